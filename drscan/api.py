@@ -1,0 +1,156 @@
+"""What the CLI and Python users call: scan() runs collect -> graph -> evaluate -> store ->
+report; the other functions read what earlier scans stored."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Protocol
+
+from drscan import __version__
+from drscan.collect.inventory import import_inventory
+from drscan.config import Config, load_config
+from drscan.engine.evaluate import evaluate
+from drscan.engine.loader import RuleSet, load_rules
+from drscan.errors import InputError
+from drscan.graph.build import build_graph
+from drscan.model import SEVERITIES, SEVERITY_RANK, Finding, Scan, Status
+from drscan.paths import rules_dir, templates_dir
+from drscan.redact import redact_inventory
+from drscan.report.context import build_context
+from drscan.report.formats.tabular import write_csv, write_json
+from drscan.store.db import open_db, save_scan
+
+REPORT_FORMATS = ("json", "csv", "html", "pdf")
+
+
+class Progress(Protocol):
+    def stage(self, name: str, total: int | None = None) -> None: ...
+    def advance(self, amount: int = 1) -> None: ...
+
+
+class _Silent:
+    def stage(self, name: str, total: int | None = None) -> None:
+        pass
+
+    def advance(self, amount: int = 1) -> None:
+        pass
+
+
+@dataclass
+class ScanResult:
+    scan: Scan
+    context: dict
+    exit_code: int
+    reports: dict[str, Path] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    """UTC ISO 8601 with milliseconds: 2026-11-20T06:00:00.123Z."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_as_of(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"--as-of: not an ISO 8601 date/time: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def exit_code_for(findings: list[Finding] | tuple[Finding, ...], fail_on: str) -> int:
+    """1 when a FAIL at or above `fail_on` severity exists, else 0 ('none' never fails)."""
+    if fail_on == "none":
+        return 0
+    if fail_on not in SEVERITY_RANK:
+        raise InputError(f"--fail-on must be one of {', '.join(SEVERITIES)}, none; got {fail_on!r}")
+    threshold = SEVERITY_RANK[fail_on]
+    return int(any(f.status is Status.FAIL and SEVERITY_RANK[f.severity] <= threshold for f in findings))
+
+
+def load_ruleset(config: Config, rules_path: Path | None = None) -> RuleSet:
+    return load_rules(rules_path or rules_dir(), config.excluded_rules)
+
+
+def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | None = None,
+         out_dir: Path | None = None, fail_on: str | None = None, formats: tuple[str, ...] = REPORT_FORMATS,
+         as_of: datetime | None = None, rules_path: Path | None = None, progress: Progress | None = None) -> ScanResult:
+    progress = progress or _Silent()
+    timings: dict[str, float] = {}
+    config = load_config(config_path)
+    fail_on = fail_on or config.fail_on
+    exit_code_for((), fail_on)  # validate before doing any work
+    rules = load_ruleset(config, rules_path)
+    started = utc_now()
+    now = as_of or started
+
+    mark = time.perf_counter()
+    progress.stage("Importing exports")
+    inventory = redact_inventory(import_inventory(import_dir, on_file=lambda _: progress.advance()))
+    timings["collect"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    progress.stage("Building dependency graph")
+    graph = build_graph(inventory, config.apps)
+    timings["graph"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    progress.stage("Evaluating rules", total=len(graph.resources))
+    gaps = list(inventory.gaps) + graph.gaps
+    findings = evaluate(graph, rules, now, gaps, on_progress=lambda _: progress.advance(5000))
+    timings["evaluate"] = time.perf_counter() - mark
+
+    fail_code = exit_code_for(findings, fail_on)
+    scope = {"name": config.scope_name, "imports": str(import_dir), "as_of": iso(now)}
+    result_scan = Scan(id=None, started_at=iso(started), finished_at=iso(utc_now()), scope=scope,
+                       sources=inventory.sources, resources=tuple(graph.resources.values()),
+                       relations=tuple(graph.relations), findings=tuple(findings), gaps=tuple(gaps),
+                       drscan_version=__version__, rules_digest=rules.digest)
+    if db_path is not None:
+        mark = time.perf_counter()
+        progress.stage("Storing scan")
+        db = open_db(db_path)
+        try:
+            scan_id = save_scan(db, result_scan)
+        finally:
+            db.conn.close()
+        result_scan = replace(result_scan, id=scan_id)
+        timings["store"] = time.perf_counter() - mark
+
+    context = build_context(result_scan, rules, config, fail_on, fail_code)
+    result = ScanResult(scan=result_scan, context=context, exit_code=fail_code, timings=timings)
+    if out_dir is not None:
+        mark = time.perf_counter()
+        progress.stage("Writing reports", total=len(formats))
+        result.reports = write_reports(context, out_dir, formats, progress)
+        timings["report"] = time.perf_counter() - mark
+    return result
+
+
+def write_reports(context: dict, out_dir: Path, formats: tuple[str, ...], progress: Progress | None = None) -> dict[str, Path]:
+    from drscan.report.render import write_html, write_pdf  # weasyprint loads Pango; only when reporting
+
+    progress = progress or _Silent()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    writers = {
+        "json": lambda: write_json(context, out_dir / "findings.json"),
+        "csv": lambda: write_csv(context, out_dir / "findings.csv"),
+        "html": lambda: write_html(context, templates_dir(), out_dir / "report.html"),
+        "pdf": lambda: write_pdf(context, templates_dir(), out_dir / "report.pdf"),
+    }
+    written = {}
+    for name in formats:
+        if name not in writers:
+            raise InputError(f"unknown report format {name!r}; choose from {', '.join(REPORT_FORMATS)}")
+        written[name] = writers[name]()
+        progress.advance()
+    return written

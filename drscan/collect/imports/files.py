@@ -1,0 +1,119 @@
+"""Find export files under a directory, read them (plain or gzipped), detect their format
+and hand them to the matching importer."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+from drscan.collect.imports.aws_config import import_config_document
+from drscan.collect.imports.aws_credential_report import import_credential_report, looks_like_credential_report
+from drscan.collect.imports.azure_graph import import_graph_rows
+from drscan.collect.imports.batch import ImportBatch
+from drscan.collect.imports.gcp_asset import asset_type_of, import_assets
+from drscan.errors import InputError
+from drscan.model import Gap
+
+SUFFIXES = (".json", ".json.gz", ".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz", ".csv", ".csv.gz")
+
+
+def find_export_files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise InputError(f"{root}: no such file or directory")
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
+
+
+def read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        return raw.decode("utf-8-sig")
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _json_error(path: Path, exc: json.JSONDecodeError, line_offset: int = 0) -> InputError:
+    return InputError(f"{path}:{exc.lineno + line_offset}:{exc.colno}: invalid JSON: {exc.msg}")
+
+
+def _ndjson_assets(text: str, path: Path) -> list[tuple[str, Any]]:
+    assets = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            assets.append((f"{path}#line {number}", json.loads(line)))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    return assets
+
+
+def _is_asset(value: Any) -> bool:
+    return isinstance(value, dict) and "name" in value and asset_type_of(value) is not None
+
+
+def _is_arm_row(value: Any) -> bool:
+    return isinstance(value, dict) and "id" in value and "type" in value
+
+
+def import_document(document: Any, path: Path) -> ImportBatch | None:
+    """Dispatch a parsed JSON document by its shape; None when no format matches."""
+    if isinstance(document, dict):
+        if "configurationItems" in document or "baseConfigurationItems" in document or (
+                "Results" in document and "QueryInfo" in document):
+            return import_config_document(document, str(path))
+        if isinstance(document.get("data"), list):
+            return import_graph_rows(document["data"], str(path))
+        if isinstance(document.get("assets"), list):
+            return import_assets((f"{path}#asset {n}", a) for n, a in enumerate(document["assets"], start=1))
+        if isinstance(document.get("results"), list) and all(_is_asset(r) for r in document["results"][:5]):
+            return import_assets((f"{path}#result {n}", a) for n, a in enumerate(document["results"], start=1))
+        if _is_asset(document):
+            return import_assets([(f"{path}#asset 1", document)])
+    if isinstance(document, list):
+        if not document:
+            return ImportBatch()
+        if _is_asset(document[0]):
+            return import_assets((f"{path}#asset {n}", a) for n, a in enumerate(document, start=1))
+        if _is_arm_row(document[0]):
+            return import_graph_rows(document, str(path))
+    return None
+
+
+def import_file(path: Path) -> ImportBatch:
+    text = read_text(path)
+    stripped = text.lstrip()
+    if not stripped:
+        return ImportBatch()
+    first_line = stripped.split("\n", 1)[0]
+    if looks_like_credential_report(first_line):
+        return import_credential_report(stripped, str(path))
+    name = path.name.lower()
+    if name.endswith((".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz")):
+        return import_assets(_ndjson_assets(text, path))
+    if name.endswith((".csv", ".csv.gz")):
+        return _unrecognized(path, "CSV is not an IAM credential report (header must start 'user,arn,user_creation_time')")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and stripped.startswith("{"):  # NDJSON saved as .json
+            return import_assets(_ndjson_assets(text, path))
+        raise _json_error(path, exc) from None
+    batch = import_document(document, path)
+    if batch is None:
+        return _unrecognized(path, "JSON matches no supported export format")
+    return batch
+
+
+def _unrecognized(path: Path, why: str) -> ImportBatch:
+    batch = ImportBatch()
+    batch.gaps.append(Gap(provider="import", account="", region="", service="import", operation=str(path),
+                          code="UnrecognizedFormat", message=f"{path}: {why}; file skipped"))
+    return batch

@@ -1,0 +1,64 @@
+"""Run the rules that apply to each resource's kind and produce Findings with evidence."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable, Iterable
+
+from drscan.engine.loader import Rule, RuleSet
+from drscan.engine.predicates import EvalContext
+from drscan.graph.build import ResourceGraph
+from drscan.model import Finding, Gap, Resource, Status
+
+
+def _gap_note(resource: Resource, gaps_by_kind: dict[str, list[Gap]]) -> str:
+    for gap in gaps_by_kind.get(resource.kind, ()):
+        if gap.account in ("", resource.account) and gap.region in ("", resource.region, "global"):
+            return f" ({gap.code} on {gap.operation}: {gap.message})"
+    return ""
+
+
+def evaluate_resource(resource: Resource, rule: Rule, graph: ResourceGraph, now: datetime,
+                      gap_note: str = "") -> Finding | None:
+    ctx = EvalContext(related=graph.related, now=now)
+    if rule.when is not None:
+        applies, reason = rule.when(resource, ctx)
+        if applies is False:
+            return None
+        if applies is None:
+            return _finding(resource, rule, Status.NOT_ASSESSED, ctx, f"cannot tell whether the rule applies: {reason}{gap_note}")
+    verdict, reason = rule.condition(resource, ctx)
+    if verdict is True:
+        return _finding(resource, rule, Status.PASS, ctx, reason)
+    if verdict is False:
+        return _finding(resource, rule, Status.FAIL, ctx, reason)
+    return _finding(resource, rule, Status.NOT_ASSESSED, ctx, reason + gap_note)
+
+
+def _finding(resource: Resource, rule: Rule, status: Status, ctx: EvalContext, reason: str) -> Finding:
+    evidence = tuple({item.path: item for item in ctx.evidence}.values())  # each path once
+    return Finding(
+        rule_id=rule.id, rule_version=rule.version, resource_id=resource.id, resource_kind=resource.kind,
+        provider=resource.provider, account=resource.account, region=resource.region, status=status,
+        severity=rule.severity, category=rule.category, controls=rule.controls, evidence=evidence, reason=reason,
+    )
+
+
+def evaluate(graph: ResourceGraph, rules: RuleSet, now: datetime, gaps: Iterable[Gap] = (),
+             on_progress: Callable[[int], None] | None = None) -> list[Finding]:
+    gaps_by_kind: dict[str, list[Gap]] = {}
+    for gap in gaps:
+        for kind in gap.kinds:
+            gaps_by_kind.setdefault(kind, []).append(gap)
+    findings: list[Finding] = []
+    for count, resource in enumerate(graph.resources.values(), start=1):
+        applicable = rules.by_kind.get(resource.kind)
+        if applicable:
+            note = _gap_note(resource, gaps_by_kind) if gaps_by_kind else ""
+            for rule in applicable:
+                finding = evaluate_resource(resource, rule, graph, now, note)
+                if finding is not None:
+                    findings.append(finding)
+        if on_progress and count % 5000 == 0:
+            on_progress(count)
+    return findings

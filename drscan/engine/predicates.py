@@ -1,0 +1,236 @@
+"""The one table of operators, and the compiler that turns a rule's condition (YAML data)
+into a function of (resource, context) -> (verdict, reason).
+
+Three-valued (Kleene) logic: True, False, or None = cannot tell. An attribute that the
+collector did not provide (absent, or None) makes its comparison None, so a rule never
+PASSes on data it could not see. `all` is False if any part is False, else None if any part
+is None; `any` is True if any part is True, else None if any part is None; `not` keeps None.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from drscan.errors import RuleError
+from drscan.model import Evidence, Resource
+
+Verdict = bool | None
+_MISSING = object()
+
+
+@dataclass
+class EvalContext:
+    """Per-evaluation state: the graph lookup, the scan's clock, and the evidence read so far."""
+
+    related: Callable[[str, str, str], list[Resource]]
+    now: datetime
+    evidence: list[Evidence] = field(default_factory=list)
+    self_resource: Resource | None = None  # the rule's subject while evaluating a related `where`
+
+
+Compiled = Callable[[Resource, EvalContext], tuple[Verdict, str]]
+
+
+def _age_days(value: Any, now: datetime) -> float:
+    when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return (now - when).total_seconds() / 86400
+
+
+def _regex(value: Any, pattern: Any) -> bool:
+    return re.search(str(pattern), str(value)) is not None
+
+
+# name -> (function(actual, expected, now), needs a value, description for reasons)
+OPERATORS: dict[str, tuple[Callable[[Any, Any, datetime], bool], bool, str]] = {
+    "eq": (lambda a, e, n: a == e, True, "{e}"),
+    "ne": (lambda a, e, n: a != e, True, "anything but {e}"),
+    "in": (lambda a, e, n: a in e, True, "one of {e}"),
+    "not_in": (lambda a, e, n: a not in e, True, "none of {e}"),
+    "gt": (lambda a, e, n: a > e, True, "> {e}"),
+    "gte": (lambda a, e, n: a >= e, True, ">= {e}"),
+    "lt": (lambda a, e, n: a < e, True, "< {e}"),
+    "lte": (lambda a, e, n: a <= e, True, "<= {e}"),
+    "contains": (lambda a, e, n: e in a, True, "to contain {e}"),
+    "not_contains": (lambda a, e, n: e not in a, True, "not to contain {e}"),
+    "len_gte": (lambda a, e, n: len(a) >= e, True, "at least {e} entries"),
+    "len_lte": (lambda a, e, n: len(a) <= e, True, "at most {e} entries"),
+    "matches": (lambda a, e, n: _regex(a, e), True, "to match /{e}/"),
+    "age_days_lte": (lambda a, e, n: _age_days(a, n) <= e, True, "at most {e} days old"),
+    "exists": (lambda a, e, n: a is not None, False, "a value"),
+    "not_exists": (lambda a, e, n: a is None, False, "no value"),
+}
+# These two look at presence itself, so a None value is an answer, not "unknown".
+PRESENCE_OPERATORS = {"exists", "not_exists"}
+
+
+def read_path(resource: Resource, path: str) -> Any:
+    """'@region', '@account', '@zones', '@name', '@kind', 'tags.<key>' or a dotted attribute path."""
+    if path.startswith("@"):
+        return getattr(resource, path[1:], _MISSING)
+    if path.startswith("tags."):
+        return resource.tags.get(path[5:])  # tags are always collected: absent is a fact, not a gap
+    value: Any = resource.attrs
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+def _show(value: Any) -> str:
+    """JSON spelling (true, null, "x"), which auditors and the JSON report share."""
+    try:
+        text = json.dumps(value, default=str, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _compile_attr(node: dict, where: str) -> Compiled:
+    path, op = node["attr"], node["op"]
+    if op not in OPERATORS:
+        raise RuleError(f"{where}: unknown operator {op!r} (known: {', '.join(sorted(OPERATORS))})")
+    function, needs_value, text = OPERATORS[op]
+    self_path = node.get("value_from_self")
+    if needs_value and "value" not in node and not self_path:
+        raise RuleError(f"{where}: operator {op!r} needs a value")
+    expected = node.get("value")
+    label = path
+    is_tag = path.startswith("tags.")
+
+    def evaluate(resource: Resource, ctx: EvalContext) -> tuple[Verdict, str]:
+        actual = read_path(resource, path)
+        shown = None if actual is _MISSING else actual
+        prefix = "" if ctx.self_resource is None else f"{resource.name}: "
+        ctx.evidence.append(Evidence(prefix + label, shown))
+        want = expected
+        if self_path and ctx.self_resource is not None:
+            want = read_path(ctx.self_resource, self_path)
+            if want is _MISSING or want is None:
+                return None, f"{self_path} was not collected"
+        if actual is None and is_tag and op not in PRESENCE_OPERATORS:
+            return False, f"{prefix}resource has no tag {label[5:]!r}"
+        if actual is _MISSING or (actual is None and op not in PRESENCE_OPERATORS):
+            return None, f"{prefix}{label} was not collected"
+        try:
+            result = bool(function(actual, want, ctx.now))
+        except (TypeError, ValueError):
+            return None, f"{prefix}{label} = {_show(actual)} cannot be compared ({op})"
+        if result:
+            return True, f"{prefix}{label} = {_show(actual)}"
+        shown_want = want if isinstance(want, str) and op == "matches" else _show(want)
+        return False, f"{prefix}{label} is {_show(actual)}, expected {text.format(e=shown_want)}"
+
+    return evaluate
+
+
+def _compile_related(spec: dict, where: str, line_of: Callable[[tuple], int], at: tuple) -> Compiled:
+    relation = spec["relation"]
+    direction = spec.get("direction", "out")
+    kinds = set(spec.get("kinds") or ())
+    minimum = spec.get("min", 1)
+    inner = compile_condition(spec["where"], where, line_of, at + ("where",)) if "where" in spec else None
+    arrow = f"{relation}{'<-' if direction == 'in' else '->'}"
+
+    def evaluate(resource: Resource, ctx: EvalContext) -> tuple[Verdict, str]:
+        neighbours = [n for n in ctx.related(resource.id, relation, direction) if not kinds or n.kind in kinds]
+        yes = unknown = 0
+        unknown_reason = ""
+        outer_self = ctx.self_resource
+        ctx.self_resource = resource
+        try:
+            for neighbour in neighbours:
+                verdict, reason = inner(neighbour, ctx) if inner else (True, "")
+                if verdict:
+                    yes += 1
+                elif verdict is None:
+                    unknown += 1
+                    unknown_reason = unknown_reason or reason
+        finally:
+            ctx.self_resource = outer_self
+        ctx.evidence.append(Evidence(f"related[{arrow}]", [n.id for n in neighbours][:10]))
+        if yes >= minimum:
+            return True, f"{yes} related via {arrow}"
+        if yes + unknown >= minimum:
+            return None, unknown_reason
+        return False, f"{yes} related via {arrow} match; at least {minimum} required"
+
+    return evaluate
+
+
+def compile_condition(node: Any, where: str, line_of: Callable[[tuple], int], at: tuple) -> Compiled:
+    """Compile and validate a condition; errors name `where` (file) and the line of `at`."""
+    here = f"{where}:{line_of(at)}"
+    if not isinstance(node, dict) or not node:
+        raise RuleError(f"{here}: a condition must be a mapping")
+    keys = set(node)
+    if keys <= {"attr", "op", "value", "value_from_self"} and {"attr", "op"} <= keys:
+        return _compile_attr(node, here)
+    if len(keys) != 1:
+        raise RuleError(f"{here}: unknown condition keys {sorted(keys)}; use all/any/not/related or attr+op[+value]")
+    (key, value), = node.items()
+    if key in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            raise RuleError(f"{here}: '{key}' needs a non-empty list")
+        parts = [compile_condition(v, where, line_of, at + (key, i)) for i, v in enumerate(value)]
+        return _all(parts) if key == "all" else _any(parts)
+    if key == "not":
+        inner = compile_condition(value, where, line_of, at + ("not",))
+        return _not(inner)
+    if key == "related":
+        allowed = {"relation", "direction", "kinds", "where", "min"}
+        if not isinstance(value, dict) or "relation" not in value or set(value) - allowed:
+            raise RuleError(f"{here}: 'related' takes {sorted(allowed)} and needs 'relation'")
+        if value.get("direction", "out") not in ("in", "out"):
+            raise RuleError(f"{here}: related direction must be 'in' or 'out'")
+        return _compile_related(value, where, line_of, at + ("related",))
+    raise RuleError(f"{here}: unknown condition key {key!r}")
+
+
+def _all(parts: list[Compiled]) -> Compiled:
+    def evaluate(resource: Resource, ctx: EvalContext) -> tuple[Verdict, str]:
+        unknown_reason = None
+        reasons = []
+        for part in parts:
+            verdict, reason = part(resource, ctx)
+            if verdict is False:
+                return False, reason
+            if verdict is None and unknown_reason is None:
+                unknown_reason = reason
+            reasons.append(reason)
+        if unknown_reason is not None:
+            return None, unknown_reason
+        return True, "; ".join(reasons)
+    return evaluate
+
+
+def _any(parts: list[Compiled]) -> Compiled:
+    def evaluate(resource: Resource, ctx: EvalContext) -> tuple[Verdict, str]:
+        unknown_reason = None
+        reasons = []
+        for part in parts:
+            verdict, reason = part(resource, ctx)
+            if verdict is True:
+                return True, reason
+            if verdict is None and unknown_reason is None:
+                unknown_reason = reason
+            reasons.append(reason)
+        if unknown_reason is not None:
+            return None, unknown_reason
+        return False, " and ".join(reasons)
+    return evaluate
+
+
+def _not(inner: Compiled) -> Compiled:
+    def evaluate(resource: Resource, ctx: EvalContext) -> tuple[Verdict, str]:
+        verdict, reason = inner(resource, ctx)
+        if verdict is None:
+            return None, reason
+        return (not verdict), ("not: " + reason)
+    return evaluate

@@ -1,0 +1,25 @@
+"""Errors drscan raises; the CLI maps each to an exit code (see README, "Exit codes")."""
+
+
+class DrscanError(Exception):
+    """Base class. `exit_code` is what the CLI exits with."""
+
+    exit_code = 2
+
+
+class InputError(DrscanError):
+    """A file the user gave us (export, config, rule) is malformed. Message names file and line/record."""
+
+
+class ConfigError(InputError):
+    """drscan.yaml is invalid."""
+
+
+class RuleError(InputError):
+    """A rule file or control catalogue is invalid."""
+
+
+class StoreError(DrscanError):
+    """The results database cannot be read or written."""
+
+    exit_code = 3

@@ -1,0 +1,105 @@
+"""Build the dependency graph from an Inventory: resolve references, derive relations that
+need the whole inventory (AWS Backup tag/wildcard selections, application membership), and
+turn references that point at nothing into Gaps."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from drscan.config import App
+from drscan.model import Gap, Inventory, Relation, Resource
+
+APP_KIND = "drscan.app"
+
+
+def app_node_id(name: str) -> str:
+    return f"app:{name}"
+
+
+@dataclass
+class ResourceGraph:
+    graph: nx.MultiDiGraph
+    resources: dict[str, Resource]
+    relations: list[Relation]
+    gaps: list[Gap]
+    apps_of: dict[str, tuple[str, ...]] = field(default_factory=dict)  # resource id -> app names
+
+    def related(self, resource_id: str, relation: str, direction: str = "out") -> list[Resource]:
+        """Resources linked to resource_id by `relation`; direction 'out' follows source->target."""
+        if resource_id not in self.graph:
+            return []
+        if direction == "out":
+            edges = self.graph.out_edges(resource_id, keys=True)
+            ids = [target for _, target, key in edges if key == relation]
+        else:
+            edges = self.graph.in_edges(resource_id, keys=True)
+            ids = [source for source, _, key in edges if key == relation]
+        return [self.resources[i] for i in ids if i in self.resources]
+
+
+def _selection_matches(selection: Resource, candidates: list[Resource], by_tag: dict[tuple[str, str], list[Resource]]) -> set[str]:
+    """AWS Backup selections: tag conditions (OR'ed) and wildcard ARNs, within the account and region."""
+    matched: set[str] = set()
+    for condition in selection.attrs.get("tag_conditions") or []:
+        for resource in by_tag.get((str(condition.get("key")), str(condition.get("value"))), []):
+            if resource.account == selection.account and resource.region == selection.region:
+                matched.add(resource.id)
+    patterns = [p for p in selection.attrs.get("resources") or [] if "*" in p]
+    for pattern in patterns:
+        matched.update(r.id for r in candidates if fnmatch.fnmatchcase(r.id, pattern))
+    matched.discard(selection.id)
+    return matched
+
+
+def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGraph:
+    resources = {r.id: r for r in inventory.resources}
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(resources)
+    relations: list[Relation] = list(inventory.relations)
+    gaps: list[Gap] = []
+
+    for ref in inventory.references:
+        if ref.target in resources and ref.source in resources:
+            relations.append(Relation(ref.source, ref.target, ref.type))
+        else:
+            source = resources.get(ref.source)
+            gaps.append(Gap(
+                provider=source.provider if source else "", account=source.account if source else "",
+                region=source.region if source else "", service="graph", operation=ref.type,
+                code="UnresolvedReference", resource_id=ref.source,
+                message=f"{ref.type} -> {ref.target} is not in the inventory",
+            ))
+
+    selections = [r for r in resources.values() if r.kind == "aws.backup.selection"]
+    if selections:
+        by_tag: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        aws_by_account: dict[str, list[Resource]] = defaultdict(list)
+        for resource in resources.values():
+            if resource.provider == "aws":
+                aws_by_account[resource.account].append(resource)
+                for item in resource.tags.items():
+                    by_tag[item].append(resource)
+        for selection in selections:
+            for target in _selection_matches(selection, aws_by_account[selection.account], by_tag):
+                relations.append(Relation(selection.id, target, "protects"))
+
+    apps_of: dict[str, list[str]] = defaultdict(list)
+    for app in apps:
+        node = app_node_id(app.name)
+        graph.add_node(node)
+        members = {i for i in app.member_ids if i in resources} | {i.lower() for i in app.member_ids if i.lower() in resources}
+        if app.member_tags:
+            wanted = app.member_tags.items()
+            members |= {r.id for r in resources.values() if all(r.tags.get(k) == v for k, v in wanted)}
+        for member in sorted(members):
+            relations.append(Relation(member, node, "member_of_app"))
+            apps_of[member].append(app.name)
+
+    unique = list(dict.fromkeys(relations))
+    graph.add_edges_from((r.source, r.target, r.type) for r in unique)
+    return ResourceGraph(graph=graph, resources=resources, relations=unique, gaps=gaps,
+                         apps_of={k: tuple(v) for k, v in apps_of.items()})

@@ -1,0 +1,520 @@
+"""AWS native JSON (AWS Config items, or the same API shapes) -> normalized attributes.
+
+Each transform takes (configuration, supplementary, account, region) and returns a Shape.
+Field names are read case-insensitively, so Config's `dBInstanceIdentifier` and the API's
+`DBInstanceIdentifier` both work. An attribute is set to None only when the export did not
+carry the data (the rule then reports NOT_ASSESSED); "not configured" is a real value.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from typing import Any, Callable
+
+from drscan.normalize.lookup import as_bool, as_dict, as_int, as_list, dig, field, iso_time
+from drscan.normalize.shape import Shape
+
+ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
+ADMIN_PORTS = (22, 3389)
+WORLD = {"0.0.0.0/0", "::/0"}
+
+
+def kms_arn(key: Any, account: str, region: str) -> str | None:
+    """Key ids and aliases as ARNs, so references resolve against aws.kms.key resources."""
+    if not key:
+        return None
+    key = str(key)
+    if key.startswith("arn:"):
+        return key
+    if key.startswith("alias/"):
+        return f"arn:aws:kms:{region}:{account}:{key}"
+    return f"arn:aws:kms:{region}:{account}:key/{key}"
+
+
+def rds_arn(identifier: Any, account: str, region: str, kind: str = "db") -> str | None:
+    if not identifier:
+        return None
+    identifier = str(identifier)
+    return identifier if identifier.startswith("arn:") else f"arn:aws:rds:{region}:{account}:{kind}:{identifier}"
+
+
+def arn_region(arn: Any) -> str:
+    parts = str(arn or "").split(":")
+    return parts[3] if len(parts) > 5 else ""
+
+
+def arn_account(arn: Any) -> str:
+    parts = str(arn or "").split(":")
+    return parts[4] if len(parts) > 5 else ""
+
+
+def s3_bucket(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    shape = Shape()
+    if not supp:  # the export did not carry the bucket's sub-configurations
+        shape.attrs.update(encryption_algorithm=None, versioning=None, public_access_blocked=None,
+                           replication_enabled=None, logging_enabled=None)
+        return shape
+    sse_rules = as_list(dig(as_dict(field(supp, "ServerSideEncryptionConfiguration")), "rules"))
+    default = dig(sse_rules[0], "applyServerSideEncryptionByDefault", {}) if sse_rules else {}
+    algorithm = field(default, "sseAlgorithm") or "none"
+    key = field(default, "kmsMasterKeyID")
+    versioning = as_dict(field(supp, "BucketVersioningConfiguration"))
+    pab = as_dict(field(supp, "PublicAccessBlockConfiguration"))
+    flags = {name: bool(as_bool(field(pab, name))) for name in
+             ("blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets")}
+    replication_rules = as_list(field(as_dict(field(supp, "BucketReplicationConfiguration")), "rules"))
+    enabled_rules = [r for r in replication_rules if as_bool(field(r, "status")) is not False]
+    destinations = [dig(r, "destinationConfig.bucketARN") or dig(r, "destination.bucket") for r in enabled_rules]
+    logging = as_dict(field(supp, "BucketLoggingConfiguration"))
+    lifecycle = as_list(field(as_dict(field(supp, "BucketLifecycleConfiguration")), "rules"))
+    lifecycle_text = json.dumps(lifecycle).upper()
+    lock = as_dict(field(supp, "ObjectLockConfiguration"))
+    shape.attrs.update(
+        encryption_algorithm=algorithm,
+        encryption_kms_key_id=key,
+        versioning=field(versioning, "status") or "Off",
+        mfa_delete=bool(as_bool(field(versioning, "isMfaDeleteEnabled"))),
+        public_access_block=flags,
+        public_access_blocked=all(flags.values()),
+        replication_enabled=bool(enabled_rules),
+        replication_destinations=[d for d in destinations if d],
+        logging_enabled=bool(field(logging, "destinationBucketName")),
+        logging_target=field(logging, "destinationBucketName"),
+        lifecycle_rule_count=len(lifecycle),
+        lifecycle_to_glacier="GLACIER" in lifecycle_text or "DEEP_ARCHIVE" in lifecycle_text,
+        object_lock_enabled=as_bool(field(lock, "objectLockEnabled")) or False,
+    )
+    if algorithm.startswith("aws:kms"):
+        shape.ref("encrypted_by", kms_arn(key, account, region))
+    for dest in shape.attrs["replication_destinations"]:
+        shape.ref("replicates_to", dest if str(dest).startswith("arn:") else f"arn:aws:s3:::{dest}")
+    return shape
+
+
+def ec2_instance(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    zone = dig(conf, "placement.availabilityZone")
+    volume_ids = [dig(m, "ebs.volumeId") for m in as_list(field(conf, "blockDeviceMappings"))]
+    return Shape(
+        attrs=dict(
+            instance_type=field(conf, "instanceType"),
+            state=dig(conf, "state.name"),
+            availability_zone=zone,
+            volume_ids=[v for v in volume_ids if v],
+            imds_tokens=dig(conf, "metadataOptions.httpTokens"),
+            public_ip=field(conf, "publicIpAddress"),
+            iam_instance_profile=dig(conf, "iamInstanceProfile.arn"),
+        ),
+        zones=(zone,) if zone else (),
+    )
+
+
+def ec2_volume(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    zone = field(conf, "availabilityZone")
+    instances = [field(a, "instanceId") for a in as_list(field(conf, "attachments"))]
+    shape = Shape(
+        attrs=dict(
+            size_gb=as_int(field(conf, "size")),
+            encrypted=as_bool(field(conf, "encrypted")),
+            kms_key_id=field(conf, "kmsKeyId"),
+            volume_type=field(conf, "volumeType"),
+            attached_instance_ids=[i for i in instances if i],
+            snapshot_id=field(conf, "snapshotId") or None,
+        ),
+        zones=(zone,) if zone else (),
+    )
+    for instance in shape.attrs["attached_instance_ids"]:
+        shape.ref("attached_to", f"arn:aws:ec2:{region}:{account}:instance/{instance}")
+    shape.ref("encrypted_by", kms_arn(field(conf, "kmsKeyId"), account, region))
+    return shape
+
+
+def _port_range_hits(permission: dict, ports: tuple[int, ...]) -> list[int]:
+    protocol = str(field(permission, "ipProtocol", ""))
+    if protocol == "-1":
+        return list(ports)
+    low, high = as_int(field(permission, "fromPort")), as_int(field(permission, "toPort"))
+    if low is None or high is None:
+        return []
+    return [p for p in ports if low <= p <= high]
+
+
+def ec2_security_group(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    open_ports: set[int] = set()
+    world_rules = 0
+    for permission in as_list(field(conf, "ipPermissions")):
+        cidrs = {field(r, "cidrIp") for r in as_list(field(permission, "ipv4Ranges")) + as_list(field(permission, "ipRanges"))}
+        cidrs |= {field(r, "cidrIpv6") for r in as_list(field(permission, "ipv6Ranges"))}
+        cidrs |= {r for r in as_list(field(permission, "ipRanges")) if isinstance(r, str)}
+        if cidrs & WORLD:
+            world_rules += 1
+            open_ports.update(_port_range_hits(permission, ADMIN_PORTS))
+    return Shape(attrs=dict(
+        group_name=field(conf, "groupName"),
+        vpc_id=field(conf, "vpcId"),
+        world_ingress_rules=world_rules,
+        admin_ports_open_to_world=sorted(open_ports),
+    ))
+
+
+def rds_db_instance(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    zones = tuple(z for z in (field(conf, "availabilityZone"), field(conf, "secondaryAvailabilityZone")) if z)
+    source = field(conf, "readReplicaSourceDBInstanceIdentifier")
+    replicas = as_list(field(conf, "readReplicaDBInstanceIdentifiers"))
+    shape = Shape(
+        attrs=dict(
+            identifier=field(conf, "dBInstanceIdentifier"),
+            engine=field(conf, "engine"),
+            instance_class=field(conf, "dBInstanceClass"),
+            multi_az=as_bool(field(conf, "multiAZ")),
+            storage_encrypted=as_bool(field(conf, "storageEncrypted")),
+            kms_key_id=field(conf, "kmsKeyId"),
+            backup_retention_days=as_int(field(conf, "backupRetentionPeriod")),
+            backup_window=field(conf, "preferredBackupWindow"),
+            deletion_protection=as_bool(field(conf, "deletionProtection")),
+            publicly_accessible=as_bool(field(conf, "publiclyAccessible")),
+            allocated_storage_gb=as_int(field(conf, "allocatedStorage")),
+            read_replica_ids=[str(r) for r in replicas],
+            is_read_replica=bool(source),
+            replica_source=source,
+            cluster_id=field(conf, "dBClusterIdentifier"),
+            iam_auth=as_bool(field(conf, "iAMDatabaseAuthenticationEnabled")),
+        ),
+        zones=zones,
+    )
+    shape.ref("replica_of", rds_arn(source, account, region))
+    shape.ref("member_of", rds_arn(field(conf, "dBClusterIdentifier"), account, region, "cluster"))
+    shape.ref("encrypted_by", kms_arn(field(conf, "kmsKeyId"), account, region))
+    return shape
+
+
+def rds_db_cluster(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    zones = tuple(str(z) for z in as_list(field(conf, "availabilityZones")))
+    members = [field(m, "dBInstanceIdentifier") for m in as_list(field(conf, "dBClusterMembers"))]
+    source = field(conf, "replicationSourceIdentifier")
+    shape = Shape(
+        attrs=dict(
+            identifier=field(conf, "dBClusterIdentifier"),
+            engine=field(conf, "engine"),
+            multi_az=as_bool(field(conf, "multiAZ")) if field(conf, "multiAZ") is not None else len(zones) > 1 and len(members) > 1,
+            storage_encrypted=as_bool(field(conf, "storageEncrypted")),
+            kms_key_id=field(conf, "kmsKeyId"),
+            backup_retention_days=as_int(field(conf, "backupRetentionPeriod")),
+            deletion_protection=as_bool(field(conf, "deletionProtection")),
+            member_ids=[m for m in members if m],
+            is_read_replica=bool(source),
+            replica_source=source,
+            allocated_storage_gb=as_int(field(conf, "allocatedStorage")),
+        ),
+        zones=zones,
+    )
+    shape.ref("replica_of", rds_arn(source, account, region, "cluster"))
+    shape.ref("encrypted_by", kms_arn(field(conf, "kmsKeyId"), account, region))
+    return shape
+
+
+def rds_db_snapshot(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    shape = Shape(attrs=dict(
+        snapshot_type=field(conf, "snapshotType"),
+        created_at=iso_time(field(conf, "snapshotCreateTime")),
+        encrypted=as_bool(field(conf, "encrypted")),
+        source_region=field(conf, "sourceRegion"),
+        allocated_storage_gb=as_int(field(conf, "allocatedStorage")),
+    ))
+    shape.ref("snapshot_of", rds_arn(field(conf, "dBInstanceIdentifier"), account, region))
+    shape.ref("encrypted_by", kms_arn(field(conf, "kmsKeyId"), account, region))
+    return shape
+
+
+def dynamodb_table(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    sse = field(conf, "sSEDescription") or field(conf, "SSEDescription") or {}
+    sse_type = field(sse, "sSEType") if sse else "AWS_OWNED"
+    key = field(sse, "kMSMasterKeyArn")
+    backups = as_dict(field(supp, "ContinuousBackupsDescription")) if supp else None
+    pitr = None
+    if backups is not None:
+        pitr = as_bool(dig(backups, "pointInTimeRecoveryDescription.pointInTimeRecoveryStatus")) or False
+    replicas = [field(r, "regionName") for r in as_list(field(conf, "replicas"))]
+    shape = Shape(attrs=dict(
+        sse_type=sse_type,
+        kms_key_arn=key,
+        pitr_enabled=pitr,
+        replica_regions=[r for r in replicas if r],
+        item_count=as_int(field(conf, "itemCount")),
+        size_bytes=as_int(field(conf, "tableSizeBytes")),
+    ))
+    shape.ref("encrypted_by", key)
+    return shape
+
+
+def efs_file_system(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    zone = field(conf, "AvailabilityZoneName")
+    destinations = as_list(dig(conf, "ReplicationConfiguration.Destinations"))
+    shape = Shape(
+        attrs=dict(
+            encrypted=as_bool(field(conf, "Encrypted")),
+            kms_key_id=field(conf, "KmsKeyId"),
+            backup_policy_status=dig(conf, "BackupPolicy.Status") or "DISABLED",
+            one_zone=bool(zone),
+            replication_regions=[field(d, "Region") for d in destinations if field(d, "Region")],
+        ),
+        zones=(zone,) if zone else (),
+    )
+    shape.ref("encrypted_by", kms_arn(field(conf, "KmsKeyId"), account, region))
+    return shape
+
+
+def kms_key(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    rotation = field(supp, "KeyRotationStatus") if supp else None
+    if rotation is None:
+        rotation = field(conf, "keyRotationEnabled")
+    return Shape(attrs=dict(
+        key_id=field(conf, "keyId"),
+        key_state=field(conf, "keyState"),
+        key_manager=field(conf, "keyManager"),
+        key_usage=field(conf, "keyUsage"),
+        key_spec=field(conf, "keySpec") or field(conf, "customerMasterKeySpec"),
+        multi_region=as_bool(field(conf, "multiRegion")),
+        rotation_enabled=as_bool(rotation),
+    ))
+
+
+def _policy_documents(values: list) -> list[dict]:
+    docs = []
+    for value in values:
+        if isinstance(value, str):
+            value = urllib.parse.unquote(value)
+        doc = as_dict(value)
+        if doc:
+            docs.append(doc)
+    return docs
+
+
+def allows_full_admin(document: dict) -> bool:
+    """An Allow statement with Action '*' on Resource '*'."""
+    for statement in as_list(field(document, "Statement")):
+        if field(statement, "Effect") != "Allow":
+            continue
+        actions = {str(a) for a in as_list(field(statement, "Action"))}
+        resources = {str(r) for r in as_list(field(statement, "Resource"))}
+        if actions & {"*", "*:*"} and "*" in resources:
+            return True
+    return False
+
+
+def iam_user(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    attached = [field(p, "policyArn") for p in as_list(field(conf, "attachedManagedPolicies"))]
+    inline = _policy_documents([field(p, "policyDocument") for p in as_list(field(conf, "userPolicyList"))])
+    return Shape(attrs=dict(
+        user_name=field(conf, "userName"),
+        attached_policy_arns=[a for a in attached if a],
+        inline_policy_count=len(inline),
+        groups=[str(g) for g in as_list(field(conf, "groupList"))],
+        has_admin_policy=ADMIN_POLICY_ARN in attached or any(allows_full_admin(d) for d in inline),
+    ))
+
+
+def iam_policy(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    versions = as_list(field(conf, "policyVersionList"))
+    default = [v for v in versions if as_bool(field(v, "isDefaultVersion"))] or versions
+    docs = _policy_documents([field(v, "document") for v in default[:1]])
+    return Shape(attrs=dict(
+        policy_name=field(conf, "policyName"),
+        attachment_count=as_int(field(conf, "attachmentCount")),
+        allows_full_admin=any(allows_full_admin(d) for d in docs) if docs else None,
+    ))
+
+
+def elbv2_load_balancer(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    zones = tuple(sorted({str(field(z, "zoneName")) for z in as_list(field(conf, "availabilityZones")) if field(z, "zoneName")}))
+    return Shape(
+        attrs=dict(scheme=field(conf, "scheme"), type=field(conf, "type"), dns_name=field(conf, "dNSName"),
+                   availability_zones=list(zones), az_count=len(zones)),
+        zones=zones,
+    )
+
+
+def elbv2_listener(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    protocol = str(field(conf, "Protocol") or "")
+    actions = as_list(field(conf, "DefaultActions"))
+    redirect = any(str(field(a, "Type")).lower() == "redirect"
+                   and str(dig(a, "RedirectConfig.Protocol") or "").upper() in {"HTTPS", "#{PROTOCOL}"}
+                   for a in actions)
+    shape = Shape(attrs=dict(
+        port=as_int(field(conf, "Port")), protocol=protocol, ssl_policy=field(conf, "SslPolicy"),
+        redirects_to_https=redirect,
+        encrypted_in_transit=protocol.upper() in {"HTTPS", "TLS"} or redirect,
+    ))
+    shape.ref("listener_of", field(conf, "LoadBalancerArn"))
+    return shape
+
+
+def cloudtrail_trail(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    status = as_dict(field(supp, "TrailStatus")) if supp else {}
+    logging = field(status, "isLogging") if status else field(conf, "isLogging")
+    shape = Shape(attrs=dict(
+        multi_region=as_bool(field(conf, "isMultiRegionTrail")),
+        log_file_validation=as_bool(field(conf, "logFileValidationEnabled")),
+        kms_key_id=field(conf, "kmsKeyId"),
+        s3_bucket=field(conf, "s3BucketName"),
+        include_global_events=as_bool(field(conf, "includeGlobalServiceEvents")),
+        is_logging=as_bool(logging),
+        home_region=field(conf, "homeRegion"),
+    ))
+    if field(conf, "s3BucketName"):
+        shape.ref("logs_to", f"arn:aws:s3:::{field(conf, 's3BucketName')}")
+    return shape
+
+
+def backup_vault_arn(name: str, account: str, region: str) -> str:
+    return f"arn:aws:backup:{region}:{account}:backup-vault:{name}"
+
+
+def backup_plan(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    plan = field(conf, "BackupPlan") or {}
+    rules = []
+    for rule in as_list(field(plan, "BackupPlanRule") or field(plan, "Rules")):
+        copies = [field(c, "DestinationBackupVaultArn") for c in as_list(field(rule, "CopyActions"))]
+        rules.append(dict(
+            name=field(rule, "RuleName"),
+            schedule=field(rule, "ScheduleExpression"),
+            target_vault=field(rule, "TargetBackupVault") or field(rule, "TargetBackupVaultName"),
+            retention_days=as_int(dig(rule, "Lifecycle.DeleteAfterDays")),
+            continuous=bool(as_bool(field(rule, "EnableContinuousBackup"))),
+            copy_destinations=[c for c in copies if c],
+        ))
+    destinations = [d for r in rules for d in r["copy_destinations"]]
+    retentions = [r["retention_days"] for r in rules if r["retention_days"] is not None]
+    shape = Shape(
+        attrs=dict(
+            plan_name=field(plan, "BackupPlanName"),
+            rules=rules,
+            schedules=[r["schedule"] for r in rules if r["schedule"]],
+            min_retention_days=min(retentions) if retentions else None,
+            expires=bool(retentions),  # a rule without DeleteAfterDays keeps recovery points forever
+            copy_destinations=destinations,
+            has_cross_region_copy=any(arn_region(d) and arn_region(d) != region for d in destinations),
+            has_cross_account_copy=any(arn_account(d) and arn_account(d) != account for d in destinations),
+        ),
+        name=field(plan, "BackupPlanName"),
+    )
+    for rule in rules:
+        if rule["target_vault"]:
+            shape.ref("stores_in", backup_vault_arn(rule["target_vault"], account, region))
+    for destination in destinations:
+        shape.ref("copies_to", destination)
+    return shape
+
+
+def backup_selection(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    selection = field(conf, "BackupSelection") or {}
+    resources = [str(r) for r in as_list(field(selection, "Resources"))]
+    tag_conditions = [{"key": field(t, "ConditionKey"), "value": field(t, "ConditionValue")}
+                      for t in as_list(field(selection, "ListOfTags"))]
+    plan_id = field(conf, "BackupPlanId")
+    shape = Shape(
+        attrs=dict(plan_id=plan_id, resources=resources, tag_conditions=tag_conditions),
+        name=field(selection, "SelectionName"),
+    )
+    shape.ref("selection_of", f"arn:aws:backup:{region}:{account}:backup-plan:{plan_id}" if plan_id else None)
+    for arn in resources:
+        if "*" not in arn:
+            shape.ref("protects", arn)
+    return shape
+
+
+def backup_vault(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    lock = field(conf, "LockConfiguration")
+    return Shape(attrs=dict(
+        vault_name=field(conf, "BackupVaultName"),
+        encryption_key_arn=field(conf, "EncryptionKeyArn"),
+        locked=bool(lock),
+        min_retention_days=as_int(field(lock, "MinRetentionDays")) if lock else None,
+    ), name=field(conf, "BackupVaultName"))
+
+
+def backup_recovery_point(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    shape = Shape(attrs=dict(
+        resource_arn=field(conf, "ResourceArn"),
+        resource_type=field(conf, "ResourceType"),
+        vault_name=field(conf, "BackupVaultName"),
+        status=field(conf, "Status"),
+        created_at=iso_time(field(conf, "CreationDate")),
+        completed_at=iso_time(field(conf, "CompletionDate")),
+        encrypted=as_bool(field(conf, "IsEncrypted")),
+        size_bytes=as_int(field(conf, "BackupSizeInBytes")),
+    ))
+    shape.ref("recovery_point_of", field(conf, "ResourceArn"))
+    if field(conf, "BackupVaultName"):
+        shape.ref("stored_in", backup_vault_arn(field(conf, "BackupVaultName"), account, region))
+    return shape
+
+
+def autoscaling_group(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    zones = tuple(sorted(str(z) for z in as_list(field(conf, "availabilityZones"))))
+    instances = [field(i, "instanceId") for i in as_list(field(conf, "instances"))]
+    shape = Shape(
+        attrs=dict(availability_zones=list(zones), az_count=len(zones), min_size=as_int(field(conf, "minSize")),
+                   max_size=as_int(field(conf, "maxSize")), instance_ids=[i for i in instances if i],
+                   target_group_arns=as_list(field(conf, "targetGroupARNs"))),
+        zones=zones,
+    )
+    for instance in shape.attrs["instance_ids"]:
+        shape.ref("manages", f"arn:aws:ec2:{region}:{account}:instance/{instance}")
+    return shape
+
+
+def lambda_function(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    # Environment variables are deliberately not read: they routinely hold credentials.
+    shape = Shape(attrs=dict(runtime=field(conf, "runtime"), kms_key_arn=field(conf, "kmsKeyArn"),
+                             memory_mb=as_int(field(conf, "memorySize"))))
+    shape.ref("encrypted_by", field(conf, "kmsKeyArn"))
+    return shape
+
+
+def route53_hosted_zone(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    return Shape(attrs=dict(zone_name=field(conf, "Name"),
+                            private_zone=as_bool(dig(conf, "HostedZoneConfig.PrivateZone")) or False))
+
+
+def route53_health_check(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    config = field(conf, "HealthCheckConfig") or {}
+    return Shape(attrs=dict(type=field(config, "Type"), fqdn=field(config, "FullyQualifiedDomainName"),
+                            request_interval=as_int(field(config, "RequestInterval")),
+                            failure_threshold=as_int(field(config, "FailureThreshold"))))
+
+
+Transform = Callable[[dict, dict, str, str], Shape]
+
+# AWS Config resourceType -> (drscan kind, transform)
+CONFIG_TYPES: dict[str, tuple[str, Transform]] = {
+    "AWS::S3::Bucket": ("aws.s3.bucket", s3_bucket),
+    "AWS::EC2::Instance": ("aws.ec2.instance", ec2_instance),
+    "AWS::EC2::Volume": ("aws.ec2.volume", ec2_volume),
+    "AWS::EC2::SecurityGroup": ("aws.ec2.security_group", ec2_security_group),
+    "AWS::RDS::DBInstance": ("aws.rds.db_instance", rds_db_instance),
+    "AWS::RDS::DBCluster": ("aws.rds.db_cluster", rds_db_cluster),
+    "AWS::RDS::DBSnapshot": ("aws.rds.db_snapshot", rds_db_snapshot),
+    "AWS::DynamoDB::Table": ("aws.dynamodb.table", dynamodb_table),
+    "AWS::EFS::FileSystem": ("aws.efs.file_system", efs_file_system),
+    "AWS::KMS::Key": ("aws.kms.key", kms_key),
+    "AWS::IAM::User": ("aws.iam.user", iam_user),
+    "AWS::IAM::Policy": ("aws.iam.policy", iam_policy),
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": ("aws.elbv2.load_balancer", elbv2_load_balancer),
+    "AWS::ElasticLoadBalancingV2::Listener": ("aws.elbv2.listener", elbv2_listener),
+    "AWS::CloudTrail::Trail": ("aws.cloudtrail.trail", cloudtrail_trail),
+    "AWS::Backup::BackupPlan": ("aws.backup.plan", backup_plan),
+    "AWS::Backup::BackupSelection": ("aws.backup.selection", backup_selection),
+    "AWS::Backup::BackupVault": ("aws.backup.vault", backup_vault),
+    "AWS::Backup::RecoveryPoint": ("aws.backup.recovery_point", backup_recovery_point),
+    "AWS::AutoScaling::AutoScalingGroup": ("aws.autoscaling.group", autoscaling_group),
+    "AWS::Lambda::Function": ("aws.lambda.function", lambda_function),
+    "AWS::Route53::HostedZone": ("aws.route53.hosted_zone", route53_hosted_zone),
+    "AWS::Route53::HealthCheck": ("aws.route53.health_check", route53_health_check),
+}
+
+
+def generic_kind(resource_type: str) -> str:
+    """'AWS::SNS::Topic' -> 'aws.sns.topic' for types drscan keeps but does not read."""
+    parts = [p.lower() for p in str(resource_type).split("::")]
+    return ".".join(parts) if len(parts) == 3 else "aws.unknown." + "_".join(parts)

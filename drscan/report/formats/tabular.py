@@ -1,0 +1,44 @@
+"""findings.json and findings.csv: every finding with its evidence, one row each."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+CSV_COLUMNS = ("rule_id", "rule_version", "title", "status", "severity", "category", "resource_id", "resource_name",
+               "resource_kind", "provider", "account", "region", "apps", "controls", "reason", "evidence",
+               "remediation", "source")
+
+
+def write_json(context: dict[str, Any], path: Path) -> Path:
+    document = {
+        "drscan_version": context["drscan_version"],
+        "generated_at": context["generated_at"],
+        "scan": context["scan"],
+        "totals": context["totals"],
+        "findings": context["findings"],
+        "gaps": context["gaps"],
+    }
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    return path
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        if value and isinstance(value[0], dict):
+            return "; ".join(f"{v['path']}={json.dumps(v['value'], default=str)}" for v in value)
+        return "; ".join(str(v) for v in value)
+    text = "" if value is None else str(value)
+    # Spreadsheet formula injection: a cell starting with = + - @ is made literal.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def write_csv(context: dict[str, Any], path: Path) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        for finding in context["findings"]:
+            writer.writerow([_cell(finding.get(column)) for column in CSV_COLUMNS])
+    return path

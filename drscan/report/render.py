@@ -1,0 +1,68 @@
+"""Report stage of drscan (collect → graph → evaluate → store → report): turns the report
+context dict into a self-contained HTML report and a printable PDF."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+HTML_TEMPLATE = "report.html.j2"
+PDF_TEMPLATE = "report_pdf.html.j2"
+
+
+def _json_value(value: object) -> str:
+    """Evidence values as JSON text (null, true, "str", [..]) so types stay visible."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _timestamp(value: str | None) -> str:
+    """'2026-11-25T18:40:00Z' -> '2026-11-25 18:40:00 UTC'; anything unparsable is returned as is."""
+    if not value:
+        return "—"
+    try:
+        ts = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    zone = "UTC" if ts.utcoffset() is not None and not ts.utcoffset() else ts.strftime("%z")
+    return f"{ts:%Y-%m-%d %H:%M:%S} {zone}".strip()
+
+
+@lru_cache(maxsize=8)
+def _env(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml", "j2")),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["json_value"] = _json_value
+    env.filters["timestamp"] = _timestamp
+    return env
+
+
+def _render(template: str, context: dict, templates_dir: Path) -> str:
+    return _env(Path(templates_dir).resolve()).get_template(template).render(context)
+
+
+def render_html(context: dict, templates_dir: Path) -> str:
+    return _render(HTML_TEMPLATE, context, templates_dir)
+
+
+def write_html(context: dict, templates_dir: Path, out_path: Path) -> Path:
+    out_path = Path(out_path)
+    out_path.write_text(render_html(context, templates_dir), encoding="utf-8")
+    return out_path
+
+
+def write_pdf(context: dict, templates_dir: Path, out_path: Path) -> Path:
+    from weasyprint import HTML  # heavy import, only needed for PDF output
+
+    out_path = Path(out_path)
+    html = _render(PDF_TEMPLATE, context, templates_dir)
+    HTML(string=html, base_url=str(templates_dir)).write_pdf(out_path)
+    return out_path

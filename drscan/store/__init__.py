@@ -1,0 +1,1 @@
+"""Store stage: scans, resources, relations, findings and gaps in SQLite."""

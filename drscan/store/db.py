@@ -1,0 +1,157 @@
+"""SQLite store (sqlite-utils). One scan is written in one transaction, so an interrupted
+scan leaves earlier history intact; WAL mode lets readers run during a write."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import sqlite_utils
+
+from drscan.errors import StoreError
+from drscan.model import Evidence, Finding, Gap, Relation, Resource, Scan, Status
+
+SCHEMA_VERSION = 1
+BATCH = 2000
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def open_db(path: Path) -> sqlite_utils.Database:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=30))
+        db.enable_wal()
+        _migrate(db, path)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open database: {exc}") from None
+    return db
+
+
+def _migrate(db: sqlite_utils.Database, path: Path) -> None:
+    meta = db["meta"]
+    if meta.exists():
+        row = next(db.query("select value from meta where key = 'schema_version'"), None)
+        version = int(row["value"]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{path}: schema version {version} is newer than this drscan supports ({SCHEMA_VERSION}); upgrade drscan")
+        if version == SCHEMA_VERSION:
+            return
+    with db.atomic():
+        db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+        db["scans"].create({
+            "id": int, "started_at": str, "finished_at": str, "scope": str, "sources": str,
+            "drscan_version": str, "rules_digest": str, "resource_count": int, "relation_count": int,
+            "pass_count": int, "fail_count": int, "not_assessed_count": int, "gap_count": int,
+        }, pk="id", if_not_exists=True)
+        db["resources"].create({
+            "scan_id": int, "id": str, "kind": str, "name": str, "provider": str, "account": str,
+            "region": str, "zones": str, "attrs": str, "tags": str, "source": str,
+        }, pk=("scan_id", "id"), foreign_keys=[("scan_id", "scans", "id")], if_not_exists=True)
+        db["relations"].create({"scan_id": int, "source": str, "target": str, "type": str},
+                               foreign_keys=[("scan_id", "scans", "id")], if_not_exists=True)
+        db["findings"].create({
+            "scan_id": int, "fingerprint": str, "rule_id": str, "rule_version": int, "resource_id": str,
+            "resource_kind": str, "provider": str, "account": str, "region": str, "status": str,
+            "severity": str, "category": str, "controls": str, "evidence": str, "reason": str,
+        }, foreign_keys=[("scan_id", "scans", "id")], if_not_exists=True)
+        db["gaps"].create({
+            "scan_id": int, "provider": str, "account": str, "region": str, "service": str,
+            "operation": str, "code": str, "message": str, "resource_id": str, "kinds": str,
+        }, foreign_keys=[("scan_id", "scans", "id")], if_not_exists=True)
+        db["findings"].create_index(["scan_id", "status"], if_not_exists=True)
+        db["findings"].create_index(["scan_id", "fingerprint"], if_not_exists=True)
+        db["relations"].create_index(["scan_id"], if_not_exists=True)
+        db["gaps"].create_index(["scan_id"], if_not_exists=True)
+        db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+
+
+def fingerprint(rule_id: str, resource_id: str) -> str:
+    """Stable identity of a finding across scans."""
+    return f"{rule_id}|{resource_id}"
+
+
+def _batched(rows: Iterable[dict]) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def save_scan(db: sqlite_utils.Database, scan: Scan) -> int:
+    """Write the whole scan in one transaction and return its id."""
+    counts = {status: 0 for status in Status}
+    for finding in scan.findings:
+        counts[finding.status] += 1
+    conn = db.conn
+    try:
+        with db.atomic():
+            cursor = conn.execute(
+                "insert into scans (started_at, finished_at, scope, sources, drscan_version, rules_digest, resource_count,"
+                " relation_count, pass_count, fail_count, not_assessed_count, gap_count) values (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (scan.started_at, scan.finished_at, _dumps(scan.scope), _dumps(list(scan.sources)), scan.drscan_version,
+                 scan.rules_digest, len(scan.resources), len(scan.relations), counts[Status.PASS], counts[Status.FAIL],
+                 counts[Status.NOT_ASSESSED], len(scan.gaps)))
+            scan_id = int(cursor.lastrowid)
+            _insert(conn, "resources", 11, ((scan_id, r.id, r.kind, r.name, r.provider, r.account, r.region, _dumps(list(r.zones)),
+                                            _dumps(r.attrs), _dumps(r.tags), r.source) for r in scan.resources))
+            _insert(conn, "relations", 4, ((scan_id, r.source, r.target, r.type) for r in scan.relations))
+            _insert(conn, "findings", 15, ((scan_id, fingerprint(f.rule_id, f.resource_id), f.rule_id, f.rule_version,
+                                           f.resource_id, f.resource_kind, f.provider, f.account, f.region, f.status.value,
+                                           f.severity, f.category, _dumps(list(f.controls)),
+                                           _dumps([[e.path, e.value] for e in f.evidence]), f.reason) for f in scan.findings))
+            _insert(conn, "gaps", 10, ((scan_id, g.provider, g.account, g.region, g.service, g.operation, g.code, g.message,
+                                       g.resource_id, _dumps(list(g.kinds))) for g in scan.gaps))
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot write scan: {exc}") from None
+    return scan_id
+
+
+def _insert(conn: sqlite3.Connection, table: str, width: int, rows: Iterable[tuple]) -> None:
+    sql = f"insert into {table} values ({','.join('?' * width)})"
+    for batch in _batched(rows):
+        conn.executemany(sql, batch)
+
+
+def latest_scan_id(db: sqlite_utils.Database) -> int | None:
+    row = next(db.query("select max(id) as id from scans"), None)
+    return row["id"] if row and row["id"] is not None else None
+
+
+def load_scan(db: sqlite_utils.Database, scan_id: int) -> Scan:
+    row = next(db.query("select * from scans where id = ?", [scan_id]), None)
+    if row is None:
+        raise StoreError(f"scan {scan_id} not found")
+    resources = tuple(Resource(kind=r["kind"], id=r["id"], name=r["name"], provider=r["provider"], account=r["account"],
+                               region=r["region"], zones=tuple(json.loads(r["zones"])), attrs=json.loads(r["attrs"]),
+                               tags=json.loads(r["tags"]), source=r["source"])
+                      for r in db.query("select * from resources where scan_id = ?", [scan_id]))
+    relations = tuple(Relation(r["source"], r["target"], r["type"])
+                      for r in db.query("select source, target, type from relations where scan_id = ?", [scan_id]))
+    findings = tuple(Finding(rule_id=f["rule_id"], rule_version=f["rule_version"], resource_id=f["resource_id"],
+                             resource_kind=f["resource_kind"], provider=f["provider"], account=f["account"], region=f["region"],
+                             status=Status(f["status"]), severity=f["severity"], category=f["category"],
+                             controls=tuple(json.loads(f["controls"])),
+                             evidence=tuple(Evidence(p, v) for p, v in json.loads(f["evidence"])), reason=f["reason"])
+                     for f in db.query("select * from findings where scan_id = ? order by rowid", [scan_id]))
+    gaps = tuple(Gap(provider=g["provider"], account=g["account"], region=g["region"], service=g["service"],
+                     operation=g["operation"], code=g["code"], message=g["message"], resource_id=g["resource_id"],
+                     kinds=tuple(json.loads(g["kinds"] or "[]")))
+                 for g in db.query("select * from gaps where scan_id = ?", [scan_id]))
+    return Scan(id=row["id"], started_at=row["started_at"], finished_at=row["finished_at"], scope=json.loads(row["scope"]),
+                sources=tuple(json.loads(row["sources"])), resources=resources, relations=relations, findings=findings,
+                gaps=gaps, drscan_version=row["drscan_version"], rules_digest=row["rules_digest"])
+
+
+def list_scans(db: sqlite_utils.Database) -> list[dict]:
+    return list(db.query("select * from scans order by id"))
+
+
