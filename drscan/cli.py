@@ -19,6 +19,7 @@ from rich.table import Table
 from drscan import __version__, api
 from drscan.config import load_config
 from drscan.errors import DrscanError, InputError
+from drscan.report.catalogue import catalogue_markdown
 from drscan.report.coverage import control_statuses
 from drscan.report.terminal import print_summary
 
@@ -91,10 +92,14 @@ def rules_list(
     kind: Optional[str] = typer.Option(None, "--kind", help="Only rules for this resource kind (e.g. aws.s3.bucket)."),
     category: Optional[str] = typer.Option(None, "--category", help="Only rules of this category."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown catalogue (as in the README)."),
 ) -> None:
     """List rules: id, title, severity, category, resource kinds, mapped controls."""
     ruleset = api.load_ruleset(load_config(config))
     chosen = [r for r in ruleset.rules if (not kind or kind in r.kinds) and (not category or r.category == category)]
+    if markdown:
+        typer.echo(catalogue_markdown(ruleset))
+        return
     if as_json:
         typer.echo(json.dumps([{"id": r.id, "version": r.version, "title": r.title, "severity": r.severity,
                                 "category": r.category, "kinds": list(r.kinds), "controls": list(r.controls)}

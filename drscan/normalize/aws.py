@@ -63,7 +63,9 @@ def s3_bucket(conf: dict, supp: dict, account: str, region: str) -> Shape:
     pab = as_dict(field(supp, "PublicAccessBlockConfiguration"))
     flags = {name: bool(as_bool(field(pab, name))) for name in
              ("blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets")}
-    replication_rules = as_list(field(as_dict(field(supp, "BucketReplicationConfiguration")), "rules"))
+    replication_rules = field(as_dict(field(supp, "BucketReplicationConfiguration")), "rules")
+    # Config writes the rules as an object keyed by rule id; the S3 API as a list.
+    replication_rules = list(replication_rules.values()) if isinstance(replication_rules, dict) else as_list(replication_rules)
     enabled_rules = [r for r in replication_rules if as_bool(field(r, "status")) is not False]
     destinations = [dig(r, "destinationConfig.bucketARN") or dig(r, "destination.bucket") for r in enabled_rules]
     logging = as_dict(field(supp, "BucketLoggingConfiguration"))

@@ -15,6 +15,8 @@ from drscan.normalize.shape import Shape
 
 PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor"}
+# Google-managed service agents hold primitive roles by design; they are not the project's to fix.
+GOOGLE_SERVICE_AGENT = re.compile(r"@(cloudservices\.gserviceaccount\.com|gcp-sa-[a-z-]+\.iam\.gserviceaccount\.com)$")
 _SELF_LINK = re.compile(r"^https://(?:www|compute)\.googleapis\.com/compute/(?:v1|beta)/")
 
 
@@ -236,7 +238,8 @@ def resourcemanager_project(data: dict, iam: dict, location: str) -> Shape:
     if iam:
         bindings = as_list(field(iam, "bindings"))
         primitive_sa = sorted({m for b in bindings if field(b, "role") in PRIMITIVE_ROLES
-                               for m in as_list(field(b, "members")) if str(m).startswith("serviceAccount:")})
+                               for m in as_list(field(b, "members"))
+                               if str(m).startswith("serviceAccount:") and not GOOGLE_SERVICE_AGENT.search(str(m))})
         logged = set()
         for config in as_list(field(iam, "auditConfigs")):
             if field(config, "service") == "allServices":

@@ -9,7 +9,7 @@ from drscan.collect.imports.batch import ImportBatch
 from drscan.errors import InputError
 from drscan.model import Reference, Resource
 from drscan.normalize.gcp import ASSET_TYPES, generic_kind, region_of, zone_of
-from drscan.normalize.lookup import as_dict, field, last_segment, tags_dict
+from drscan.normalize.lookup import as_dict, dig, field, last_segment, tags_dict
 
 _PROJECT_IN_NAME = re.compile(r"/projects/([^/]+)")
 
@@ -65,7 +65,8 @@ def convert_asset(asset: Any, where: str) -> tuple[Resource, list[Reference]]:
         region=region_of(location),
         zones=tuple(zones),
         attrs=attrs,
-        tags=tags_dict(field(data, "labels")),
+        # Most services keep labels in `labels`; Cloud SQL keeps them in settings.userLabels.
+        tags=tags_dict(field(data, "labels") or dig(data, "settings.userLabels")),
         source=where,
     )
     refs = [Reference(out.id, target, relation) for relation, target in (shape.refs if shape else [])]
