@@ -24,7 +24,7 @@ def ensure_estate(size: int) -> Path:
     out = HERE / "out" / f"estate-{size}"
     if not (out / ".complete").exists():
         started = time.perf_counter()
-        subprocess.run([sys.executable, str(HERE / "synth_estate.py"), "--resources", str(size), "--out", str(out)], check=True)
+        subprocess.run([sys.executable, str(HERE / "synth_estate.py"), "--resources", str(size), "--out", str(out), "--overwrite"], check=True)
         (out / ".complete").write_text(f"{time.perf_counter() - started:.1f}s\n")
     return out
 

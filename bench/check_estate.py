@@ -46,8 +46,8 @@ def main(root: Path) -> int:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         name = path.name
         rel = str(path.relative_to(root))
-        if name.endswith((".py", ".md", ".yaml")):
-            continue
+        if not name.endswith((".json", ".json.gz", ".ndjson", ".ndjson.gz", ".jsonl", ".csv")):
+            continue                      # only what `drscan scan --import` reads
         raw = path.read_bytes()
         if name.endswith(".gz"):
             raw = gzip.decompress(raw)

@@ -3,7 +3,7 @@
 
     python bench/synth_estate.py --resources 100000 --out /tmp/estate [--seed 7]
 
-Output (about N resources in total, exactly N unless N is tiny):
+Output (exactly N resources for N >= ~100; tiny N overshoots by the fixed per-cloud basics):
 
     DIR/aws/AWSLogs/<account>/Config/<region>/2026/11/20/ConfigSnapshot/
         <account>_Config_<region>_ConfigSnapshot_20261120T060000Z_<uuid>.json[.gz]
@@ -34,6 +34,7 @@ import gzip
 import json
 import os
 import random
+import shutil
 import sys
 import time
 from collections import Counter, deque
@@ -918,15 +919,20 @@ def gen_azure(s: Synth, target: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--resources", type=int, required=True, help="total number of resources to write")
-    ap.add_argument("--out", type=Path, required=True, help="output directory (created; must be empty or absent)")
+    ap.add_argument("--out", type=Path, required=True, help="output directory (created if absent)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--max-items", type=int, default=20000, help="max configuration items per Config snapshot file")
     ap.add_argument("--gzip-level", type=int, default=5)
+    ap.add_argument("--overwrite", action="store_true",
+                    help="delete the aws/, gcp/ and azure/ folders a previous run left in --out first")
     args = ap.parse_args(argv)
     if args.resources < 0:
         ap.error("--resources must be >= 0")
-    if args.out.exists() and any(args.out.iterdir()):
-        ap.error(f"{args.out} is not empty")
+    if args.overwrite:
+        for sub in ("aws", "gcp", "azure"):
+            shutil.rmtree(args.out / sub, ignore_errors=True)
+    if args.out.exists() and any(p.name in ("aws", "gcp", "azure") for p in args.out.iterdir()):
+        ap.error(f"{args.out} already holds an estate (aws/, gcp/ or azure/); use --overwrite or another --out")
     args.out.mkdir(parents=True, exist_ok=True)
 
     t0 = time.perf_counter()

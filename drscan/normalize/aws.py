@@ -453,7 +453,8 @@ def backup_recovery_point(conf: dict, supp: dict, account: str, region: str) -> 
 
 
 def autoscaling_group(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    zones = tuple(sorted(str(z) for z in as_list(field(conf, "availabilityZones"))))
+    # Zones come as strings, or as {"value": zone} in some Config schema versions.
+    zones = tuple(sorted(str(field(z, "value") if isinstance(z, dict) else z) for z in as_list(field(conf, "availabilityZones"))))
     instances = [field(i, "instanceId") for i in as_list(field(conf, "instances"))]
     shape = Shape(
         attrs=dict(availability_zones=list(zones), az_count=len(zones), min_size=as_int(field(conf, "minSize")),
@@ -475,8 +476,10 @@ def lambda_function(conf: dict, supp: dict, account: str, region: str) -> Shape:
 
 
 def route53_hosted_zone(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    return Shape(attrs=dict(zone_name=field(conf, "Name"),
-                            private_zone=as_bool(dig(conf, "HostedZoneConfig.PrivateZone")) or False))
+    private = as_bool(dig(conf, "HostedZoneConfig.PrivateZone"))
+    if private is None:  # Config's CloudFormation shape: a private zone lists its VPCs
+        private = bool(as_list(field(conf, "VPCs")))
+    return Shape(attrs=dict(zone_name=field(conf, "Name"), private_zone=private))
 
 
 def route53_health_check(conf: dict, supp: dict, account: str, region: str) -> Shape:

@@ -149,7 +149,7 @@ def protected_item(row: dict, props: dict) -> Shape:
     policy = field(props, "policyId") or dig(props, "policyInfo.policyId")
     shape = Shape(attrs=dict(
         source_resource_id=arm_id(source),
-        protection_state=field(props, "protectionState"),
+        protection_state=field(props, "protectionState") or field(props, "currentProtectionState"),
         last_backup_time=iso_time(field(props, "lastBackupTime")),
         last_recovery_point=iso_time(field(props, "lastRecoveryPoint")),
         workload_type=field(props, "workloadType"),

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
+
+import orjson
 
 _MISSING = object()
 
@@ -15,6 +16,10 @@ def field(obj: Any, name: str, default: Any = None) -> Any:
     if not isinstance(obj, dict):
         return default
     value = obj.get(name, _MISSING)
+    if value is not _MISSING:
+        return value
+    # Exports mostly differ in the case of the first letter (dBInstanceIdentifier / DBInstanceIdentifier).
+    value = obj.get(name[:1].swapcase() + name[1:], _MISSING)
     if value is not _MISSING:
         return value
     lowered = name.lower()
@@ -39,8 +44,8 @@ def as_dict(value: Any) -> dict:
         return value
     if isinstance(value, str) and value.strip().startswith("{"):
         try:
-            decoded = json.loads(value)
-        except json.JSONDecodeError:
+            decoded = orjson.loads(value)
+        except orjson.JSONDecodeError:
             return {}
         return decoded if isinstance(decoded, dict) else {}
     return {}

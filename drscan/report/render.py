@@ -4,7 +4,7 @@ context dict into a self-contained HTML report and a printable PDF."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,7 +27,7 @@ def _timestamp(value: str | None) -> str:
         ts = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return str(value)
-    zone = "UTC" if ts.utcoffset() is not None and not ts.utcoffset() else ts.strftime("%z")
+    zone = "UTC" if ts.utcoffset() == timedelta(0) else ts.strftime("%z")
     return f"{ts:%Y-%m-%d %H:%M:%S} {zone}".strip()
 
 

@@ -947,7 +947,7 @@ def build_azure():
     st_tls = storage(RG_SHARED, "stlegacytls10", sku="Standard_GRS", cmk=CMK, tls="TLS1_0", tags={"owner": "platform"})
     st_http = storage(RG_SHARED, "stlegacyhttpallowed", sku="Standard_GRS", cmk=CMK, https_only=False, tags={"owner": "platform"})
     st_pub = storage(RG_SHARED, "stpublicblobaccess", sku="Standard_GRS", cmk=CMK, blob_public=True, tags={"owner": "marketing"})
-    st_lrs = storage(RG_SBX, "stscratchlrs", sku="Standard_LRS", cmk=CMK, tags={"owner": "platform"})
+    st_lrs = storage(RG_CHK, "stcheckoutscratchlrs", sku="Standard_LRS", cmk=CMK, tags=AT)
     st_flow = storage(RG_SHARED, "stnsgflowlogsweu", sku="Standard_GRS", cmk=CMK, tags={"owner": "security"})
     for slug, bad in (("az-storage-cmk", st_nocmk), ("az-storage-tls", st_tls), ("az-storage-https-only", st_http),
                       ("az-storage-public-blob", st_pub), ("az-storage-geo-redundant", st_lrs)):

@@ -3,8 +3,9 @@ batch-get-resource-config, select-resource-config) -> Resources."""
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterable
+
+import orjson
 
 from drscan.collect.imports.batch import ImportBatch
 from drscan.errors import InputError
@@ -20,8 +21,8 @@ def items_of(document: dict, path: str) -> Iterable[tuple[int, dict]]:
     if "Results" in document:  # select-resource-config: a list of JSON strings
         for number, text in enumerate(document["Results"], start=1):
             try:
-                item = json.loads(text) if isinstance(text, str) else text
-            except json.JSONDecodeError as exc:
+                item = orjson.loads(text) if isinstance(text, str) else text
+            except orjson.JSONDecodeError as exc:
                 raise InputError(f"{path}: Results[{number - 1}]: invalid JSON string: {exc.msg}") from None
             yield number, item
         return
