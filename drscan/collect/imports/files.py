@@ -51,6 +51,23 @@ def _json_error(path: Path, exc: json.JSONDecodeError) -> InputError:
     return InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}")
 
 
+def _first_line_is_json(raw: bytes) -> bool:
+    try:
+        orjson.loads(raw.split(b"\n", 1)[0])
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _precise_json_error(raw: bytes, path: Path, fallback: json.JSONDecodeError) -> InputError:
+    """orjson is fast but vague about where; on failure the stdlib parser names line and column."""
+    try:
+        json.loads(_decode(raw, path))
+    except json.JSONDecodeError as exc:
+        return _json_error(path, exc)
+    return _json_error(path, fallback)
+
+
 def _ndjson_assets(raw: bytes, path: Path) -> list[tuple[str, Any]]:
     assets = []
     for number, line in enumerate(raw.split(b"\n"), start=1):
@@ -59,7 +76,8 @@ def _ndjson_assets(raw: bytes, path: Path) -> list[tuple[str, Any]]:
         try:
             assets.append((f"{path}#line {number}", orjson.loads(line)))
         except orjson.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}:{exc.colno}: invalid JSON: {exc.msg}") from None
+            precise = _precise_json_error(line, path, exc)
+            raise InputError(str(precise).replace(f"{path}:1:", f"{path}:{number}:", 1)) from None
     return assets
 
 
@@ -110,11 +128,9 @@ def import_file(path: Path) -> ImportBatch:
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        if "trailing" in exc.msg and head.startswith(b"{"):  # NDJSON saved as .json
+        if head.startswith(b"{") and _first_line_is_json(raw):  # NDJSON saved as .json
             return import_assets(_ndjson_assets(raw, path))
-        if "UTF-8" in exc.msg:
-            _decode(raw, path)  # names the offending byte
-        raise _json_error(path, exc) from None
+        raise _precise_json_error(raw, path, exc) from None
     batch = import_document(document, path)
     if batch is None:
         return _unrecognized(path, "JSON matches no supported export format")
