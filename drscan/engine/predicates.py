@@ -155,11 +155,13 @@ def _compile_related(spec: dict, where: str, line_of: Callable[[tuple], int], at
         finally:
             ctx.self_resource = outer_self
         ctx.evidence.append(Evidence(f"related[{arrow}]", [n.id for n in neighbours][:10]))
+        what = f"{' or '.join(sorted(kinds)) or 'resource'} linked by '{relation}' ({'to' if direction == 'in' else 'from'} this one)"
         if yes >= minimum:
-            return True, f"{yes} related via {arrow}"
+            return True, f"{yes} {what}"
         if yes + unknown >= minimum:
             return None, unknown_reason
-        return False, f"{yes} related via {arrow} match; at least {minimum} required"
+        qualifier = " matching the rule" if inner and neighbours else ""
+        return False, f"{yes} {what}{qualifier}; at least {minimum} required"
 
     return evaluate
 

@@ -138,3 +138,14 @@ def test_pages_rasterise(pdf, tmp_path):
         data = png.read_bytes()
         assert data.startswith(b"\x89PNG")
         assert len(data) > 10_000, f"{png.name} looks blank ({len(data)} bytes)"
+
+
+def test_large_scans_show_the_worst_failures_in_full_and_summarise_the_rest(context, tmp_path):
+    from pypdf import PdfReader
+
+    fails = [f for f in context["findings"] if f["status"] == "FAIL"]
+    limited = dict(context, pdf_detail_limit=5)
+    out = write_pdf(limited, TEMPLATES, tmp_path / "limited.pdf")
+    text = squash(" ".join(page.extract_text() or "" for page in PdfReader(out).pages))
+    assert squash(f"{len(fails) - 5} further failed findings, summarised per rule") in text
+    assert squash(fails[0]["resource_id"]) in text  # the worst one is still shown in full
