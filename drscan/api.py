@@ -42,10 +42,20 @@ class _Silent:
 @dataclass
 class ScanResult:
     scan: Scan
-    context: dict
+    rules: RuleSet
+    config: Config
+    fail_on: str
     exit_code: int
     reports: dict[str, Path] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    _context: dict | None = field(default=None, repr=False)
+
+    @property
+    def context(self) -> dict:
+        """The report context (built on first use: a scan that writes no report skips it)."""
+        if self._context is None:
+            self._context = build_context(self.scan, self.rules, self.config, self.fail_on, self.exit_code)
+        return self._context
 
 
 def utc_now() -> datetime:
@@ -126,12 +136,11 @@ def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | N
         result_scan = replace(result_scan, id=scan_id)
         timings["store"] = time.perf_counter() - mark
 
-    context = build_context(result_scan, rules, config, fail_on, fail_code)
-    result = ScanResult(scan=result_scan, context=context, exit_code=fail_code, timings=timings)
+    result = ScanResult(scan=result_scan, rules=rules, config=config, fail_on=fail_on, exit_code=fail_code, timings=timings)
     if out_dir is not None:
         mark = time.perf_counter()
         progress.stage("Writing reports", total=len(formats))
-        result.reports = write_reports(context, out_dir, formats, progress)
+        result.reports = write_reports(result.context, out_dir, formats, progress)
         timings["report"] = time.perf_counter() - mark
     return result
 

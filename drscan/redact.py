@@ -30,13 +30,19 @@ SECRET_VALUE = re.compile(
 )
 
 
+# Every SECRET_VALUE match contains one of these; checking them first is much cheaper than the regex.
+_MARKERS = ("AKIA", "ASIA", "AIDA", "AROA", "PRIVATE KEY", "eyJ", "earer", "EARER", "=", "gh", "xox")
+
+
+def looks_secret(value: str) -> bool:
+    return len(value) >= 16 and any(m in value for m in _MARKERS) and SECRET_VALUE.search(value) is not None
+
+
 def redact_value(value: Any, key: str = "") -> Any:
     if isinstance(value, str):
-        if key and SECRET_KEY_NAME.search(key) and value:
+        if key and value and SECRET_KEY_NAME.search(key):
             return REDACTED
-        if len(value) >= 16 and SECRET_VALUE.search(value):
-            return REDACTED
-        return value
+        return REDACTED if looks_secret(value) else value
     if isinstance(value, dict):
         return {k: redact_value(v, str(k)) for k, v in value.items()}
     if isinstance(value, list):

@@ -22,23 +22,41 @@ def app_node_id(name: str) -> str:
 
 @dataclass
 class ResourceGraph:
-    graph: nx.MultiDiGraph
     resources: dict[str, Resource]
     relations: list[Relation]
     gaps: list[Gap]
     apps_of: dict[str, tuple[str, ...]] = field(default_factory=dict)  # resource id -> app names
+    app_nodes: tuple[str, ...] = ()
+    _outgoing: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
+    _incoming: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
+    _nx: nx.MultiDiGraph | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # Rules ask "neighbours of X over relation R" millions of times; two dict indexes answer
+        # that in O(1) without walking networkx's adjacency views.
+        outgoing: dict[tuple[str, str], list[str]] = defaultdict(list)
+        incoming: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for relation in self.relations:
+            outgoing[(relation.source, relation.type)].append(relation.target)
+            incoming[(relation.target, relation.type)].append(relation.source)
+        self._outgoing, self._incoming = dict(outgoing), dict(incoming)
 
     def related(self, resource_id: str, relation: str, direction: str = "out") -> list[Resource]:
         """Resources linked to resource_id by `relation`; direction 'out' follows source->target."""
-        if resource_id not in self.graph:
-            return []
-        if direction == "out":
-            edges = self.graph.out_edges(resource_id, keys=True)
-            ids = [target for _, target, key in edges if key == relation]
-        else:
-            edges = self.graph.in_edges(resource_id, keys=True)
-            ids = [source for source, _, key in edges if key == relation]
-        return [self.resources[i] for i in ids if i in self.resources]
+        index = self._outgoing if direction == "out" else self._incoming
+        return [self.resources[i] for i in index.get((resource_id, relation), ()) if i in self.resources]
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx view (nodes: resource ids and app:<name>; edge keys: relation types), for
+        graph algorithms such as failure propagation. Built on first use."""
+        if self._nx is None:
+            graph = nx.MultiDiGraph()
+            graph.add_nodes_from(self.resources)
+            graph.add_nodes_from(self.app_nodes)
+            graph.add_edges_from((r.source, r.target, r.type) for r in self.relations)
+            self._nx = graph
+        return self._nx
 
 
 def _selection_matches(selection: Resource, candidates: list[Resource], by_tag: dict[tuple[str, str], list[Resource]]) -> set[str]:
@@ -57,8 +75,6 @@ def _selection_matches(selection: Resource, candidates: list[Resource], by_tag: 
 
 def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGraph:
     resources = {r.id: r for r in inventory.resources}
-    graph = nx.MultiDiGraph()
-    graph.add_nodes_from(resources)
     relations: list[Relation] = list(inventory.relations)
     gaps: list[Gap] = []
 
@@ -90,7 +106,6 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGra
     apps_of: dict[str, list[str]] = defaultdict(list)
     for app in apps:
         node = app_node_id(app.name)
-        graph.add_node(node)
         members = {i for i in app.member_ids if i in resources} | {i.lower() for i in app.member_ids if i.lower() in resources}
         if app.member_tags:
             wanted = app.member_tags.items()
@@ -99,7 +114,6 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGra
             relations.append(Relation(member, node, "member_of_app"))
             apps_of[member].append(app.name)
 
-    unique = list(dict.fromkeys(relations))
-    graph.add_edges_from((r.source, r.target, r.type) for r in unique)
-    return ResourceGraph(graph=graph, resources=resources, relations=unique, gaps=gaps,
-                         apps_of={k: tuple(v) for k, v in apps_of.items()})
+    return ResourceGraph(resources=resources, relations=list(dict.fromkeys(relations)), gaps=gaps,
+                         apps_of={k: tuple(v) for k, v in apps_of.items()},
+                         app_nodes=tuple(app_node_id(a.name) for a in apps))

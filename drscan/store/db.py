@@ -3,11 +3,11 @@ scan leaves earlier history intact; WAL mode lets readers run during a write."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import orjson
 import sqlite_utils
 
 from drscan.errors import StoreError
@@ -18,7 +18,7 @@ BATCH = 2000
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str).decode()
 
 
 def open_db(path: Path) -> sqlite_utils.Database:
@@ -131,23 +131,23 @@ def load_scan(db: sqlite_utils.Database, scan_id: int) -> Scan:
     if row is None:
         raise StoreError(f"scan {scan_id} not found")
     resources = tuple(Resource(kind=r["kind"], id=r["id"], name=r["name"], provider=r["provider"], account=r["account"],
-                               region=r["region"], zones=tuple(json.loads(r["zones"])), attrs=json.loads(r["attrs"]),
-                               tags=json.loads(r["tags"]), source=r["source"])
+                               region=r["region"], zones=tuple(orjson.loads(r["zones"])), attrs=orjson.loads(r["attrs"]),
+                               tags=orjson.loads(r["tags"]), source=r["source"])
                       for r in db.query("select * from resources where scan_id = ?", [scan_id]))
     relations = tuple(Relation(r["source"], r["target"], r["type"])
                       for r in db.query("select source, target, type from relations where scan_id = ?", [scan_id]))
     findings = tuple(Finding(rule_id=f["rule_id"], rule_version=f["rule_version"], resource_id=f["resource_id"],
                              resource_kind=f["resource_kind"], provider=f["provider"], account=f["account"], region=f["region"],
                              status=Status(f["status"]), severity=f["severity"], category=f["category"],
-                             controls=tuple(json.loads(f["controls"])),
-                             evidence=tuple(Evidence(p, v) for p, v in json.loads(f["evidence"])), reason=f["reason"])
+                             controls=tuple(orjson.loads(f["controls"])),
+                             evidence=tuple(Evidence(p, v) for p, v in orjson.loads(f["evidence"])), reason=f["reason"])
                      for f in db.query("select * from findings where scan_id = ? order by rowid", [scan_id]))
     gaps = tuple(Gap(provider=g["provider"], account=g["account"], region=g["region"], service=g["service"],
                      operation=g["operation"], code=g["code"], message=g["message"], resource_id=g["resource_id"],
-                     kinds=tuple(json.loads(g["kinds"] or "[]")))
+                     kinds=tuple(orjson.loads(g["kinds"] or "[]")))
                  for g in db.query("select * from gaps where scan_id = ?", [scan_id]))
-    return Scan(id=row["id"], started_at=row["started_at"], finished_at=row["finished_at"], scope=json.loads(row["scope"]),
-                sources=tuple(json.loads(row["sources"])), resources=resources, relations=relations, findings=findings,
+    return Scan(id=row["id"], started_at=row["started_at"], finished_at=row["finished_at"], scope=orjson.loads(row["scope"]),
+                sources=tuple(orjson.loads(row["sources"])), resources=resources, relations=relations, findings=findings,
                 gaps=gaps, drscan_version=row["drscan_version"], rules_digest=row["rules_digest"])
 
 
