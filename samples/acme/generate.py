@@ -1206,7 +1206,7 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth) ->
         "(tier 3) on GCP, plus shared and legacy resources. The `app` tag / label says which app a resource",
         "belongs to (`drscan.yaml`). Every timestamp is relative to a fixed *now* of 2026-11-20T06:00:00Z,",
         "so rules that look at ages (access keys, service-account keys, recovery points) must evaluate",
-        "against that date (e.g. `--now 2026-11-20T06:00:00Z`), not the wall clock.",
+        "against that date (e.g. `--as-of 2026-11-20T06:00:00Z`), not the wall clock.",
         "",
         "Resource counts (one resource per record; the IAM credential report rows other than",
         "`<root_account>` enrich the IAM users already recorded by Config, and `gcp/iam-policies.json`",
