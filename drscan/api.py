@@ -16,12 +16,15 @@ from drscan.engine.evaluate import evaluate
 from drscan.engine.loader import RuleSet, load_rules
 from drscan.errors import InputError
 from drscan.graph.build import build_graph
-from drscan.model import SEVERITIES, SEVERITY_RANK, Finding, Scan, Status
+from drscan.baseline import load_baseline
+from drscan.history import ScanDiff, diff_scans, history_summary, resolve_pair
+from drscan.model import SEVERITIES, SEVERITY_RANK, Finding, Resource, Scan, Status
 from drscan.paths import rules_dir, templates_dir
 from drscan.redact import redact_inventory
 from drscan.report.context import build_context
 from drscan.report.formats.tabular import write_csv, write_json
-from drscan.store.db import open_db, save_scan
+from drscan.report.formats.metrics import metrics_text, write_metrics
+from drscan.store.db import fingerprint, latest_scan_id, load_resources, open_db, save_scan
 
 REPORT_FORMATS = ("json", "csv", "html", "pdf")
 
@@ -48,6 +51,7 @@ class ScanResult:
     exit_code: int
     reports: dict[str, Path] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    baseline: set[str] | None = None
     _context: dict | None = field(default=None, repr=False)
 
     @property
@@ -77,31 +81,51 @@ def parse_as_of(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def exit_code_for(findings: list[Finding] | tuple[Finding, ...], fail_on: str) -> int:
-    """1 when a FAIL at or above `fail_on` severity exists, else 0 ('none' never fails)."""
+def exit_code_for(findings: list[Finding] | tuple[Finding, ...], fail_on: str, baseline: set[str] | None = None) -> int:
+    """1 when a FAIL at or above `fail_on` severity exists (outside the baseline), else 0
+    ('none' never fails)."""
     if fail_on == "none":
         return 0
     if fail_on not in SEVERITY_RANK:
         raise InputError(f"--fail-on must be one of {', '.join(SEVERITIES)}, none; got {fail_on!r}")
     threshold = SEVERITY_RANK[fail_on]
-    return int(any(f.status is Status.FAIL and SEVERITY_RANK[f.severity] <= threshold for f in findings))
+    accepted = baseline or set()
+    return int(any(f.status is Status.FAIL and SEVERITY_RANK[f.severity] <= threshold
+                   and fingerprint(f.rule_id, f.resource_id) not in accepted for f in findings))
 
 
 def load_ruleset(config: Config, rules_path: Path | None = None) -> RuleSet:
     return load_rules(rules_path or rules_dir(), config.excluded_rules)
 
 
+def _previous_resources(db_path: Path | None, rules: RuleSet) -> dict[str, Resource]:
+    """The latest stored scan's resources of the kinds drift rules compare, if there is one."""
+    kinds = {kind for rule in rules.rules if rule.category == "drift" for kind in rule.kinds}
+    if db_path is None or not db_path.exists() or not kinds:
+        return {}
+    db = open_db(db_path)
+    try:
+        latest = latest_scan_id(db)
+        return load_resources(db, latest, kinds) if latest is not None else {}
+    finally:
+        db.conn.close()
+
+
 def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | None = None,
          out_dir: Path | None = None, fail_on: str | None = None, formats: tuple[str, ...] = REPORT_FORMATS,
-         as_of: datetime | None = None, rules_path: Path | None = None, progress: Progress | None = None) -> ScanResult:
+         as_of: datetime | None = None, rules_path: Path | None = None, progress: Progress | None = None,
+         baseline_path: Path | None = None, metrics_path: Path | None = None) -> ScanResult:
     progress = progress or _Silent()
     timings: dict[str, float] = {}
+    clock = time.perf_counter()
     config = load_config(config_path)
     fail_on = fail_on or config.fail_on
     exit_code_for((), fail_on)  # validate before doing any work
+    baseline = load_baseline(baseline_path) if baseline_path else None
     rules = load_ruleset(config, rules_path)
     started = utc_now()
     now = as_of or started
+    previous = _previous_resources(db_path, rules)
 
     mark = time.perf_counter()
     progress.stage("Importing exports")
@@ -116,11 +140,13 @@ def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | N
     mark = time.perf_counter()
     progress.stage("Evaluating rules", total=len(graph.resources))
     gaps = list(inventory.gaps) + graph.gaps
-    findings = evaluate(graph, rules, now, gaps, on_progress=lambda _: progress.advance(5000))
+    findings = evaluate(graph, rules, now, gaps, on_progress=lambda _: progress.advance(5000), previous=previous)
     timings["evaluate"] = time.perf_counter() - mark
 
-    fail_code = exit_code_for(findings, fail_on)
+    fail_code = exit_code_for(findings, fail_on, baseline)
     scope = {"name": config.scope_name, "imports": str(import_dir), "as_of": iso(now)}
+    if baseline is not None:
+        scope["baseline"] = str(baseline_path)
     result_scan = Scan(id=None, started_at=iso(started), finished_at=iso(utc_now()), scope=scope,
                        sources=inventory.sources, resources=tuple(graph.resources.values()),
                        relations=tuple(graph.relations), findings=tuple(findings), gaps=tuple(gaps),
@@ -136,12 +162,16 @@ def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | N
         result_scan = replace(result_scan, id=scan_id)
         timings["store"] = time.perf_counter() - mark
 
-    result = ScanResult(scan=result_scan, rules=rules, config=config, fail_on=fail_on, exit_code=fail_code, timings=timings)
+    result = ScanResult(scan=result_scan, rules=rules, config=config, fail_on=fail_on, exit_code=fail_code,
+                        timings=timings, baseline=baseline)
     if out_dir is not None:
         mark = time.perf_counter()
         progress.stage("Writing reports", total=len(formats))
         result.reports = write_reports(result.context, out_dir, formats, progress)
         timings["report"] = time.perf_counter() - mark
+    if metrics_path is not None:
+        write_metrics(metrics_text(result.context, time.time(), time.perf_counter() - clock), metrics_path)
+        result.reports["metrics"] = metrics_path
     return result
 
 
@@ -163,3 +193,26 @@ def write_reports(context: dict, out_dir: Path, formats: tuple[str, ...], progre
         written[name] = writers[name]()
         progress.advance()
     return written
+
+
+def _open_existing(db_path: Path):
+    if not db_path.exists():
+        raise InputError(f"{db_path}: no such database (run drscan scan --db {db_path} first)")
+    return open_db(db_path)
+
+
+def history(db_path: Path, last: int = 20) -> dict:
+    db = _open_existing(db_path)
+    try:
+        return history_summary(db, last)
+    finally:
+        db.conn.close()
+
+
+def diff(db_path: Path, old: int | None = None, new: int | None = None) -> ScanDiff:
+    db = _open_existing(db_path)
+    try:
+        old_id, new_id = resolve_pair(db, old, new)
+        return diff_scans(db, old_id, new_id)
+    finally:
+        db.conn.close()

@@ -70,6 +70,8 @@ def scan(
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 if a finding of this severity or worse fails: critical, high, medium, low, info, none. Default: config's fail_on, else high."),
     formats: str = typer.Option(",".join(api.REPORT_FORMATS), "--format", help="Comma-separated report formats to write with --out."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate ages (key rotation, recovery points) as of this ISO time instead of now."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="findings.json (or list of fingerprints) of accepted failures: only failures not in it fail the gate."),
+    metrics_file: Optional[Path] = typer.Option(None, "--metrics-file", help="Write Prometheus metrics here (atomically), e.g. for node_exporter's textfile collector."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; only errors."),
 ) -> None:
     """Import exports, evaluate every rule, store the scan and write reports."""
@@ -78,12 +80,86 @@ def scan(
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=quiet) as bar:
         result = api.scan(import_dir, config_path=config, db_path=db, out_dir=out, fail_on=fail_on, formats=chosen,
-                          as_of=api.parse_as_of(as_of), progress=RichProgress(bar))
+                          as_of=api.parse_as_of(as_of), progress=RichProgress(bar), baseline_path=baseline,
+                          metrics_path=metrics_file)
     if not quiet:
         print_summary(result.context, console)
         for name, path in result.reports.items():
             console.print(f"  wrote {name:<4} {path}")
     raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def history(
+    db: Path = typer.Option(Path("drscan.db"), "--db", help="The scan database."),
+    last: int = typer.Option(20, "--last", help="How many recent scans to show."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """Stored scans with their counts and trend, failures per framework and per app, longest-failing findings."""
+    summary = api.history(db, last)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, default=str))
+        return
+    console = Console(width=max(Console().width, 140))
+    table = Table(title=f"{len(summary['scans'])} scans in {db}")
+    for column in ("Scan", "Started", "Resources", "Pass", "Fail", "Δ fail", "Not assessed", "Gaps", "Fail by framework", "Fail by app"):
+        table.add_column(column, justify="right" if column not in ("Started", "Fail by framework", "Fail by app") else "left")
+    for row in summary["scans"]:
+        delta = row["fail_delta"]
+        shown = "" if delta is None else (f"[red]+{delta}[/]" if delta > 0 else f"[green]{delta}[/]" if delta < 0 else "0")
+        table.add_row(str(row["id"]), row["started_at"], str(row["resources"]), str(row["pass"]), str(row["fail"]), shown,
+                      str(row["not_assessed"]), str(row["gaps"]),
+                      ", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_framework"].items())),
+                      ", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_app"].items())))
+    console.print(table)
+    if summary["longest_failing"]:
+        longest = Table(title="Longest-failing findings")
+        for column in ("Rule", "Resource", "Failing since", "Days in violation", "Failing scans"):
+            longest.add_column(column, overflow="fold")
+        for row in summary["longest_failing"]:
+            longest.add_row(row["rule_id"], row["resource_id"], row["failing_since"],
+                            f"{row['violation_seconds'] / 86400:.1f}", str(row["failing_scans"]))
+        console.print(longest)
+
+
+@app.command()
+def diff(
+    old: Optional[int] = typer.Argument(None, help="Older scan id (default: the one before the latest)."),
+    new: Optional[int] = typer.Argument(None, help="Newer scan id (default: the latest)."),
+    db: Path = typer.Option(Path("drscan.db"), "--db", help="The scan database."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    limit: int = typer.Option(20, "--limit", help="Rows shown per section in the terminal."),
+) -> None:
+    """New / resolved / regressed / still failing findings, and resources added, removed or changed."""
+    if (old is None) != (new is None):
+        raise InputError("give two scan ids (OLD NEW), or none for the latest against the previous")
+    result = api.diff(db, old, new)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2, default=str))
+        return
+    console = Console(width=max(Console().width, 140))
+    counts = result.as_dict()["counts"]
+    console.print(f"[bold]scan {result.old_scan} → {result.new_scan}[/]: "
+                  f"[red]{counts['new']} new[/], [red]{counts['regressed']} regressed[/], [green]{counts['resolved']} resolved[/], "
+                  f"{counts['still_failing']} still failing; resources +{counts['resources_added']} "
+                  f"-{counts['resources_removed']} ~{counts['resources_changed']}")
+    for title, items in (("New failures", result.new), ("Regressed", result.regressed), ("Resolved", result.resolved)):
+        if items:
+            table = Table(title=f"{title} ({len(items)})", title_justify="left")
+            for column in ("Severity", "Rule", "Resource", "Before", "After"):
+                table.add_column(column, overflow="fold")
+            for item in items[:limit]:
+                table.add_row(item.severity, item.rule_id, item.resource_id, item.before or "—", item.after or "gone")
+            console.print(table)
+    if result.resources_changed:
+        table = Table(title=f"Changed resources ({len(result.resources_changed)})", title_justify="left")
+        for column in ("Resource", "Attribute", "Before", "After"):
+            table.add_column(column, overflow="fold")
+        for change in result.resources_changed[:limit]:
+            for attribute in change.changes[:5]:
+                table.add_row(change.id, attribute["path"], json.dumps(attribute["before"], default=str),
+                              json.dumps(attribute["after"], default=str))
+        console.print(table)
 
 
 @rules_app.command("list")

@@ -18,9 +18,19 @@ def _gap_note(resource: Resource, gaps_by_kind: dict[str, list[Gap]]) -> str:
     return ""
 
 
+DRIFT = "drift"
+
+
+def _no_previous(_resource_id: str) -> Resource | None:
+    return None
+
+
 def evaluate_resource(resource: Resource, rule: Rule, graph: ResourceGraph, now: datetime,
-                      gap_note: str = "") -> Finding | None:
-    ctx = EvalContext(related=graph.related, now=now)
+                      gap_note: str = "", previous: Callable[[str], Resource | None] = _no_previous) -> Finding | None:
+    # Drift rules compare with the previous scan; a resource it did not see has no drift to judge.
+    if rule.category == DRIFT and previous(resource.id) is None:
+        return None
+    ctx = EvalContext(related=graph.related, now=now, previous=previous)
     if rule.when is not None:
         applies, reason = rule.when(resource, ctx)
         if applies is False:
@@ -45,7 +55,9 @@ def _finding(resource: Resource, rule: Rule, status: Status, ctx: EvalContext, r
 
 
 def evaluate(graph: ResourceGraph, rules: RuleSet, now: datetime, gaps: Iterable[Gap] = (),
-             on_progress: Callable[[int], None] | None = None) -> list[Finding]:
+             on_progress: Callable[[int], None] | None = None,
+             previous: dict[str, Resource] | None = None) -> list[Finding]:
+    lookup = previous.get if previous else _no_previous
     gaps_by_kind: dict[str, list[Gap]] = {}
     for gap in gaps:
         for kind in gap.kinds:
@@ -56,7 +68,7 @@ def evaluate(graph: ResourceGraph, rules: RuleSet, now: datetime, gaps: Iterable
         if applicable:
             note = _gap_note(resource, gaps_by_kind) if gaps_by_kind else ""
             for rule in applicable:
-                finding = evaluate_resource(resource, rule, graph, now, note)
+                finding = evaluate_resource(resource, rule, graph, now, note, lookup)
                 if finding is not None:
                     findings.append(finding)
         if on_progress and count % 5000 == 0:

@@ -30,6 +30,7 @@ class EvalContext:
     now: datetime
     evidence: list[Evidence] = field(default_factory=list)
     self_resource: Resource | None = None  # the rule's subject while evaluating a related `where`
+    previous: Callable[[str], Resource | None] = lambda _id: None  # the resource as the previous scan saw it
 
 
 Compiled = Callable[[Resource, EvalContext], tuple[Verdict, str]]
@@ -70,7 +71,8 @@ PRESENCE_OPERATORS = {"exists", "not_exists"}
 
 
 def read_path(resource: Resource, path: str) -> Any:
-    """'@region', '@account', '@zones', '@name', '@kind', 'tags.<key>' or a dotted attribute path."""
+    """'@region', '@account', '@zones', '@name', '@kind', 'tags.<key>' or a dotted attribute path.
+    (Rules may also write 'prev.<path>' for the previous scan's value; see _compile_attr.)"""
     if path.startswith("@"):
         return getattr(resource, path[1:], _MISSING)
     if path.startswith("tags."):
@@ -98,14 +100,18 @@ def _compile_attr(node: dict, where: str) -> Compiled:
         raise RuleError(f"{where}: unknown operator {op!r} (known: {', '.join(sorted(OPERATORS))})")
     function, needs_value, text = OPERATORS[op]
     self_path = node.get("value_from_self")
-    if needs_value and "value" not in node and not self_path:
+    previous_path = node.get("value_from_previous")
+    if needs_value and "value" not in node and not self_path and not previous_path:
         raise RuleError(f"{where}: operator {op!r} needs a value")
     expected = node.get("value")
     label = path
     is_tag = path.startswith("tags.")
+    from_previous = path.startswith("prev.")
+    read = path[5:] if from_previous else path
 
     def evaluate(resource: Resource, ctx: EvalContext) -> tuple[Verdict, str]:
-        actual = read_path(resource, path)
+        subject = ctx.previous(resource.id) if from_previous else resource
+        actual = read_path(subject, read) if subject is not None else _MISSING
         shown = None if actual is _MISSING else actual
         prefix = "" if ctx.self_resource is None else f"{resource.name}: "
         ctx.evidence.append(Evidence(prefix + label, shown))
@@ -114,6 +120,12 @@ def _compile_attr(node: dict, where: str) -> Compiled:
             want = read_path(ctx.self_resource, self_path)
             if want is _MISSING or want is None:
                 return None, f"{self_path} was not collected"
+        if previous_path:
+            before = ctx.previous(resource.id)
+            want = read_path(before, previous_path) if before is not None else _MISSING
+            if want is _MISSING or want is None:
+                return None, f"{previous_path} was not recorded in the previous scan"
+            ctx.evidence.append(Evidence(f"prev.{previous_path}", want))
         if actual is None and is_tag and op not in PRESENCE_OPERATORS:
             return False, f"{prefix}resource has no tag {label[5:]!r}"
         if actual is _MISSING or (actual is None and op not in PRESENCE_OPERATORS):
@@ -172,7 +184,7 @@ def compile_condition(node: Any, where: str, line_of: Callable[[tuple], int], at
     if not isinstance(node, dict) or not node:
         raise RuleError(f"{here}: a condition must be a mapping")
     keys = set(node)
-    if keys <= {"attr", "op", "value", "value_from_self"} and {"attr", "op"} <= keys:
+    if keys <= {"attr", "op", "value", "value_from_self", "value_from_previous"} and {"attr", "op"} <= keys:
         return _compile_attr(node, here)
     if len(keys) != 1:
         raise RuleError(f"{here}: unknown condition keys {sorted(keys)}; use all/any/not/related or attr+op[+value]")

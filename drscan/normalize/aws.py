@@ -177,6 +177,7 @@ def rds_db_instance(conf: dict, supp: dict, account: str, region: str) -> Shape:
             publicly_accessible=as_bool(field(conf, "publiclyAccessible")),
             allocated_storage_gb=as_int(field(conf, "allocatedStorage")),
             read_replica_ids=[str(r) for r in replicas],
+            read_replica_count=len(replicas),
             is_read_replica=bool(source),
             replica_source=source,
             cluster_id=field(conf, "dBClusterIdentifier"),

@@ -170,13 +170,17 @@ def load_balancer(row: dict, props: dict) -> Shape:
 
 
 def traffic_manager_profile(row: dict, props: dict) -> Shape:
-    return Shape(attrs=dict(
+    endpoints = as_list(field(props, "endpoints"))
+    shape = Shape(attrs=dict(
         routing_method=field(props, "trafficRoutingMethod"),
         ttl=as_int(dig(props, "dnsConfig.ttl")),
         monitor_interval_s=as_int(dig(props, "monitorConfig.intervalInSeconds")),
         tolerated_failures=as_int(dig(props, "monitorConfig.toleratedNumberOfFailures")),
-        endpoint_count=len(as_list(field(props, "endpoints"))),
+        endpoint_count=len(endpoints),
     ))
+    for endpoint in endpoints:  # DNS record -> the endpoint it sends traffic to
+        shape.ref("routes_to", arm_id(dig(endpoint, "properties.targetResourceId") or field(endpoint, "targetResourceId")))
+    return shape
 
 
 def dns_zone(row: dict, props: dict) -> Shape:

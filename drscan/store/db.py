@@ -4,6 +4,7 @@ scan leaves earlier history intact; WAL mode lets readers run during a write."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -15,6 +16,7 @@ from drscan.model import Evidence, Finding, Gap, Relation, Resource, Scan, Statu
 
 SCHEMA_VERSION = 1
 BATCH = 2000
+BUSY_TIMEOUT_S = 300
 
 
 def _dumps(value: Any) -> str:
@@ -24,7 +26,8 @@ def _dumps(value: Any) -> str:
 def open_db(path: Path) -> sqlite_utils.Database:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=30))
+        # A concurrent scan holding the write lock makes this one wait (up to BUSY_TIMEOUT_S), not fail.
+        db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S))
         db.enable_wal()
         _migrate(db, path)
     except sqlite3.DatabaseError as exc:
@@ -63,6 +66,13 @@ def _migrate(db: sqlite_utils.Database, path: Path) -> None:
             "scan_id": int, "provider": str, "account": str, "region": str, "service": str,
             "operation": str, "code": str, "message": str, "resource_id": str, "kinds": str,
         }, foreign_keys=[("scan_id", "scans", "id")], if_not_exists=True)
+        # One row per finding fingerprint across all scans: when it was first and last seen, since
+        # when it has been failing, and how long it has been in violation in total.
+        db["finding_history"].create({
+            "fingerprint": str, "rule_id": str, "resource_id": str, "first_seen_scan": int, "first_seen_at": str,
+            "last_seen_scan": int, "last_seen_at": str, "last_status": str, "failing_since": str,
+            "violation_seconds": float, "failing_scans": int,
+        }, pk="fingerprint", if_not_exists=True)
         db["findings"].create_index(["scan_id", "status"], if_not_exists=True)
         db["findings"].create_index(["scan_id", "fingerprint"], if_not_exists=True)
         db["relations"].create_index(["scan_id"], if_not_exists=True)
@@ -93,7 +103,12 @@ def save_scan(db: sqlite_utils.Database, scan: Scan) -> int:
         counts[finding.status] += 1
     conn = db.conn
     try:
-        with db.atomic():
+        # BEGIN IMMEDIATE takes the write lock before reading history, so two concurrent scans
+        # on one database are serialized instead of interleaving their history updates.
+        if conn.in_transaction:
+            conn.commit()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             cursor = conn.execute(
                 "insert into scans (started_at, finished_at, scope, sources, drscan_version, rules_digest, resource_count,"
                 " relation_count, pass_count, fail_count, not_assessed_count, gap_count) values (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -110,9 +125,52 @@ def save_scan(db: sqlite_utils.Database, scan: Scan) -> int:
                                            _dumps([[e.path, e.value] for e in f.evidence]), f.reason) for f in scan.findings))
             _insert(conn, "gaps", 10, ((scan_id, g.provider, g.account, g.region, g.service, g.operation, g.code, g.message,
                                        g.resource_id, _dumps(list(g.kinds))) for g in scan.gaps))
+            update_history(conn, scan_id, scan.started_at, scan.findings)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot write scan: {exc}") from None
     return scan_id
+
+
+def _seconds_between(earlier: str, later: str) -> float:
+    start = datetime.fromisoformat(earlier.replace("Z", "+00:00"))
+    end = datetime.fromisoformat(later.replace("Z", "+00:00"))
+    return max(0.0, (end - start).total_seconds())
+
+
+def update_history(conn: sqlite3.Connection, scan_id: int, at: str, findings: Iterable[Finding]) -> None:
+    """Fold one scan into finding_history. A finding counts as in violation from a scan where it
+    FAILed until the next scan that sees it (a finding that disappears counts as resolved)."""
+    previous = {row[0]: row for row in conn.execute(
+        "select fingerprint, first_seen_scan, first_seen_at, last_status, last_seen_at, failing_since,"
+        " violation_seconds, failing_scans from finding_history")}
+    rows = []
+    seen = set()
+    for f in findings:
+        key = fingerprint(f.rule_id, f.resource_id)
+        seen.add(key)
+        failing = f.status is Status.FAIL
+        old = previous.get(key)
+        if old is None:
+            rows.append((key, f.rule_id, f.resource_id, scan_id, at, scan_id, at, f.status.value,
+                         at if failing else None, 0.0, int(failing)))
+            continue
+        _, first_scan, first_at, last_status, last_at, since, seconds, failing_scans = old
+        if last_status == Status.FAIL.value:
+            seconds += _seconds_between(last_at, at)
+        since = (since if last_status == Status.FAIL.value else at) if failing else None
+        rows.append((key, f.rule_id, f.resource_id, first_scan, first_at, scan_id, at, f.status.value, since,
+                     seconds, failing_scans + int(failing)))
+    for key, old in previous.items():
+        if key not in seen and old[3] == Status.FAIL.value:  # failing before, gone now: resolved
+            rule_id, _, resource_id = key.partition("|")
+            rows.append((key, rule_id, resource_id, old[1], old[2], scan_id, at, "GONE", None,
+                         old[6] + _seconds_between(old[4], at), old[7]))
+    for batch in _batched(rows):
+        conn.executemany("insert or replace into finding_history values (?,?,?,?,?,?,?,?,?,?,?)", batch)
 
 
 def _insert(conn: sqlite3.Connection, table: str, width: int, rows: Iterable[tuple]) -> None:
@@ -155,3 +213,16 @@ def list_scans(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query("select * from scans order by id"))
 
 
+
+
+def load_resources(db: sqlite_utils.Database, scan_id: int, kinds: Iterable[str] | None = None) -> dict[str, Resource]:
+    """Resources of one scan (optionally only some kinds), by id."""
+    sql, params = "select * from resources where scan_id = ?", [scan_id]
+    kinds = list(kinds or ())
+    if kinds:
+        sql += f" and kind in ({','.join('?' * len(kinds))})"
+        params += kinds
+    return {r["id"]: Resource(kind=r["kind"], id=r["id"], name=r["name"], provider=r["provider"], account=r["account"],
+                              region=r["region"], zones=tuple(orjson.loads(r["zones"])), attrs=orjson.loads(r["attrs"]),
+                              tags=orjson.loads(r["tags"]), source=r["source"])
+            for r in db.query(sql, params)}

@@ -60,7 +60,11 @@ def test_rule_example(ruleset, rule_id, expectation, example):
     rule = ruleset.get(rule_id)
     assert rule is not None, f"cases name unknown rule {rule_id}"
     subject, graph = build_subject(rule, example)
-    finding = evaluate_resource(subject, rule, graph, FIXED_NOW)
+    previous = None
+    if "previous" in example:
+        previous = Resource(kind=subject.kind, id=subject.id, name=subject.name, provider=subject.provider,
+                            account=subject.account, region=subject.region, attrs=example["previous"])
+    finding = evaluate_resource(subject, rule, graph, FIXED_NOW, previous=lambda rid: previous if rid == subject.id else None)
     if EXPECT[expectation] is None:
         assert finding is None, f"{rule_id} should not apply, got {finding}"
         return
