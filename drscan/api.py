@@ -17,14 +17,19 @@ from drscan.engine.loader import RuleSet, load_rules
 from drscan.errors import InputError
 from drscan.graph.build import build_graph
 from drscan.baseline import load_baseline
-from drscan.history import ScanDiff, diff_scans, history_summary, resolve_pair
+from drscan.history import ScanDiff, diff_scans, history_summary, resolve_pair, scan_ids
+from drscan.notify.config import load_notify_config
+from drscan.notify.deliver import deliver
+from drscan.notify.events import events_for_scan
+from drscan.notify.payloads import build_requests
 from drscan.model import SEVERITIES, SEVERITY_RANK, Finding, Resource, Scan, Status
 from drscan.paths import rules_dir, templates_dir
 from drscan.redact import redact_inventory
 from drscan.report.context import build_context
 from drscan.report.formats.tabular import write_csv, write_json
 from drscan.report.formats.metrics import metrics_text, write_metrics
-from drscan.store.db import fingerprint, latest_scan_id, load_resources, open_db, save_scan
+from drscan.store.db import (failed_triggers, fingerprint, latest_scan_id, load_resources, open_db,
+                             record_deliveries, save_scan)
 
 REPORT_FORMATS = ("json", "csv", "html", "pdf")
 
@@ -52,6 +57,7 @@ class ScanResult:
     reports: dict[str, Path] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     baseline: set[str] | None = None
+    deliveries: list = field(default_factory=list)
     _context: dict | None = field(default=None, repr=False)
 
     @property
@@ -114,7 +120,8 @@ def _previous_resources(db_path: Path | None, rules: RuleSet) -> dict[str, Resou
 def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | None = None,
          out_dir: Path | None = None, fail_on: str | None = None, formats: tuple[str, ...] = REPORT_FORMATS,
          as_of: datetime | None = None, rules_path: Path | None = None, progress: Progress | None = None,
-         baseline_path: Path | None = None, metrics_path: Path | None = None) -> ScanResult:
+         baseline_path: Path | None = None, metrics_path: Path | None = None,
+         notify_path: Path | None = None) -> ScanResult:
     progress = progress or _Silent()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -122,6 +129,9 @@ def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | N
     fail_on = fail_on or config.fail_on
     exit_code_for((), fail_on)  # validate before doing any work
     baseline = load_baseline(baseline_path) if baseline_path else None
+    if notify_path is not None and db_path is None:
+        raise InputError("--notify needs --db: alerts are for changes since the previous stored scan")
+    notify_config = load_notify_config(notify_path) if notify_path else None
     rules = load_ruleset(config, rules_path)
     started = utc_now()
     now = as_of or started
@@ -169,6 +179,9 @@ def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | N
         progress.stage("Writing reports", total=len(formats))
         result.reports = write_reports(result.context, out_dir, formats, progress)
         timings["report"] = time.perf_counter() - mark
+    if notify_config is not None:
+        progress.stage("Sending alerts")
+        result.deliveries = notify(db_path, result_scan, rules, notify_config)
     if metrics_path is not None:
         write_metrics(metrics_text(result.context, time.time(), time.perf_counter() - clock), metrics_path)
         result.reports["metrics"] = metrics_path
@@ -214,5 +227,22 @@ def diff(db_path: Path, old: int | None = None, new: int | None = None) -> ScanD
     try:
         old_id, new_id = resolve_pair(db, old, new)
         return diff_scans(db, old_id, new_id)
+    finally:
+        db.conn.close()
+
+
+def notify(db_path: Path, stored: Scan, rules: RuleSet, config) -> list:
+    """Alert on what changed since the previous stored scan. Never raises on delivery problems:
+    results (including failures) are returned and recorded; failed triggers are retried next scan."""
+    db = open_db(db_path)
+    try:
+        ids = [i for i in scan_ids(db) if i < stored.id]
+        previous = ids[-1] if ids else None
+        changes = diff_scans(db, previous, stored.id) if previous is not None else None
+        retry = failed_triggers(db, previous) if previous is not None else set()
+        events = events_for_scan(stored, rules, changes, retry)
+        results = deliver(build_requests(events, config), config)
+        record_deliveries(db, stored.id, results)
+        return results
     finally:
         db.conn.close()

@@ -72,6 +72,7 @@ def scan(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate ages (key rotation, recovery points) as of this ISO time instead of now."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="findings.json (or list of fingerprints) of accepted failures: only failures not in it fail the gate."),
     metrics_file: Optional[Path] = typer.Option(None, "--metrics-file", help="Write Prometheus metrics here (atomically), e.g. for node_exporter's textfile collector."),
+    notify: Optional[Path] = typer.Option(None, "--notify", help="notify.yaml: alert targets for new/regressed failures (and resolve fixed ones). Needs --db."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; only errors."),
 ) -> None:
     """Import exports, evaluate every rule, store the scan and write reports."""
@@ -81,9 +82,15 @@ def scan(
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=quiet) as bar:
         result = api.scan(import_dir, config_path=config, db_path=db, out_dir=out, fail_on=fail_on, formats=chosen,
                           as_of=api.parse_as_of(as_of), progress=RichProgress(bar), baseline_path=baseline,
-                          metrics_path=metrics_file)
+                          metrics_path=metrics_file, notify_path=notify)
+    failed = [d for d in result.deliveries if not d.ok]
+    if failed:  # a failed delivery never fails the scan; it is retried on the next scan
+        Console(stderr=True).print(f"[yellow]drscan: {len(failed)} of {len(result.deliveries)} alert deliveries failed "
+                                   f"(retried next scan): " + "; ".join(sorted({f"{d.target}: {d.error}" for d in failed}))[:500])
     if not quiet:
         print_summary(result.context, console)
+        if result.deliveries:
+            console.print(f"Alerts: {len(result.deliveries) - len(failed)} delivered, {len(failed)} failed")
         for name, path in result.reports.items():
             console.print(f"  wrote {name:<4} {path}")
     raise typer.Exit(result.exit_code)

@@ -110,11 +110,11 @@ def _location(event: Event) -> str:
 
 
 def _json_headers(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
-    for name, value in (extra or {}).items():
-        headers = {k: v for k, v in headers.items() if k.lower() != name.lower()}
-        headers[name] = value
-    return headers
+    """JSON content type and our User-Agent; a configured header of the same name (any case) wins."""
+    extra = dict(extra or {})
+    overridden = {name.lower() for name in extra}
+    defaults = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+    return {**{k: v for k, v in defaults.items() if k.lower() not in overridden}, **extra}
 
 
 def build_webhook(event: Event, target: Target) -> OutgoingRequest:

@@ -73,6 +73,10 @@ def _migrate(db: sqlite_utils.Database, path: Path) -> None:
             "last_seen_scan": int, "last_seen_at": str, "last_status": str, "failing_since": str,
             "violation_seconds": float, "failing_scans": int,
         }, pk="fingerprint", if_not_exists=True)
+        db["notifications"].create({
+            "scan_id": int, "target": str, "fingerprint": str, "action": str, "ok": int, "status": int,
+            "attempts": int, "error": str,
+        }, foreign_keys=[("scan_id", "scans", "id")], if_not_exists=True)
         db["findings"].create_index(["scan_id", "status"], if_not_exists=True)
         db["findings"].create_index(["scan_id", "fingerprint"], if_not_exists=True)
         db["relations"].create_index(["scan_id"], if_not_exists=True)
@@ -226,3 +230,16 @@ def load_resources(db: sqlite_utils.Database, scan_id: int, kinds: Iterable[str]
                               region=r["region"], zones=tuple(orjson.loads(r["zones"])), attrs=orjson.loads(r["attrs"]),
                               tags=orjson.loads(r["tags"]), source=r["source"])
             for r in db.query(sql, params)}
+
+
+def record_deliveries(db: sqlite_utils.Database, scan_id: int, results: Iterable[Any]) -> None:
+    """Keep what each alert delivery did (its own small transaction: the scan is already stored)."""
+    with db.conn:
+        db.conn.executemany("insert into notifications values (?,?,?,?,?,?,?,?)",
+                            [(scan_id, r.target, r.fingerprint, r.action, int(r.ok), r.status, r.attempts, r.error or "")
+                             for r in results])
+
+
+def failed_triggers(db: sqlite_utils.Database, scan_id: int) -> set[str]:
+    return {row[0] for row in db.execute(
+        "select fingerprint from notifications where scan_id = ? and action = 'trigger' and ok = 0", [scan_id])}
