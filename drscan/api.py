@@ -32,6 +32,9 @@ from drscan.store.db import (failed_triggers, fingerprint, latest_scan_id, load_
                              record_deliveries, save_scan)
 
 REPORT_FORMATS = ("json", "csv", "html", "pdf")
+EXTRA_FORMATS = ("sarif", "junit", "ocsf")  # CI and SIEM outputs, written only when asked for
+OUTPUT_NAMES = {"json": "findings.json", "csv": "findings.csv", "html": "report.html", "pdf": "report.pdf",
+                "sarif": "findings.sarif", "junit": "junit.xml", "ocsf": "findings.ocsf.json"}
 
 
 class Progress(Protocol):
@@ -121,7 +124,7 @@ def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | N
          out_dir: Path | None = None, fail_on: str | None = None, formats: tuple[str, ...] = REPORT_FORMATS,
          as_of: datetime | None = None, rules_path: Path | None = None, progress: Progress | None = None,
          baseline_path: Path | None = None, metrics_path: Path | None = None,
-         notify_path: Path | None = None) -> ScanResult:
+         notify_path: Path | None = None, outputs: dict[str, Path] | None = None) -> ScanResult:
     progress = progress or _Silent()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -179,6 +182,8 @@ def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | N
         progress.stage("Writing reports", total=len(formats))
         result.reports = write_reports(result.context, out_dir, formats, progress)
         timings["report"] = time.perf_counter() - mark
+    if outputs:
+        result.reports.update(write_outputs(result.context, outputs))
     if notify_config is not None:
         progress.stage("Sending alerts")
         result.deliveries = notify(db_path, result_scan, rules, notify_config)
@@ -188,22 +193,38 @@ def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | N
     return result
 
 
-def write_reports(context: dict, out_dir: Path, formats: tuple[str, ...], progress: Progress | None = None) -> dict[str, Path]:
+def _writers() -> dict:
+    from drscan.report.formats.ci import write_junit, write_ocsf, write_sarif
     from drscan.report.render import write_html, write_pdf  # weasyprint loads Pango; only when reporting
 
-    progress = progress or _Silent()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    writers = {
-        "json": lambda: write_json(context, out_dir / "findings.json"),
-        "csv": lambda: write_csv(context, out_dir / "findings.csv"),
-        "html": lambda: write_html(context, templates_dir(), out_dir / "report.html"),
-        "pdf": lambda: write_pdf(context, templates_dir(), out_dir / "report.pdf"),
+    return {
+        "json": write_json, "csv": write_csv, "sarif": write_sarif, "junit": write_junit, "ocsf": write_ocsf,
+        "html": lambda context, path: write_html(context, templates_dir(), path),
+        "pdf": lambda context, path: write_pdf(context, templates_dir(), path),
     }
+
+
+def write_outputs(context: dict, outputs: dict[str, Path]) -> dict[str, Path]:
+    """Write each named format to its path: {"sarif": Path("out.sarif"), ...}."""
+    writers = _writers()
+    written = {}
+    for name, path in outputs.items():
+        if name not in writers:
+            raise InputError(f"unknown output format {name!r}; choose from {', '.join(OUTPUT_NAMES)}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written[name] = writers[name](context, path)
+    return written
+
+
+def write_reports(context: dict, out_dir: Path, formats: tuple[str, ...], progress: Progress | None = None) -> dict[str, Path]:
+    """Write the chosen formats into out_dir under their standard names (OUTPUT_NAMES)."""
+    progress = progress or _Silent()
+    unknown = [name for name in formats if name not in OUTPUT_NAMES]
+    if unknown:
+        raise InputError(f"unknown report format {unknown[0]!r}; choose from {', '.join(OUTPUT_NAMES)}")
     written = {}
     for name in formats:
-        if name not in writers:
-            raise InputError(f"unknown report format {name!r}; choose from {', '.join(REPORT_FORMATS)}")
-        written[name] = writers[name]()
+        written.update(write_outputs(context, {name: out_dir / OUTPUT_NAMES[name]}))
         progress.advance()
     return written
 

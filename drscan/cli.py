@@ -68,10 +68,13 @@ def scan(
     db: Optional[Path] = typer.Option(None, "--db", help="SQLite database that keeps every scan."),
     out: Optional[Path] = typer.Option(None, "--out", help="Directory for findings.json, findings.csv, report.html, report.pdf."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 if a finding of this severity or worse fails: critical, high, medium, low, info, none. Default: config's fail_on, else high."),
-    formats: str = typer.Option(",".join(api.REPORT_FORMATS), "--format", help="Comma-separated report formats to write with --out."),
+    formats: str = typer.Option(",".join(api.REPORT_FORMATS), "--format", help="Comma-separated formats to write into --out: json, csv, html, pdf, sarif, junit, ocsf."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate ages (key rotation, recovery points) as of this ISO time instead of now."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="findings.json (or list of fingerprints) of accepted failures: only failures not in it fail the gate."),
     metrics_file: Optional[Path] = typer.Option(None, "--metrics-file", help="Write Prometheus metrics here (atomically), e.g. for node_exporter's textfile collector."),
+    sarif: Optional[Path] = typer.Option(None, "--sarif", help="Also write SARIF 2.1.0 here (code scanning)."),
+    junit: Optional[Path] = typer.Option(None, "--junit", help="Also write JUnit XML here (CI test reports)."),
+    ocsf: Optional[Path] = typer.Option(None, "--ocsf", help="Also write OCSF Compliance Finding JSON here (SIEM)."),
     notify: Optional[Path] = typer.Option(None, "--notify", help="notify.yaml: alert targets for new/regressed failures (and resolve fixed ones). Needs --db."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; only errors."),
 ) -> None:
@@ -82,7 +85,7 @@ def scan(
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=quiet) as bar:
         result = api.scan(import_dir, config_path=config, db_path=db, out_dir=out, fail_on=fail_on, formats=chosen,
                           as_of=api.parse_as_of(as_of), progress=RichProgress(bar), baseline_path=baseline,
-                          metrics_path=metrics_file, notify_path=notify)
+                          metrics_path=metrics_file, notify_path=notify, outputs=_outputs(sarif, junit, ocsf))
     failed = [d for d in result.deliveries if not d.ok]
     if failed:  # a failed delivery never fails the scan; it is retried on the next scan
         Console(stderr=True).print(f"[yellow]drscan: {len(failed)} of {len(result.deliveries)} alert deliveries failed "
@@ -94,6 +97,10 @@ def scan(
         for name, path in result.reports.items():
             console.print(f"  wrote {name:<4} {path}")
     raise typer.Exit(result.exit_code)
+
+
+def _outputs(sarif: Path | None, junit: Path | None, ocsf: Path | None) -> dict[str, Path]:
+    return {name: path for name, path in (("sarif", sarif), ("junit", junit), ("ocsf", ocsf)) if path is not None}
 
 
 @app.command()

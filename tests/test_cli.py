@@ -146,3 +146,21 @@ def test_second_scan_appends_to_history(tmp_path):
     for _ in range(2):
         drscan("scan", "--import", str(SAMPLES), "--db", db, "-q", "--fail-on", "none")
     assert [r[0] for r in sqlite3.connect(db).execute("select id from scans order by id")] == [1, 2]
+
+
+def test_scan_writes_sarif_junit_and_ocsf_for_ci(tmp_path):
+    import jsonschema
+    from junitparser import JUnitXml
+
+    result = drscan("scan", "--import", str(SAMPLES), "-q", "--as-of", SAMPLES_AS_OF, "--sarif", str(tmp_path / "d.sarif"),
+                    "--junit", str(tmp_path / "junit.xml"), "--ocsf", str(tmp_path / "ocsf.json"),
+                    "--out", str(tmp_path / "out"), "--format", "json")
+    assert result.returncode == 1, result.stderr
+    findings = json.loads((tmp_path / "out" / "findings.json").read_text())
+    sarif = json.loads((tmp_path / "d.sarif").read_text())
+    schema = json.loads((REPO / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.validate(sarif, schema)
+    assert len(sarif["runs"][0]["results"]) == findings["totals"]["FAIL"] + findings["totals"]["NOT_ASSESSED"]
+    suites = JUnitXml.fromfile(str(tmp_path / "junit.xml"))
+    assert sum(s.failures for s in suites) == findings["totals"]["FAIL"]
+    assert len(json.loads((tmp_path / "ocsf.json").read_text())) == len(findings["findings"])
