@@ -28,7 +28,7 @@ from drscan.redact import redact_inventory
 from drscan.report.context import build_context
 from drscan.report.formats.tabular import write_csv, write_json
 from drscan.report.formats.metrics import metrics_text, write_metrics
-from drscan.store.db import (failed_triggers, fingerprint, latest_scan_id, load_resources, open_db,
+from drscan.store.db import (failed_triggers, fingerprint, latest_scan_id, load_resources, load_scan, open_db,
                              record_deliveries, save_scan)
 
 REPORT_FORMATS = ("json", "csv", "html", "pdf")
@@ -267,3 +267,93 @@ def notify(db_path: Path, stored: Scan, rules: RuleSet, config) -> list:
         return results
     finally:
         db.conn.close()
+
+
+def plan(plan_path: Path, *, config_path: Path | None = None, fail_on: str | None = None, soft_fail: bool = False,
+         out_dir: Path | None = None, formats: tuple[str, ...] = ("json",), outputs: dict[str, Path] | None = None,
+         as_of: datetime | None = None) -> ScanResult:
+    """Gate a Terraform plan (`terraform show -json tfplan`): rules on planned values of created
+    and updated resources, plus DR regressions. Exit code by --fail-on, 0 with soft_fail."""
+    from drscan.gate import evaluate_plan, plan_context
+
+    config = load_config(config_path)
+    fail_on = fail_on or config.fail_on
+    exit_code_for((), fail_on)
+    rules = load_ruleset(config)
+    started = utc_now()
+    verdict = evaluate_plan(plan_path, config, rules, as_of or started, iso(started), iso(utc_now()))
+    code = 0 if soft_fail else exit_code_for(verdict.scan.findings, fail_on)
+    result = ScanResult(scan=verdict.scan, rules=rules, config=config, fail_on=fail_on, exit_code=code)
+    result._context = plan_context(build_context(verdict.scan, rules, config, fail_on, code), verdict)
+    if out_dir is not None:
+        result.reports = write_reports(result.context, out_dir, formats)
+    if outputs:
+        result.reports.update(write_outputs(result.context, outputs))
+    return result
+
+
+def terraform_drift(db_path: Path, state_path: Path) -> dict:
+    from drscan.gate import terraform_drift as compare
+
+    db = _open_existing(db_path)
+    try:
+        latest = latest_scan_id(db)
+        if latest is None:
+            raise InputError(f"{db_path}: no scans yet")
+        scanned = load_resources(db, latest)
+    finally:
+        db.conn.close()
+    report = compare(state_path, scanned)
+    report["scan_id"] = latest
+    return report
+
+
+def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "latest", frameworks: tuple[str, ...] = (),
+         config_path: Path | None = None, attestations_path: Path | None = None, waivers_path: Path | None = None,
+         period_start: str | None = None, period_end: str | None = None, as_of: datetime | None = None) -> dict:
+    """Build the signed evidence pack for one stored scan. Returns the manifest."""
+    from drscan.assurance import Assurance, load_attestations, load_waivers
+    from drscan.pack.assemble import build_evidence_pack, default_period, parse_period
+    from drscan.report.render import render_html, write_pdf
+
+    config = load_config(config_path)
+    rules = load_ruleset(config)
+    chosen = frameworks or tuple(rules.catalogues)
+    db = _open_existing(db_path)
+    try:
+        if scan_ref == "latest":
+            scan_id = latest_scan_id(db)
+            if scan_id is None:
+                raise InputError(f"{db_path}: no scans yet")
+        elif scan_ref.isdigit():
+            scan_id = int(scan_ref)
+        else:
+            raise InputError(f"--scan must be 'latest' or a scan id, got {scan_ref!r}")
+        stored = load_scan(db, scan_id)
+        times = [row["started_at"] for row in db.query("select started_at from scans where id <= ?", [scan_id])]
+    finally:
+        db.conn.close()
+    now = as_of or utc_now()
+    known_controls = {f"{c.framework}:{control.id}" for c in rules.catalogues.values() for control in c.controls}
+    assurance = Assurance(as_of=now.date())
+    if attestations_path:
+        assurance.attestations = load_attestations(attestations_path, known_controls)
+    if waivers_path:
+        assurance.waivers = load_waivers(waivers_path, {r.id for r in rules.rules})
+    try:
+        period = parse_period(period_start, period_end, default_period(times, stored))
+    except ValueError as exc:
+        raise InputError(f"--period-start/--period-end: {exc}") from None
+    code = exit_code_for(stored.findings, config.fail_on)
+    context = build_context(stored, rules, config, config.fail_on, code, assurance=assurance, frameworks=chosen, now=now)
+    evidence = {}
+    for attestation in assurance.attestations:
+        for item in attestation.evidence:
+            evidence[item.name] = item.path
+    inputs = {name: path for name, path in (("attestations.yaml", attestations_path), ("waivers.yaml", waivers_path),
+                                            ("drscan.yaml", config_path)) if path}
+    renderers = {"html": lambda ctx: render_html(ctx, templates_dir()),
+                 "pdf": lambda ctx, path: write_pdf(ctx, templates_dir(), path)}
+    return build_evidence_pack(out_path, scan=stored, context=context, signing_key=signing_key,
+                               attestation_files=evidence, inputs=inputs, period=period,
+                               rule_versions={r.id: r.version for r in rules.rules}, render=renderers)

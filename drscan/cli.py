@@ -176,6 +176,128 @@ def diff(
         console.print(table)
 
 
+@app.command()
+def plan(
+    plan_file: Path = typer.Argument(..., help="`terraform show -json tfplan` output."),
+    config: Optional[Path] = typer.Option(None, "--config", help="drscan.yaml (applications, fail_on, excluded rules)."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 if a finding of this severity or worse fails."),
+    soft_fail: bool = typer.Option(False, "--soft-fail", help="Report, but always exit 0."),
+    sarif: Optional[Path] = typer.Option(None, "--sarif", help="Write SARIF 2.1.0 here."),
+    junit: Optional[Path] = typer.Option(None, "--junit", help="Write JUnit XML here."),
+    ocsf: Optional[Path] = typer.Option(None, "--ocsf", help="Write OCSF JSON here."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Directory for reports (see --format)."),
+    formats: str = typer.Option("json", "--format", help="Comma-separated formats to write into --out."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors."),
+) -> None:
+    """Gate a Terraform plan: rules on planned values of created/updated resources, and DR regressions."""
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    result = api.plan(plan_file, config_path=config, fail_on=fail_on, soft_fail=soft_fail, out_dir=out,
+                      formats=chosen, outputs=_outputs(sarif, junit, ocsf))
+    if not quiet:
+        console = Console(width=max(Console().width, 140))
+        context = result.context
+        failing = [f for f in context["findings"] if f["status"] != "PASS"]
+        console.print(f"[bold]drscan plan[/] {plan_file}: {len(result.scan.resources)} planned resources, "
+                      f"[red]{context['totals']['FAIL']} failed[/], [yellow]{context['totals']['NOT_ASSESSED']} not assessed "
+                      f"(unknown until apply)[/], [green]{context['totals']['PASS']} passed[/]")
+        if failing:
+            table = Table(title="Findings in the plan", title_justify="left")
+            for column in ("Status", "Severity", "Rule", "Address", "Reason"):
+                table.add_column(column, overflow="fold")
+            for f in failing[:50]:
+                table.add_row(f["status"], f["severity"], f["rule_id"], f["address"], f["reason"])
+            console.print(table)
+        verdict = "[bold red]FAIL[/]" if result.exit_code else ("[bold green]PASS[/]" if not soft_fail else "soft-fail (exit 0)")
+        console.print(f"Gate (--fail-on {result.fail_on}): {verdict}")
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def drift(
+    terraform_state: Path = typer.Option(..., "--terraform-state", help="`terraform show -json` state output."),
+    db: Path = typer.Option(Path("drscan.db"), "--db", help="The scan database (its latest scan is 'live')."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Live (latest scan) against Terraform state: unmanaged, missing and changed resources. Exit 1 on drift."""
+    report = api.terraform_drift(db, terraform_state)
+    drifted = bool(report["unmanaged"] or report["missing"] or report["changed"])
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, default=str))
+        raise typer.Exit(int(drifted))
+    console = Console(width=max(Console().width, 140))
+    console.print(f"[bold]Terraform state {terraform_state}[/] vs scan {report['scan_id']}: {report['managed']} managed, "
+                  f"{len(report['unmanaged'])} unmanaged, {len(report['missing'])} missing, {len(report['changed'])} changed")
+    for title, rows in (("Unmanaged (live, not in state)", report["unmanaged"]), ("Missing (in state, not live)", report["missing"])):
+        if rows:
+            table = Table(title=title, title_justify="left")
+            table.add_column("Resource", overflow="fold")
+            table.add_column("Kind")
+            for row in rows[:50]:
+                table.add_row(row["id"], row["kind"])
+            console.print(table)
+    if report["changed"]:
+        table = Table(title="Changed attributes", title_justify="left")
+        for column in ("Resource", "Attribute", "Terraform", "Live"):
+            table.add_column(column, overflow="fold")
+        for row in report["changed"][:50]:
+            for d in row["differences"]:
+                table.add_row(row["address"] or row["id"], d["attribute"], json.dumps(d["terraform"], default=str),
+                              json.dumps(d["live"], default=str))
+        console.print(table)
+    raise typer.Exit(int(drifted))
+
+
+@app.command()
+def keygen(out: Path = typer.Option(Path("drscan-signing.key"), "--out", help="Private key path; the public key is written next to it as .pub.")) -> None:
+    """Create an Ed25519 key pair for signing evidence packs."""
+    from drscan.pack.keys import fingerprint, generate_keypair, load_public_key
+
+    private, public = generate_keypair(out)
+    typer.echo(f"private key: {private} (keep it secret)\npublic key:  {public}\nfingerprint: {fingerprint(load_public_key(public))}")
+
+
+@app.command("pack")
+def pack_command(
+    out: Path = typer.Option(..., "-o", "--output", help="The evidence pack to write (.zip)."),
+    sign: Path = typer.Option(..., "--sign", help="Ed25519 private key (drscan keygen)."),
+    db: Path = typer.Option(Path("drscan.db"), "--db", help="The scan database."),
+    scan_ref: str = typer.Option("latest", "--scan", help="'latest' or a scan id."),
+    framework: list[str] = typer.Option([], "--framework", help="Framework to include (repeat); default: all."),
+    config: Optional[Path] = typer.Option(None, "--config", help="drscan.yaml (organization, apps, evidence_ttl_days)."),
+    attestations: Optional[Path] = typer.Option(None, "--attestations", help="attestations.yaml for manual controls."),
+    waivers: Optional[Path] = typer.Option(None, "--waivers", help="waivers.yaml: accepted, time-boxed findings."),
+    period_start: Optional[str] = typer.Option(None, "--period-start", help="Audit period start (default: first stored scan)."),
+    period_end: Optional[str] = typer.Option(None, "--period-end", help="Audit period end (default: this scan)."),
+) -> None:
+    """Build a signed evidence pack (zip): PDF/HTML report, findings, inventory, gaps, per-control evidence, manifest."""
+    manifest = api.pack(db, out, sign, scan_ref=scan_ref, frameworks=tuple(framework), config_path=config,
+                        attestations_path=attestations, waivers_path=waivers, period_start=period_start,
+                        period_end=period_end)
+    typer.echo(f"wrote {out}: {len(manifest['files'])} files, scan {manifest['scan']['id']}, "
+               f"signed by {manifest['signature']['public_key_fingerprint']}")
+
+
+@app.command()
+def verify(
+    pack_file: Path = typer.Argument(..., help="The evidence pack (.zip)."),
+    public_key: Path = typer.Option(..., "--public-key", help="The signer's Ed25519 public key (.pub)."),
+) -> None:
+    """Check an evidence pack: signature, every file's hash and size, nothing added or removed. Exit 1 if not intact."""
+    from drscan.pack.keys import load_public_key
+    from drscan.pack.verify import verify_pack
+
+    result = verify_pack(pack_file, load_public_key(public_key))
+    if result.ok:
+        files = len(result.manifest["files"]) if result.manifest else 0
+        typer.echo(f"OK: {pack_file} is intact ({files} files, signature valid)")
+        return
+    err = Console(stderr=True, highlight=False)
+    err.print(f"[bold red]NOT INTACT:[/] {pack_file}".replace("[/] ", "[/] "))
+    for problem in result.problems:
+        err.print("  " + problem.replace("[", "\\["))
+    raise typer.Exit(1)
+
+
 @rules_app.command("list")
 def rules_list(
     config: Optional[Path] = typer.Option(None, "--config", help="drscan.yaml (for excluded rules)."),
@@ -205,7 +327,7 @@ def rules_list(
 
 @app.command()
 def controls(
-    framework: str = typer.Option(..., "--framework", help="Catalogue id, e.g. iso27001-2022 or soc2."),
+    framework: str = typer.Option(..., "--framework", help="Catalogue id: iso27001-2022, soc2, hipaa or gdpr."),
     config: Optional[Path] = typer.Option(None, "--config", help="drscan.yaml (for excluded rules)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:

@@ -21,6 +21,7 @@ CONFIG_SCHEMA = {
         "organization": {"type": "string"},
         "scope": {"type": "object", "additionalProperties": False, "properties": {"name": {"type": "string"}}},
         "fail_on": {"enum": list(SEVERITIES) + ["none"]},
+        "evidence_ttl_days": {"type": "object", "additionalProperties": {"type": "number", "exclusiveMinimum": 0}},
         "rules": {
             "type": "object", "additionalProperties": False,
             "properties": {"exclude": {"type": "array", "items": {"type": "string"}}},
@@ -79,6 +80,7 @@ class Config:
     fail_on: str = "high"
     excluded_rules: tuple[str, ...] = ()
     apps: tuple[App, ...] = ()
+    evidence_ttl_days: Mapping[str, float] = field(default_factory=dict)  # framework id (or "default") -> days
     path: Path | None = None
 
 
@@ -121,5 +123,6 @@ def load_config(path: Path | None) -> Config:
         fail_on=data.get("fail_on", "high"),
         excluded_rules=tuple((data.get("rules") or {}).get("exclude") or ()),
         apps=tuple(apps),
+        evidence_ttl_days=dict(data.get("evidence_ttl_days") or {}),
         path=path,
     )

@@ -38,6 +38,7 @@ class Resource:
     attrs: Mapping[str, Any] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
     source: str = ""  # where it came from: "file#record" or "api:Operation@region"
+    observed_at: str = ""  # when this state was collected (export file time, or API call time), ISO 8601 UTC
 
 
 @dataclass(frozen=True, slots=True)

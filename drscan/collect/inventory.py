@@ -6,6 +6,8 @@ input). They run in sequence: spreading them over worker processes was measured 
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -21,7 +23,11 @@ def import_inventory(root: Path, on_file: Progress | None = None) -> Inventory:
     files = find_export_files(root)
     total = ImportBatch()
     for path in files:
-        total.extend(import_file(path))
+        batch = import_file(path)
+        # An export is evidence as of when it was written: the file's modification time.
+        observed = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        batch.resources = [replace(r, observed_at=observed) for r in batch.resources]
+        total.extend(batch)
         if on_file:
             on_file(path)
     return Inventory(

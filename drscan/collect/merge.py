@@ -28,6 +28,7 @@ def merge_two(first: Resource, second: Resource) -> Resource:
         attrs=attrs,
         tags={**other.tags, **primary.tags},
         source="; ".join(s for s in (primary.source, other.source) if s),
+        observed_at=min((t for t in (primary.observed_at, other.observed_at) if t), default=""),  # the older one bounds freshness
     )
 
 

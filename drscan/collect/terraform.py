@@ -27,6 +27,7 @@ from drscan.normalize.shape import Shape
 PROVIDERS = {"aws": terraform_aws, "gcp": terraform_gcp, "azure": terraform_azure}
 _NOT_RESOURCES = {"var", "local", "data", "each", "count", "path", "terraform", "self", "module"}
 _ROOT_VARIABLE = re.compile(r"^var\.([A-Za-z0-9_-]+)$")
+FULL_ID_PREFIXES = ("arn:", "https://", "//", "/subscriptions/", "projects/")
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,6 @@ class Instance:
     name: str
     index: Any
     provider: str | None          # 'aws', 'gcp', 'azure', or None for other providers
-    provider_config_key: str | None = None
 
 
 def _instance(address: str, type_: str, name: str, index: Any, module_address: str | None) -> Instance:
@@ -155,19 +155,19 @@ class Configuration:
         self.providers: dict = config.get("provider_config") or {}
         self.variables: dict = document.get("variables") or {}
         self.modules: dict[tuple[str, ...], dict] = {}
+        self.resources: dict[tuple[tuple[str, ...], str], dict] = {}  # (module path, 'type.name') -> resource
         self._add_module((), config.get("root_module") or {})
 
     def _add_module(self, path: tuple[str, ...], module: dict) -> None:
         self.modules[path] = module
+        for resource in module.get("resources") or []:
+            if isinstance(resource, dict) and resource.get("mode", "managed") == "managed":
+                self.resources[(path, str(resource.get("address")))] = resource
         for call, spec in (module.get("module_calls") or {}).items():
             self._add_module(path + (call,), (spec or {}).get("module") or {})
 
     def resource(self, instance: Instance) -> dict:
-        local = f"{instance.type}.{instance.name}"
-        for resource in self.modules.get(instance.module_path, {}).get("resources") or []:
-            if resource.get("address") == local and resource.get("mode", "managed") == "managed":
-                return resource
-        return {}
+        return self.resources.get((instance.module_path, f"{instance.type}.{instance.name}"), {})
 
     def targets(self, references: Iterable[str], module_path: tuple[str, ...], depth: int = 0) -> dict:
         """Resources an expression refers to, following module outputs and inputs:
@@ -199,8 +199,9 @@ class Configuration:
                     keyed.setdefault(target, set()).update(keys)
         return {target: keyed.get(target) for target in plain | set(keyed)}
 
-    def region(self, instance: Instance, config_resource: dict) -> str | None:
-        key = config_resource.get("provider_config_key") or ""
+    def region(self, instance: Instance) -> str | None:
+        """The static region of the provider block the resource uses (aliases included)."""
+        key = self.resource(instance).get("provider_config_key") or ""
         provider = self.providers.get(key) or self.providers.get(key.rsplit(":", 1)[-1]) or {}
         expressions = provider.get("expressions") or {}
         for name in ("region", "zone"):
@@ -317,7 +318,7 @@ class TerraformValues:
                 value = value[token]
         if unknown is True:
             return UNKNOWN
-        if value is None:
+        if value is None or value == "":  # SDKv2 providers store an unset string as ""
             return null
         return convert(value) if convert else value
 
@@ -330,6 +331,12 @@ class TerraformValues:
     def known(self, path: str) -> bool:
         return self.value(path) is not UNKNOWN
 
+    def configured(self, path: str) -> bool | None:
+        """Whether the configuration sets the argument (None: no configuration, as in state)."""
+        if self._context.configuration is None:
+            return None
+        return _expression_at(self._expressions, list(self._prefix) + _tokens(path)) is not None
+
     def _references(self, path: str) -> list[str]:
         tokens = list(self._prefix) + _tokens(path)
         expression = _expression_at(self._expressions, tokens)
@@ -338,20 +345,26 @@ class TerraformValues:
         return self._context.addresses(expression["references"], self.instance)
 
     def ref(self, path: str) -> Any:
-        """A reference to another resource: the address of the planned resource the configuration
-        names (exact even before apply), else the value itself (an ARN, id or name)."""
+        """A reference to another resource: a known full id (ARN, self link, ARM id) as it is, so
+        it compares with the state's; else the address of the planned resource the configuration
+        names (exact even before apply); else the value (a name or short id) or UNKNOWN."""
+        value = self.value(path)
+        if isinstance(value, str) and value.startswith(FULL_ID_PREFIXES):
+            return value
         addresses = self._references(path)
-        if len(addresses) == 1:
-            return addresses[0]
-        return self.value(path)
+        return addresses[0] if len(addresses) == 1 else value
 
     def refs(self, path: str) -> Any:
-        """A list of references: known values plus the addresses of planned resources named."""
-        value, addresses = self.value(path), self._references(path)
+        """A list of references: the known values, plus the addresses of the planned resources the
+        configuration names when some values are unknown until apply."""
+        value = self.value(path)
+        if isinstance(value, list) and None not in value:
+            return [str(v) for v in value]
+        addresses = self._references(path)
         if value is UNKNOWN and not addresses:
             return UNKNOWN
-        known = [v for v in (value if isinstance(value, list) else []) if v is not None]
-        return list(dict.fromkeys([str(v) for v in known] + addresses))
+        known = [str(v) for v in (value if isinstance(value, list) else []) if v is not None]
+        return list(dict.fromkeys(known + addresses))
 
     def blocks(self, path: str) -> Any:
         value = self.value(path)
@@ -384,21 +397,30 @@ class _Object:
 class _Context:
     """Everything a mapping may need to know about the other resources of the same file."""
 
-    def __init__(self, configuration: Configuration | None, objects: list[_Object]):
-        self.configuration = configuration
+    def __init__(self, path: Path, configuration: Configuration | None, objects: list[_Object]):
+        self.path, self.configuration = path, configuration
         self.instances: dict[str, Instance] = {o.instance.address: o.instance for o in objects}
         self.by_config: dict[tuple, list[Instance]] = {}
+        self.by_position: dict[tuple, Instance] = {}  # (config key, module instance, index) -> instance
         for obj in objects:
             key = (obj.instance.module_path, f"{obj.instance.type}.{obj.instance.name}")
             self.by_config.setdefault(key, []).append(obj.instance)
+            self.by_position[(key, obj.instance.module_address, json.dumps(obj.instance.index))] = obj.instance
         self.regions: dict[str, str] = {}
         self.accounts: dict[str, str] = {}
+        self.configures: dict[str, str] = {}  # settings resource address -> address of the resource it configures
 
     def addresses(self, references: list[str], instance: Instance) -> list[str]:
         if self.configuration is None:
             return []
+        targets = self.configuration.targets(references, instance.module_path)
+        if len(targets) == 1 and instance.index is not None:  # `x.this[count.index]`: the instance in the same position
+            (key, keys), = targets.items()
+            same = self.by_position.get((key, instance.module_address, json.dumps(instance.index)))
+            if same is not None and (keys is None or same.index in keys):
+                return [same.address]
         candidates: list[Instance] = []
-        for key, keys in self.configuration.targets(references, instance.module_path).items():
+        for key, keys in targets.items():
             for target in self.by_config.get(key, []):
                 if keys is None or target.index in keys:
                     candidates.append(target)
@@ -415,14 +437,15 @@ class _Context:
 
 def _region(obj: _Object, values: TerraformValues, configuration: Configuration | None) -> str:
     """The resource's own location, else its provider block's static region, else 'unknown'."""
+    provider = obj.instance.provider
     for name in ("region", "location", "zone", "availability_zone"):
         value = values.value(name)
         if isinstance(value, str) and value:
-            if obj.instance.provider == "azure":
+            if provider == "azure":
                 return value.replace(" ", "").lower()
-            if obj.instance.provider == "aws":
+            if provider == "aws":
                 return value[:-1] if name == "availability_zone" and value[-1:].isalpha() else value
-            return gcp_region_of(value)
+            return gcp_region_of(last_segment(value))
     key_ring = values.value("key_ring")  # Cloud KMS: projects/p/locations/l/keyRings/r
     if isinstance(key_ring, str) and "/locations/" in key_ring:
         return key_ring.split("/locations/")[1].split("/")[0]
@@ -430,7 +453,7 @@ def _region(obj: _Object, values: TerraformValues, configuration: Configuration 
     if isinstance(arn, str) and arn.count(":") >= 5 and arn.split(":")[3]:
         return arn.split(":")[3]
     if configuration is not None:
-        region = configuration.region(obj.instance, configuration.resource(obj.instance))
+        region = configuration.region(obj.instance)
         if region:
             return region
     return "unknown"
@@ -441,7 +464,10 @@ class _Mapped:
     obj: _Object
     kind: str | None
     shape: Shape | None
-    fold: tuple | None = None   # (parent types, parent attribute, link attribute, transform, additive)
+    fold: tuple | None = None   # (parent types, link attribute or function, transform, additive)
+
+    def values(self, context: "_Context") -> TerraformValues:
+        return TerraformValues(context, self.obj.instance, self.obj.data, self.obj.unknown, self.obj.expressions)
 
 
 def _map(obj: _Object, context: _Context) -> _Mapped:
@@ -449,17 +475,15 @@ def _map(obj: _Object, context: _Context) -> _Mapped:
     if provider is None:
         return _Mapped(obj, None, None)
     values = TerraformValues(context, obj.instance, obj.data, obj.unknown, obj.expressions)
-    where = f"{obj.instance.address} ({obj.instance.type})"
     try:
         if obj.instance.type in provider.TERRAFORM_TYPES:
             kind, transform = provider.TERRAFORM_TYPES[obj.instance.type]
             return _Mapped(obj, kind, transform(values))
         if obj.instance.type in provider.FOLDED_TYPES:
             fold = provider.FOLDED_TYPES[obj.instance.type]
-            kind = provider.TERRAFORM_TYPES[fold[0][0]][0]
-            return _Mapped(obj, kind, fold[3](values), fold)
+            return _Mapped(obj, provider.TERRAFORM_TYPES[fold[0][0]][0], fold[2](values), fold)
     except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-        raise InputError(f"{where}: unreadable values: {exc}") from None
+        raise InputError(f"{context.path}: {obj.instance.address} ({obj.instance.type}): unreadable values: {exc}") from None
     return _Mapped(obj, None, None)
 
 
@@ -468,22 +492,30 @@ def _known(attrs: dict) -> dict:
 
 
 def _name(values: TerraformValues, instance: Instance) -> str:
-    for field in ("bucket", "name", "identifier", "cluster_identifier", "function_name"):
+    """The resource's name; else its Name tag, its short id (vol-0a1, a key id), or its address."""
+    for field in NAMES:
         value = values.value(field)
         if isinstance(value, str) and value:
             return value
+    name_tag = values.tags("tags").get("Name")
+    short_id = values.value("id")
+    if name_tag:
+        return name_tag
+    if isinstance(short_id, str) and short_id and not short_id.startswith(("arn:", "/", "projects/")):
+        return short_id
     return instance.address
 
 
-def _resource(mapped: _Mapped, context: _Context, resource_id: str, source: str) -> Resource:
-    obj, shape = mapped.obj, mapped.shape
-    values = TerraformValues(context, obj.instance, obj.data, obj.unknown, obj.expressions)
-    attrs = _known(shape.attrs)
-    attrs.update(terraform_type=obj.instance.type, terraform_address=obj.instance.address)
+def _resource(mapped: _Mapped, context: _Context, resource_id: str, source: str, attrs: dict | None = None) -> Resource:
+    instance, shape = mapped.obj.instance, mapped.shape
+    values = mapped.values(context)
+    attrs = _known(shape.attrs if attrs is None else attrs)
+    attrs.update(terraform_type=instance.type, terraform_address=instance.address)
     return Resource(
-        kind=mapped.kind or "", id=resource_id, name=shape.name if isinstance(shape.name, str) else _name(values, obj.instance),
-        provider=obj.instance.provider or "", account=context.accounts.get(obj.instance.address, "terraform"),
-        region=context.regions.get(obj.instance.address, "unknown"), zones=tuple(z for z in shape.zones if isinstance(z, str)),
+        kind=mapped.kind or "", id=resource_id,
+        name=shape.name if isinstance(shape.name, str) and shape.name else _name(values, instance),
+        provider=instance.provider or "", account=context.accounts.get(instance.address, "terraform"),
+        region=context.regions.get(instance.address, "unknown"), zones=tuple(z for z in shape.zones if isinstance(z, str)),
         attrs=attrs, tags=values.tags("tags_all", "tags", "effective_labels", "labels", "settings.0.user_labels"),
         source=source,
     )
@@ -497,7 +529,7 @@ def _fold_into(parent: dict, attrs: dict, additive: bool) -> None:
         if value is UNKNOWN:
             parent.pop(name, None)
         elif additive and isinstance(value, list):
-            if name in parent and isinstance(parent[name], list):
+            if isinstance(parent.get(name), list):
                 parent[name] = sorted(set(parent[name]) | set(value), key=str)
             elif value:
                 parent[name] = value
@@ -508,65 +540,84 @@ def _fold_into(parent: dict, attrs: dict, additive: bool) -> None:
             parent[name] = value
 
 
+def _id_key(value: str) -> str:
+    return value.lower() if value.startswith("/subscriptions/") else value  # ARM ids are case-insensitive
+
+
+IDENTIFIERS = ("arn", "id", "self_link")
+NAMES = ("bucket", "name", "identifier", "cluster_identifier")
+
+
+def _natural_keys(data: dict, fields: tuple[str, ...]) -> list[str]:
+    """Values other resources may use to point at this one (ARN, id, self link; names)."""
+    values = [data.get(field) for field in fields] if isinstance(data, dict) else []
+    return [_id_key(v) for v in values if isinstance(v, str) and v]
+
+
 def _build_inventory(mapped: list[_Mapped], context: _Context, ids: dict[str, str], path: Path,
-                     source_of) -> Inventory:
-    """Resources of mapped types, with their settings resources folded in, and their references."""
-    resources: dict[str, dict] = {}
-    parents: dict[tuple[str, str], str] = {}  # (type, parent key value) -> address
-    owners: dict[str, str] = {}               # natural key (id, ARN, self link, name) -> resource id
+                     removed: list[_Mapped] = ()) -> Inventory:
+    """Resources of mapped types, with their settings resources folded in, and their references.
+    `removed`: settings resources the plan deletes; what they set becomes unknown on their parent
+    (the parent's inline values still show the old setting until it is refreshed after apply)."""
+    attrs: dict[str, dict] = {}                  # address -> attributes, folds applied
+    parents: dict[tuple[str, str], str] = {}     # (type, key) -> address: what settings resources name
+    owners: dict[str, str] = {}                  # id, ARN or self link -> resource id: what references name
+    refs: dict[str, list[tuple[str, str]]] = {}
     for item in mapped:
+        address = item.obj.instance.address
         if item.fold is None and item.kind:
-            resources[item.obj.instance.address] = dict(_known(item.shape.attrs))
-            for key in _natural_keys(item.obj.data, ids[item.obj.instance.address]):
-                owners.setdefault(key, ids[item.obj.instance.address])
-                parents.setdefault((item.obj.instance.type, key), item.obj.instance.address)
-    refs: dict[str, list[tuple[str, str]]] = {a: [] for a in resources}
-    for item in mapped:
-        if item.kind and item.fold is None:
-            refs[item.obj.instance.address].extend(item.shape.refs)
+            attrs[address], refs[address] = dict(_known(item.shape.attrs)), list(item.shape.refs)
+            identifiers = [ids[address]] + _natural_keys(item.obj.data, IDENTIFIERS)
+            for key in [address] + identifiers + _natural_keys(item.obj.data, NAMES):
+                parents.setdefault((item.obj.instance.type, key), address)
+            for key in identifiers:  # names are not unique across types: only settings resources match by name
+                owners.setdefault(key, ids[address])
     gaps: list[Gap] = []
+
+    def parent_of(item: _Mapped) -> tuple[Any, str | None]:
+        parent_types, link = item.fold[0], item.fold[1]
+        values = item.values(context)
+        target = link(values) if callable(link) else values.ref(link)
+        return target, next((parents[(t, target)] for t in parent_types
+                             if isinstance(target, str) and (t, target) in parents), None)
+
+    for item in removed:
+        parent = parent_of(item)[1]
+        if parent is not None:
+            context.configures[item.obj.instance.address] = parent
+            for name in item.shape.attrs:
+                attrs[parent].pop(name, None)
     for item in mapped:
         if item.fold is None:
             continue
-        parent_types, parent_key, link, _, additive = item.fold
-        values = TerraformValues(context, item.obj.instance, item.obj.data, item.obj.unknown, item.obj.expressions)
-        target = values.ref(link)
-        if not (isinstance(target, str) and target in resources and context.instances[target].type in parent_types):
-            target = next((parents[(t, target)] for t in parent_types if isinstance(target, str) and (t, target) in parents), None)
-        if target is None:
-            gaps.append(Gap(provider=item.obj.instance.provider or "", account="terraform", region="", service="terraform",
-                            operation=item.obj.instance.type, code="UnresolvedSettings", resource_id=item.obj.instance.address,
-                            message=f"{item.obj.instance.address}: the {'/'.join(parent_types)} it configures ({link} = "
-                                    f"{values.value(link)!r}) is not in {path}; its settings are not applied"))
+        parent_types, _, _, additive = item.fold
+        target, parent = parent_of(item)
+        if parent is None:
+            instance = item.obj.instance
+            gaps.append(Gap(provider=instance.provider or "", account=context.accounts.get(instance.address, "terraform"),
+                            region=context.regions.get(instance.address, ""), service="terraform", operation=instance.type,
+                            code="UnresolvedSettings", resource_id=instance.address, kinds=(item.kind,) if item.kind else (),
+                            message=f"{instance.address}: the {' or '.join(parent_types)} it configures ("
+                                    f"{target if isinstance(target, str) else 'unknown until apply'}) is not in {path}"))
             continue
-        _fold_into(resources[target], item.shape.attrs, additive)
-        refs[target].extend(item.shape.refs)
-    out_resources, references = [], []
+        context.configures[item.obj.instance.address] = parent
+        _fold_into(attrs[parent], item.shape.attrs, additive)
+        refs[parent].extend(item.shape.refs)
+    resources, references = [], []
     for item in mapped:
         address = item.obj.instance.address
-        if address not in resources:
+        if item.fold is not None or address not in attrs:
             continue
-        shape = Shape(attrs=resources[address], zones=item.shape.zones, name=item.shape.name)
-        resource = _resource(_Mapped(item.obj, item.kind, shape), context, ids[address], source_of(address))
-        out_resources.append(resource)
+        resource = _resource(item, context, ids[address], f"{path}#{address}", attrs[address])
+        resources.append(resource)
         for relation, target in dict.fromkeys(refs[address]):
-            target = ids.get(target, owners.get(target.lower() if target.startswith("/subscriptions/") else target, target))
-            if target in context.instances and target not in resources:
+            if target in context.instances and target not in attrs:
                 continue  # a resource of a type drscan does not map: nothing to link to
+            target = ids.get(target) or owners.get(_id_key(target)) or _id_key(target)
             if target != resource.id:
                 references.append(Reference(resource.id, target, relation))
-    out_resources = _inherit_regions(out_resources, references)
-    return Inventory(resources=tuple(out_resources), references=tuple(dict.fromkeys(references)),
+    return Inventory(resources=tuple(_inherit_regions(resources, references)), references=tuple(dict.fromkeys(references)),
                      gaps=tuple(gaps), sources=(str(path),))
-
-
-def _natural_keys(data: dict, resource_id: str) -> list[str]:
-    keys = [resource_id]
-    for field in ("arn", "id", "self_link", "bucket", "name", "identifier", "cluster_identifier"):
-        value = data.get(field) if isinstance(data, dict) else None
-        if isinstance(value, str) and value:
-            keys.append(value.lower() if value.startswith("/subscriptions/") else value)
-    return keys
 
 
 def _inherit_regions(resources: list[Resource], references: list[Reference]) -> list[Resource]:
@@ -577,17 +628,36 @@ def _inherit_regions(resources: list[Resource], references: list[Reference]) -> 
     for resource in resources:
         parent = by_id.get(parent_of.get(resource.id, ""))
         if resource.region == "unknown" and parent is not None and parent.region != "unknown":
-            resource = Resource(**{**{f: getattr(resource, f) for f in Resource.__slots__}, "region": parent.region})
+            resource = replace(resource, region=parent.region)
         out.append(resource)
     return out
+
+
+def _locate(objects: list[_Object], context: _Context, configuration: Configuration | None) -> dict[str, str]:
+    """Regions, accounts and cloud ids of every object (ids: None where the values give none)."""
+    by_type: dict[str, list[dict]] = {}
+    for obj in objects:
+        by_type.setdefault(obj.instance.type, []).append(obj.data)
+    cloud_ids: dict[str, str] = {}
+    for obj in objects:
+        values = TerraformValues(context, obj.instance, obj.data, obj.unknown, obj.expressions)
+        context.regions[obj.instance.address] = _region(obj, values, configuration)
+        provider = PROVIDERS.get(obj.instance.provider or "")
+        cloud_id = provider.cloud_id(obj.instance.type, values, by_type) if provider else None
+        if cloud_id:
+            cloud_ids[obj.instance.address] = cloud_id
+            parts = cloud_id.split(":")
+            if context.regions[obj.instance.address] == "unknown" and cloud_id.startswith("arn:") and parts[3]:
+                context.regions[obj.instance.address] = parts[3]
+            if configuration is None:  # state: the account the id names (plans keep "terraform")
+                context.accounts[obj.instance.address] = provider.account_of(cloud_id, values) or ""
+    return cloud_ids
 
 
 # ---------------------------------------------------------------- plans
 
 def _change_objects(document: dict, path: Path) -> list[tuple[Instance, tuple[str, ...], dict]]:
-    changes = document.get("resource_changes")
-    if changes is None:
-        changes = []
+    changes = document.get("resource_changes") or []
     if not isinstance(changes, list):
         raise InputError(f"{path}: 'resource_changes' is not a list")
     out = []
@@ -607,55 +677,53 @@ def _change_objects(document: dict, path: Path) -> list[tuple[Instance, tuple[st
     return out
 
 
+def _is_planned(actions: tuple[str, ...]) -> bool:
+    """Objects that exist once the plan is applied ("forget" leaves Terraform's management)."""
+    return "create" in actions or "update" in actions or actions == ("no-op",)
+
+
 def load_plan(path: Path) -> TerraformPlan:
     document = _check_format(_read_json(path), path)
     if "resource_changes" not in document and "planned_values" not in document:
         if "values" in document or "resources" in document:
-            raise InputError(f"{path}: this is Terraform state, not a plan (it has no 'resource_changes' or "
-                             f"'planned_values'); run `terraform show -json tfplan` on a saved plan, or load it as state")
+            raise InputError(f"{path}: this is Terraform state, not a plan: it has no 'resource_changes' or "
+                             f"'planned_values' (run `terraform show -json tfplan` on a saved plan, or load it as state)")
         raise InputError(f"{path}: not a Terraform plan: missing 'resource_changes' and 'planned_values' "
                          f"(expected the output of `terraform show -json tfplan`)")
     configuration = Configuration(document)
     entries = _change_objects(document, path)
-    for instance, _, _ in entries:
-        instance.provider_config_key = configuration.resource(instance).get("provider_config_key")
+
+    earlier = [_Object(i, c["before"]) for i, _, c in entries if isinstance(c.get("before"), dict)]
+    before_context = _Context(path, None, earlier)
+    _locate(earlier, before_context, configuration)
+    before_of = {obj.instance.address: _map(obj, before_context) for obj in earlier}
+
     planned = [_Object(i, c.get("after") or {}, c.get("after_unknown"), configuration.resource(i).get("expressions"))
                for i, actions, c in entries if _is_planned(actions)]
-    context = _Context(configuration, planned)
-    for obj in planned:
-        values = TerraformValues(context, obj.instance, obj.data, obj.unknown, obj.expressions)
-        context.regions[obj.instance.address] = _region(obj, values, configuration)
-    mapped = [_map(obj, context) for obj in planned]
-    ids = {m.obj.instance.address: m.obj.instance.address for m in mapped}
-    inventory = _build_inventory(mapped, context, ids, path, lambda address: f"{path}#{address}")
+    context = _Context(path, configuration, planned)
+    cloud_ids = _locate(planned, context, configuration)
+    after_of = {obj.instance.address: _map(obj, context) for obj in planned}
+    ids = {address: address for address in after_of}
+    for address, cloud_id in cloud_ids.items():  # so a value naming an ARN or self link finds the planned resource
+        ids.setdefault(cloud_id, address)
+    removed = [m for address, m in before_of.items() if m.fold is not None and address not in after_of]
+    inventory = _build_inventory(list(after_of.values()), context, ids, path, removed)
 
-    before_context = _Context(None, [_Object(i, c.get("before") or {}) for i, _, c in entries if c.get("before")])
-    for instance, _, change in entries:
-        if change.get("before"):
-            obj = _Object(instance, change["before"])
-            values = TerraformValues(before_context, instance, obj.data)
-            before_context.regions[instance.address] = _region(obj, values, configuration)
-    after_by_address = {m.obj.instance.address: m for m in mapped}
     changes = []
-    for instance, actions, change in entries:
-        before = after = None
-        kind = None
-        if change.get("before"):
-            item = _map(_Object(instance, change["before"]), before_context)
-            kind = item.kind
-            before = _resource(item, before_context, instance.address, f"{path}#{instance.address} (before)") if item.kind else None
-        if instance.address in after_by_address:
-            item = after_by_address[instance.address]
-            kind = item.kind or kind
-            after = _resource(item, context, instance.address, f"{path}#{instance.address}") if item.kind else None
-        changes.append(PlannedChange(address=instance.address, kind=kind, actions=actions, before=before, after=after))
+    for instance, actions, _ in entries:
+        before, after = before_of.get(instance.address), after_of.get(instance.address)
+        kind = (after.kind if after else None) or (before.kind if before else None)
+        configures = {"terraform_configures": context.configures[instance.address]} \
+            if instance.address in context.configures else {}
+        changes.append(PlannedChange(
+            address=instance.address, kind=kind, actions=actions,
+            before=_resource(before, before_context, instance.address, f"{path}#{instance.address} (before)",
+                             {**before.shape.attrs, **configures}) if before and before.kind else None,
+            after=_resource(after, context, instance.address, f"{path}#{instance.address}",
+                            {**after.shape.attrs, **configures}) if after and after.kind else None,
+        ))
     return TerraformPlan(inventory=inventory, changes=tuple(changes),
                          terraform_version=str(document.get("terraform_version") or ""))
-
-
-def _is_planned(actions: tuple[str, ...]) -> bool:
-    """Objects that exist once the plan is applied ("forget" leaves Terraform's management)."""
-    return "create" in actions or "update" in actions or actions == ("no-op",)
 
 
 # ---------------------------------------------------------------- state
@@ -672,8 +740,7 @@ def _raw_state_resources(document: dict) -> Iterable[dict]:
         module = resource.get("module") or ""
         for instance in resource.get("instances") or []:
             key = instance.get("index_key")
-            suffix = "" if key is None else f"[{json.dumps(key)}]"
-            local = f"{resource.get('type')}.{resource.get('name')}{suffix}"
+            local = f"{resource.get('type')}.{resource.get('name')}" + ("" if key is None else f"[{json.dumps(key)}]")
             yield {"address": f"{module}.{local}" if module else local, "mode": resource.get("mode"),
                    "type": resource.get("type"), "name": resource.get("name"), "index": key,
                    "module_address": module, "values": instance.get("attributes") or {}}
@@ -699,45 +766,25 @@ def load_state(path: Path) -> Inventory:
             continue
         module_address = entry.get("module_address")
         if module_address is None:
-            parts = split_address(entry["address"])
-            module_address = ".".join(parts[:-2])
+            module_address = ".".join(split_address(entry["address"])[:-2])
         instance = _instance(entry["address"], entry["type"], str(entry.get("name", "")), entry.get("index"), module_address)
-        objects.append(_Object(instance, entry.get("values") if isinstance(entry.get("values"), dict) else {}))
-    context = _Context(None, objects)
-    ids: dict[str, str] = {}
-    for obj in objects:
-        values = TerraformValues(context, obj.instance, obj.data)
-        context.regions[obj.instance.address] = _region(obj, values, None)
-        provider = PROVIDERS.get(obj.instance.provider or "")
-        cloud_id = provider.cloud_id(obj.instance.type, values, objects_by_type(objects)) if provider else None
-        ids[obj.instance.address] = cloud_id or obj.instance.address
-        context.accounts[obj.instance.address] = (provider.account_of(ids[obj.instance.address], values)
-                                                  if provider else None) or ""
+        objects.append(_Object(instance, entry["values"] if isinstance(entry.get("values"), dict) else {}))
+    context = _Context(path, None, objects)
+    cloud_ids = _locate(objects, context, None)
     _fill_accounts(objects, context)
-    mapped = [_map(obj, context) for obj in objects]
-    return _build_inventory(mapped, context, ids, path, lambda address: f"{path}#{address}")
-
-
-def objects_by_type(objects: list[_Object], _cache: dict = {}) -> dict[str, list[dict]]:
-    key = id(objects)
-    if _cache.get("key") != key:
-        grouped: dict[str, list[dict]] = {}
-        for obj in objects:
-            grouped.setdefault(obj.instance.type, []).append(obj.data)
-        _cache.clear()
-        _cache.update(key=key, value=grouped)
-    return _cache["value"]
+    ids = {obj.instance.address: cloud_ids.get(obj.instance.address, obj.instance.address) for obj in objects}
+    return _build_inventory([_map(obj, context) for obj in objects], context, ids, path)
 
 
 def _fill_accounts(objects: list[_Object], context: _Context) -> None:
     """Resources whose id names no account (S3 ARNs) take the account most others in the state name."""
     for provider in ("aws", "gcp", "azure"):
-        named = [context.accounts[o.instance.address] for o in objects
-                 if o.instance.provider == provider and context.accounts.get(o.instance.address)]
+        mine = [o.instance.address for o in objects if o.instance.provider == provider]
+        named = [context.accounts[a] for a in mine if context.accounts.get(a)]
         common = max(set(named), key=named.count) if named else "terraform"
-        for obj in objects:
-            if obj.instance.provider == provider and not context.accounts.get(obj.instance.address):
-                context.accounts[obj.instance.address] = common
+        for address in mine:
+            if not context.accounts.get(address):
+                context.accounts[address] = common
 
 
 # ---------------------------------------------------------------- regressions
@@ -791,7 +838,8 @@ def dr_regressions(plan: TerraformPlan) -> list[Regression]:
                            f"{change.address} is a replica ({argument} = {_show(source)}); the plan {verb} it")
             if before.kind in BACKUP_KINDS:
                 report(change, "tf-dr-backup-removed", f"the plan {verb} {ttype} {change.address}")
-            if (before.kind == "gcp.compute.resource_policy" and attrs.get("snapshot_schedule") is True) or ttype in SCHEDULE_ATTACHMENTS:
+            schedule = before.kind == "gcp.compute.resource_policy" and attrs.get("snapshot_schedule") is True
+            if schedule or ttype in SCHEDULE_ATTACHMENTS:
                 report(change, "tf-dr-snapshot-schedule-removed", f"the plan {verb} {ttype} {change.address}"
                        + (f" (resource policy {_show(attrs.get('resource_policies'))})" if ttype in SCHEDULE_ATTACHMENTS else ""))
             if ttype == "aws_s3_bucket_replication_configuration" and attrs.get("replication_enabled") is True:
@@ -838,4 +886,5 @@ def _update_regressions(change: PlannedChange, before: Resource, after: Resource
     lost("replication_regions", "tf-dr-replication-removed")
     old_days, new_days = old.get("backup_retention_days"), new.get("backup_retention_days")
     if isinstance(old_days, int) and isinstance(new_days, int) and new_days < old_days:
-        report(change, "tf-dr-backup-retention-lowered", f"{_attribute(before, 'backup_retention_days')}: {old_days} -> {new_days}")
+        report(change, "tf-dr-backup-retention-lowered",
+               f"{_attribute(before, 'backup_retention_days')}: {old_days} -> {new_days}")

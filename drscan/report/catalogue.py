@@ -18,7 +18,8 @@ def catalogue_markdown(rules: RuleSet) -> str:
         lines += [f"### {title} ({len(chosen)} rules)", "",
                   "| id | title | severity | category | resource kinds | controls |", "|---|---|---|---|---|---|"]
         for r in chosen:
-            controls = ", ".join(c.replace("iso27001-2022:", "ISO ").replace("soc2:", "SOC2 ") for c in r.controls)
+            controls = ", ".join(c.replace("iso27001-2022:", "ISO ").replace("soc2:", "SOC2 ").replace("hipaa:", "HIPAA ")
+                                 .replace("gdpr:", "GDPR ") for c in r.controls)
             lines.append(f"| `{r.id}` | {r.title} | {r.severity} | {r.category} | {', '.join(f'`{k}`' for k in r.kinds)} | {controls} |")
         lines.append("")
     lines.append(END)

@@ -5,20 +5,35 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drscan import __version__
 from drscan.config import Config
+from drscan.errors import InputError
 from drscan.engine.loader import RuleSet
 from drscan.model import CATEGORIES, SEVERITIES, SEVERITY_RANK, Scan, Status
-from drscan.report.coverage import control_statuses
+from drscan.report.coverage import WAIVED, control_statuses
 
-STATUS_ORDER = {Status.FAIL: 0, Status.NOT_ASSESSED: 1, Status.PASS: 2}
+if TYPE_CHECKING:
+    from drscan.assurance import Assurance, Attestation
+
+STATUS_ORDER = {Status.FAIL.value: 0, Status.NOT_ASSESSED.value: 1, WAIVED: 2, Status.PASS.value: 3}
+DEFAULT_EVIDENCE_TTL_DAYS = 7
 APP_RELATION = "member_of_app"
 
 
 def _counts(statuses: Counter) -> dict[str, int]:
-    return {s.value: statuses.get(s.value, 0) for s in Status}
+    counts = {s.value: statuses.get(s.value, 0) for s in Status}
+    if statuses.get(WAIVED):
+        counts[WAIVED] = statuses[WAIVED]
+    return counts
+
+
+def _age_days(observed_at: str, now: datetime) -> float | None:
+    if not observed_at:
+        return None
+    moment = datetime.fromisoformat(observed_at.replace("Z", "+00:00"))
+    return round(max(0.0, (now - moment).total_seconds() / 86400), 2)
 
 
 def apps_by_resource(scan: Scan) -> dict[str, list[str]]:
@@ -30,24 +45,44 @@ def apps_by_resource(scan: Scan) -> dict[str, list[str]]:
 
 
 def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit_code: int,
-                  generated_at: str | None = None) -> dict[str, Any]:
+                  generated_at: str | None = None, *, assurance: "Assurance | None" = None,
+                  frameworks: tuple[str, ...] | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """`assurance` (attestations and waivers) and `frameworks` (a subset, in order) are for
+    evidence packs; without them the context is the plain scan report's."""
+    now = now or datetime.now(timezone.utc)
     resources = {r.id: r for r in scan.resources}
     rules_by_id = {r.id: r for r in rules.rules}
     apps_of = apps_by_resource(scan)
-    ordered = sorted(scan.findings, key=lambda f: (STATUS_ORDER[f.status], SEVERITY_RANK.get(f.severity, 9), f.rule_id, f.resource_id))
+    waived: set[str] = set()
+    waiver_hits: Counter = Counter()
     findings = []
-    for f in ordered:
+    for f in scan.findings:
         rule = rules_by_id.get(f.rule_id)
         resource = resources.get(f.resource_id)
-        findings.append({
+        name = resource.name if resource else f.resource_id
+        observed = resource.observed_at if resource else ""
+        status, waiver = f.status.value, None
+        if assurance is not None and f.status is not Status.PASS:
+            match = assurance.waiver_for(f.rule_id, f.resource_id, name)
+            if match is not None:  # accepted, time-boxed: shown as WAIVED, never as PASS
+                status, waiver = WAIVED, match.as_dict()
+                waived.add(f"{f.rule_id}|{f.resource_id}")
+                waiver_hits[match] += 1
+        item = {
             "rule_id": f.rule_id, "rule_version": f.rule_version, "title": rule.title if rule else f.rule_id,
-            "status": f.status.value, "severity": f.severity, "category": f.category,
-            "resource_id": f.resource_id, "resource_name": resource.name if resource else f.resource_id,
+            "status": status, "severity": f.severity, "category": f.category,
+            "resource_id": f.resource_id, "resource_name": name,
             "resource_kind": f.resource_kind, "provider": f.provider, "account": f.account, "region": f.region,
             "apps": apps_of.get(f.resource_id, []), "controls": list(f.controls),
             "evidence": [{"path": e.path, "value": e.value} for e in f.evidence], "reason": f.reason,
             "remediation": rule.remediation if rule else "", "source": resource.source if resource else "",
-        })
+            "observed_at": observed, "evidence_age_days": _age_days(observed, now),
+        }
+        if waiver is not None:
+            item["waiver"], item["original_status"] = waiver, f.status.value
+        findings.append(item)
+    findings.sort(key=lambda f: (STATUS_ORDER[f["status"]], SEVERITY_RANK.get(f["severity"], 9), f["rule_id"], f["resource_id"]))
+    ages = {f"{f['rule_id']}|{f['resource_id']}": f["evidence_age_days"] for f in findings if f["evidence_age_days"] is not None}
 
     by_severity: dict[str, Counter] = {s: Counter() for s in SEVERITIES}
     by_category: dict[str, Counter] = {c: Counter() for c in CATEGORIES}
@@ -55,35 +90,47 @@ def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit
     by_app: dict[str, Counter] = defaultdict(Counter)
     totals: Counter = Counter()
     passes: Counter = Counter()
-    for f in scan.findings:
-        totals[f.status.value] += 1
-        by_severity[f.severity][f.status.value] += 1
-        by_category[f.category][f.status.value] += 1
-        by_provider[f.provider][f.status.value] += 1
-        for app in apps_of.get(f.resource_id, ()):
-            by_app[app][f.status.value] += 1
-        if f.status is Status.PASS:
-            passes[f.rule_id] += 1
+    for f in findings:
+        totals[f["status"]] += 1
+        by_severity[f["severity"]][f["status"]] += 1
+        by_category[f["category"]][f["status"]] += 1
+        by_provider[f["provider"]][f["status"]] += 1
+        for app in f["apps"]:
+            by_app[app][f["status"]] += 1
+        if f["status"] == Status.PASS.value:
+            passes[f["rule_id"]] += 1
     resources_per_provider = Counter(r.provider for r in scan.resources)
     resources_per_app = Counter(app for names in apps_of.values() for app in names)
 
-    frameworks = []
-    for catalogue in rules.catalogues.values():
-        statuses = control_statuses(catalogue, rules, scan.findings)
+    chosen = frameworks or tuple(rules.catalogues)
+    unknown = [f for f in chosen if f not in rules.catalogues]
+    if unknown:
+        raise InputError(f"unknown framework {unknown[0]!r}; known: {', '.join(sorted(rules.catalogues))}")
+    ttl = dict(config.evidence_ttl_days)
+    framework_rows = []
+    for framework_id in chosen:
+        catalogue = rules.catalogues[framework_id]
+        framework_ttl = ttl.get(framework_id, ttl.get("default", DEFAULT_EVIDENCE_TTL_DAYS))
+        statuses = control_statuses(catalogue, rules, scan.findings, waived=waived, ages=ages,
+                                    ttl_days=framework_ttl if assurance is not None else None, assurance=assurance)
         themes: dict[str, dict] = {}
         for cs in statuses:
             theme = themes.setdefault(cs.control.theme_id, {"id": cs.control.theme_id, "name": cs.control.theme_name, "controls": []})
-            theme["controls"].append({"id": cs.control.id, "title": cs.control.title, "coverage": cs.coverage,
-                                      "status": cs.status, "rules": list(cs.rules), "counts": cs.counts})
+            theme["controls"].append({
+                "id": cs.control.id, "title": cs.control.title, "coverage": cs.coverage, "status": cs.status,
+                "rules": list(cs.rules), "counts": cs.counts, "evidence_age_days_max": cs.evidence_age_days_max,
+                "attestations": [_attestation(a, assurance) for a in cs.attestations]})
         coverage = Counter(cs.coverage for cs in statuses)
         status = Counter(cs.status for cs in statuses)
-        frameworks.append({
-            "id": catalogue.framework, "title": catalogue.title, "version": catalogue.version,
-            "summary": {"controls": len(statuses), "automated": coverage["automated"], "manual": coverage["manual"],
-                        "not_covered": coverage["not_covered"], "pass": status["pass"], "fail": status["fail"],
-                        "not_assessed": status["not_assessed"]},
-            "themes": list(themes.values()),
-        })
+        summary = {"controls": len(statuses), "automated": coverage["automated"], "manual": coverage["manual"],
+                   "not_covered": coverage["not_covered"], "pass": status["pass"], "fail": status["fail"],
+                   "not_assessed": status["not_assessed"]}
+        for extra in ("waived", "stale", "manual_attested", "manual_missing"):
+            if status[extra]:
+                summary[extra] = status[extra]
+        framework_rows.append({"id": catalogue.framework, "title": catalogue.title, "version": catalogue.version,
+                               "source": catalogue.source, "evidence_ttl_days": framework_ttl,
+                               "summary": summary, "themes": list(themes.values())})
 
     scope = dict(scan.scope)
     scope.setdefault("providers", sorted(resources_per_provider))
@@ -108,7 +155,7 @@ def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit
         "by_category": [{"category": k, **_counts(c)} for k, c in by_category.items() if sum(c.values())],
         "by_provider": [{"provider": p, "resources": resources_per_provider[p], **_counts(by_provider[p])}
                         for p in sorted(resources_per_provider)],
-        "frameworks": frameworks,
+        "frameworks": framework_rows,
         "apps": [{"name": a.name, "tier": a.tier, "owner": a.owner or "", "rpo": a.rpo or "", "rto": a.rto or "",
                   "resources": resources_per_app.get(a.name, 0), **_counts(by_app.get(a.name, Counter()))} for a in config.apps],
         "findings": findings,
@@ -120,4 +167,21 @@ def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit
                  for g in scan.gaps],
         "rules": [{"id": r.id, "version": r.version, "title": r.title, "severity": r.severity, "category": r.category,
                    "kinds": list(r.kinds), "controls": list(r.controls)} for r in rules.rules],
+        **(_assurance_keys(assurance, waiver_hits, framework_rows) if assurance is not None else {}),
+    }
+
+
+def _attestation(attestation: "Attestation", assurance: "Assurance | None") -> dict[str, Any]:
+    return {"control": attestation.control, "statement": attestation.statement, "owner": attestation.owner,
+            "date": attestation.date.isoformat(), "expires": attestation.expires.isoformat(), "type": attestation.type,
+            "valid": bool(assurance and attestation.valid_on(assurance.as_of)),
+            "evidence": [{"name": e.name, "sha256": e.sha256, "size": e.size} for e in attestation.evidence]}
+
+
+def _assurance_keys(assurance: "Assurance", waiver_hits: Counter, framework_rows: list[dict]) -> dict[str, Any]:
+    return {
+        "waivers": {"active": [dict(w.as_dict(), findings=waiver_hits.get(w, 0)) for w in assurance.active_waivers()],
+                    "expired": [w.as_dict() for w in assurance.expired_waivers()]},
+        "attestations": [_attestation(a, assurance) for a in assurance.attestations],
+        "evidence_ttl_days": {f["id"]: f["evidence_ttl_days"] for f in framework_rows},
     }

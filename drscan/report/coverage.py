@@ -1,23 +1,37 @@
 """Control coverage: for every control of a catalogue, which rules evidence it, how the
-findings of those rules came out, and the control's resulting status."""
+findings of those rules came out, and the control's resulting status.
+
+Statuses: automated controls are `fail` (any unwaived FAIL), `not_assessed` (some result could
+not be assessed, or nothing in scope), `waived` (only waived failures), `stale` (would pass, but
+the evidence is older than the framework's time-to-live) or `pass`. Manual controls are `manual`,
+or — when attestations are given — `manual_attested` / `manual_missing`. Controls nothing
+covers are `not_covered` (unless attested)."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable
 
 from drscan.engine.loader import Catalogue, Control, RuleSet
 from drscan.model import Finding, Status
+
+if TYPE_CHECKING:
+    from drscan.assurance import Assurance, Attestation
+
+WAIVED = "WAIVED"
+COUNTED = ("PASS", "FAIL", "NOT_ASSESSED", WAIVED)
 
 
 @dataclass(frozen=True)
 class ControlStatus:
     control: Control
     coverage: str  # automated | manual | not_covered
-    status: str  # pass | fail | not_assessed | manual | not_covered
+    status: str
     rules: tuple[str, ...]
     counts: dict[str, int]
+    evidence_age_days_max: float | None = None
+    attestations: tuple["Attestation", ...] = field(default=())
 
 
 def rules_by_control(rules: RuleSet, framework: str) -> dict[str, list[str]]:
@@ -30,29 +44,42 @@ def rules_by_control(rules: RuleSet, framework: str) -> dict[str, list[str]]:
     return mapping
 
 
-def control_statuses(catalogue: Catalogue, rules: RuleSet, findings: Iterable[Finding] = ()) -> list[ControlStatus]:
+def control_statuses(catalogue: Catalogue, rules: RuleSet, findings: Iterable[Finding] = (), *,
+                     waived: frozenset[str] | set[str] = frozenset(), ages: dict[str, float] | None = None,
+                     ttl_days: float | None = None, assurance: "Assurance | None" = None) -> list[ControlStatus]:
+    """`waived` and `ages` are keyed by finding fingerprint (rule_id|resource_id)."""
     by_rule: dict[str, Counter] = defaultdict(Counter)
+    oldest: dict[str, float] = {}
     for finding in findings:
-        by_rule[finding.rule_id][finding.status.value] += 1
+        key = f"{finding.rule_id}|{finding.resource_id}"
+        by_rule[finding.rule_id][WAIVED if key in waived else finding.status.value] += 1
+        if ages and key in ages:
+            oldest[finding.rule_id] = max(oldest.get(finding.rule_id, 0.0), ages[key])
     mapping = rules_by_control(rules, catalogue.framework)
     out = []
     for control in catalogue.controls:
         rule_ids = tuple(mapping.get(control.id, ()))
-        counts = Counter()
+        counts: Counter = Counter()
         for rule_id in rule_ids:
             counts.update(by_rule.get(rule_id, {}))
-        counts_dict = {s.value: counts.get(s.value, 0) for s in Status}
+        counts_dict = {name: counts.get(name, 0) for name in COUNTED}
+        age = max((oldest[r] for r in rule_ids if r in oldest), default=None)
+        attested = tuple(assurance.attested(f"{catalogue.framework}:{control.id}")) if assurance else ()
         if rule_ids:
             coverage = "automated"
             if counts_dict["FAIL"]:
                 status = "fail"
-            elif counts_dict["NOT_ASSESSED"] or not counts_dict["PASS"]:
+            elif counts_dict["NOT_ASSESSED"] or not (counts_dict["PASS"] or counts_dict[WAIVED]):
                 status = "not_assessed"
             else:
-                status = "pass"
+                status = "waived" if counts_dict[WAIVED] else "pass"
+                if ttl_days is not None and age is not None and age > ttl_days:
+                    status = "stale"
         elif control.manual:
-            coverage, status = "manual", "manual"
+            coverage = "manual"
+            status = "manual" if assurance is None else ("manual_attested" if attested else "manual_missing")
         else:
-            coverage, status = "not_covered", "not_covered"
-        out.append(ControlStatus(control, coverage, status, rule_ids, counts_dict))
+            coverage = "not_covered"
+            status = "manual_attested" if attested else "not_covered"
+        out.append(ControlStatus(control, coverage, status, rule_ids, counts_dict, age, attested))
     return out

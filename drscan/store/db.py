@@ -53,7 +53,7 @@ def _migrate(db: sqlite_utils.Database, path: Path) -> None:
         }, pk="id", if_not_exists=True)
         db["resources"].create({
             "scan_id": int, "id": str, "kind": str, "name": str, "provider": str, "account": str,
-            "region": str, "zones": str, "attrs": str, "tags": str, "source": str,
+            "region": str, "zones": str, "attrs": str, "tags": str, "source": str, "observed_at": str,
         }, pk=("scan_id", "id"), foreign_keys=[("scan_id", "scans", "id")], if_not_exists=True)
         db["relations"].create({"scan_id": int, "source": str, "target": str, "type": str},
                                foreign_keys=[("scan_id", "scans", "id")], if_not_exists=True)
@@ -120,8 +120,8 @@ def save_scan(db: sqlite_utils.Database, scan: Scan) -> int:
                  scan.rules_digest, len(scan.resources), len(scan.relations), counts[Status.PASS], counts[Status.FAIL],
                  counts[Status.NOT_ASSESSED], len(scan.gaps)))
             scan_id = int(cursor.lastrowid)
-            _insert(conn, "resources", 11, ((scan_id, r.id, r.kind, r.name, r.provider, r.account, r.region, _dumps(list(r.zones)),
-                                            _dumps(r.attrs), _dumps(r.tags), r.source) for r in scan.resources))
+            _insert(conn, "resources", 12, ((scan_id, r.id, r.kind, r.name, r.provider, r.account, r.region, _dumps(list(r.zones)),
+                                            _dumps(r.attrs), _dumps(r.tags), r.source, r.observed_at) for r in scan.resources))
             _insert(conn, "relations", 4, ((scan_id, r.source, r.target, r.type) for r in scan.relations))
             _insert(conn, "findings", 15, ((scan_id, fingerprint(f.rule_id, f.resource_id), f.rule_id, f.rule_version,
                                            f.resource_id, f.resource_kind, f.provider, f.account, f.region, f.status.value,
@@ -194,7 +194,7 @@ def load_scan(db: sqlite_utils.Database, scan_id: int) -> Scan:
         raise StoreError(f"scan {scan_id} not found")
     resources = tuple(Resource(kind=r["kind"], id=r["id"], name=r["name"], provider=r["provider"], account=r["account"],
                                region=r["region"], zones=tuple(orjson.loads(r["zones"])), attrs=orjson.loads(r["attrs"]),
-                               tags=orjson.loads(r["tags"]), source=r["source"])
+                               tags=orjson.loads(r["tags"]), source=r["source"], observed_at=r["observed_at"] or "")
                       for r in db.query("select * from resources where scan_id = ?", [scan_id]))
     relations = tuple(Relation(r["source"], r["target"], r["type"])
                       for r in db.query("select source, target, type from relations where scan_id = ?", [scan_id]))
@@ -228,7 +228,7 @@ def load_resources(db: sqlite_utils.Database, scan_id: int, kinds: Iterable[str]
         params += kinds
     return {r["id"]: Resource(kind=r["kind"], id=r["id"], name=r["name"], provider=r["provider"], account=r["account"],
                               region=r["region"], zones=tuple(orjson.loads(r["zones"])), attrs=orjson.loads(r["attrs"]),
-                              tags=orjson.loads(r["tags"]), source=r["source"])
+                              tags=orjson.loads(r["tags"]), source=r["source"], observed_at=r["observed_at"] or "")
             for r in db.query(sql, params)}
 
 

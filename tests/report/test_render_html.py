@@ -15,6 +15,7 @@ from drscan.report.render import render_html, write_html
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
 FIXTURE = REPO / "tests" / "fixtures" / "report_context.json"
+PACK_FIXTURE = REPO / "tests" / "fixtures" / "report_context_pack.json"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
@@ -51,8 +52,27 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def pack_context() -> dict:
+    return json.loads(PACK_FIXTURE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def pack_report(pack_context, tmp_path_factory) -> Path:
+    return write_html(pack_context, TEMPLATES, tmp_path_factory.mktemp("html-pack") / "report.html")
+
+
 @pytest.fixture
 def page(browser, report):
+    yield from _open(browser, report)
+
+
+@pytest.fixture
+def pack_page(browser, pack_report):
+    yield from _open(browser, pack_report)
+
+
+def _open(browser, report: Path):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -228,3 +248,117 @@ def test_control_matrix_and_gaps(page, context):
     gap_rows = page.locator("#gaps tbody tr")
     assert gap_rows.count() == len(context["gaps"])
     assert context["gaps"][0]["code"] in gap_rows.first.inner_text()
+
+
+# ---------------------------------------------------------------- evidence pack: waivers, attestations, new statuses
+
+LABELS = {"pass": "PASS", "fail": "FAIL", "not_assessed": "NOT ASSESSED", "manual": "MANUAL", "not_covered": "NOT COVERED",
+          "waived": "WAIVED", "stale": "STALE", "manual_attested": "ATTESTED", "manual_missing": "NOT ATTESTED"}
+NEW_MARKUP = ['value="WAIVED"', 'id="assurance"', 'class="chip chip-waived"', "chip-manual_attested", "chip-stale",
+              'class="att-note', 'class="age', "waiver-box", "cards-7", "has-waived", "Audit period", "drscan verify"]
+
+
+def _body(html: str) -> str:
+    return re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+
+
+def test_context_without_pack_keys_renders_as_before(context):
+    """The base fixture has none of the optional evidence-pack keys: no trace of them in the output."""
+    assert not {"waivers", "attestations", "pack", "audit_period", "evidence_ttl_days"} & context.keys()
+    body = _body(render_html(context, TEMPLATES))
+    for marker in NEW_MARKUP:
+        assert marker not in body, marker
+    options = re.search(r'<select id="status-filter".*?</select>', body, re.S).group(0)
+    assert re.findall(r'<option value="([A-Z_]*)"', options) == ["", "FAIL", "NOT_ASSESSED", "PASS"]
+    assert set(re.findall(r'data-status-rank="([^"]+)"', body)) == {"0", "1", "2"}
+
+
+def test_pack_context_renders_waived_rows_and_sections(pack_context):
+    html = render_html(pack_context, TEMPLATES)
+    waived = [f for f in pack_context["findings"] if f["status"] == "WAIVED"]
+    assert waived
+    assert len(re.findall(r'<tr class="finding" data-status="WAIVED"', html)) == len(waived)
+    assert len(re.findall(r'<tr class="finding"', html)) == len(pack_context["findings"])
+    assert 'id="assurance"' in html
+    assert pack_context["pack"]["signature_fingerprint"] in html
+    assert "&lt;pack&gt;.zip --public-key &lt;key&gt;.pub" in html
+    assert len(re.findall(r"<script\b", html)) == 1
+
+
+def test_waived_status_filter_shows_exactly_the_waived_rows(pack_page, pack_context):
+    findings = pack_context["findings"]
+    waived = [f for f in findings if f["status"] == "WAIVED"]
+    options = pack_page.locator("#status-filter option").evaluate_all("os => os.map(o => o.value)")
+    assert options == ["", "FAIL", "NOT_ASSESSED", "WAIVED", "PASS"]
+    pack_page.select_option("#status-filter", "WAIVED")
+    rows = visible_rows(pack_page)
+    assert rows.count() == len(waived)
+    assert set(rows.evaluate_all("rs => rs.map(r => r.dataset.status)")) == {"WAIVED"}
+    shown = rows.locator("td.res-cell strong").all_inner_texts()
+    assert sorted(shown) == sorted(f["resource_name"] for f in waived)
+    assert shown_count(pack_page) == f"{len(waived)} of {len(findings)} findings"
+    # waived rows are not among FAIL or NOT_ASSESSED rows
+    pack_page.select_option("#status-filter", "FAIL")
+    assert visible_rows(pack_page).count() == sum(f["status"] == "FAIL" for f in findings)
+    pack_page.select_option("#status-filter", "NOT_ASSESSED")
+    assert visible_rows(pack_page).count() == sum(f["status"] == "NOT_ASSESSED" for f in findings)
+
+
+def test_waived_row_details_show_the_waiver(pack_page, pack_context):
+    f = next(f for f in pack_context["findings"] if f["status"] == "WAIVED")
+    row = pack_page.locator('#findings > tbody > tr[data-status="WAIVED"]', has_text=f["resource_name"])
+    assert row.count() == 1
+    assert row.locator(".chip").first.inner_text().strip() == "WAIVED"
+    row.locator("details summary").click()
+    text = row.locator("details .detail").inner_text()
+    w = f["waiver"]
+    for expected in (w["ticket"], w["expires"], w["owner"], w["reason"], *w["resources"]):
+        assert expected in text, expected
+    assert "FAIL" in text or "NOT ASSESSED" in text  # original status
+    assert "Evidence collected" in text and "days old" in text
+
+
+def test_status_sort_puts_waived_between_not_assessed_and_pass(pack_page):
+    pack_page.locator('#findings thead th[data-sort="status"]').click()
+    statuses = pack_page.locator("#findings > tbody > tr").evaluate_all("rs => rs.map(r => r.dataset.status)")
+    order = {"FAIL": 0, "NOT_ASSESSED": 1, "WAIVED": 2, "PASS": 3}
+    assert [order[s] for s in statuses] == sorted(order[s] for s in statuses)
+
+
+def test_waivers_and_attestations_section(pack_page, pack_context):
+    active, expired = pack_context["waivers"]["active"], pack_context["waivers"]["expired"]
+    rows = pack_page.locator("#waivers tbody tr.waiver")
+    assert rows.count() == len(active)
+    for row, w in zip(rows.all(), active):
+        text = row.inner_text()
+        assert w["ticket"] in text and w["rule"] in text and w["expires"] in text
+        assert text.strip().endswith(str(w["findings"]))
+    expired_rows = pack_page.locator("#waivers-expired tbody tr.waiver-expired")
+    assert expired_rows.count() == len(expired)
+    assert "not applied" in expired_rows.first.inner_text()
+    att = pack_page.locator("#attestations tbody tr.attestation")
+    assert att.count() == len(pack_context["attestations"])
+    for a in pack_context["attestations"]:
+        row = pack_page.locator(f'#attestations tr.attestation[data-control="{a["control"]}"]')
+        assert row.count() == 1
+        assert row.get_attribute("data-valid") == ("true" if a["valid"] else "false")
+        text = row.inner_text()
+        assert a["statement"] in text
+        assert ("VALID" if a["valid"] else "EXPIRED") in text
+        for e in a["evidence"]:
+            assert e["name"] in text and e["sha256"][:16] + "…" in text
+            assert row.locator(f'.sha[title="{e["sha256"]}"]').count() == 1
+
+
+def test_control_chips_show_the_new_statuses(pack_page, pack_context):
+    chips = dict(pack_page.locator("tr.control").evaluate_all(
+        "rs => rs.map(r => [r.dataset.control, r.cells[3].querySelector('.chip').textContent.trim()])"))
+    seen = set()
+    for fw in pack_context["frameworks"]:
+        for theme in fw["themes"]:
+            for c in theme["controls"]:
+                assert chips[f'{fw["id"]}:{c["id"]}'] == LABELS[c["status"]], (fw["id"], c["id"])
+                seen.add(c["status"])
+    assert {"waived", "stale", "manual_attested", "manual_missing"} <= seen
+    stale = pack_page.locator('tr.control[data-control="iso27001-2022:A.8.8"]')
+    assert "days old" in stale.locator(".age").inner_text()

@@ -17,8 +17,10 @@ from drscan.report.render import write_pdf
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
 FIXTURE = REPO / "tests" / "fixtures" / "report_context.json"
+PACK_FIXTURE = REPO / "tests" / "fixtures" / "report_context_pack.json"
 STATUS_TEXT = {"pass": "PASS", "fail": "FAIL", "not_assessed": "NOT ASSESSED",
-               "manual": "MANUAL", "not_covered": "NOT COVERED"}
+               "manual": "MANUAL", "not_covered": "NOT COVERED",
+               "waived": "WAIVED", "stale": "STALE", "manual_attested": "ATTESTED", "manual_missing": "NOT ATTESTED"}
 
 
 def _skip_or_fail(reason: str) -> None:
@@ -49,6 +51,25 @@ def pages(pdf) -> list[str]:
     from pypdf import PdfReader
 
     return [page.extract_text() or "" for page in PdfReader(pdf).pages]
+
+
+@pytest.fixture(scope="module")
+def pack_context() -> dict:
+    return json.loads(PACK_FIXTURE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def pack_pdf(pack_context, tmp_path_factory) -> Path:
+    out = write_pdf(pack_context, TEMPLATES, tmp_path_factory.mktemp("pdf-pack") / "pack.pdf")
+    assert out.read_bytes().startswith(b"%PDF-")
+    return out
+
+
+@pytest.fixture(scope="module")
+def pack_pages(pack_pdf) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(pack_pdf).pages]
 
 
 def test_cover_page(pages, context):
@@ -149,3 +170,116 @@ def test_large_scans_show_the_worst_failures_in_full_and_summarise_the_rest(cont
     text = squash(" ".join(page.extract_text() or "" for page in PdfReader(out).pages))
     assert squash(f"{len(fails) - 5} further failed findings, summarised per rule") in text
     assert squash(fails[0]["resource_id"]) in text  # the worst one is still shown in full
+
+
+# ---------------------------------------------------------------- evidence pack (signed pack, waivers, attestations)
+
+
+def test_context_without_pack_keys_has_no_pack_sections(pages, context):
+    assert not {"waivers", "attestations", "pack", "audit_period", "evidence_ttl_days"} & context.keys()
+    text = "\n".join(pages)
+    for absent in ("Evidence pack", "Waivers and attestations", "Methodology", "WAIVED", "ATTESTED", "STALE",
+                   "time-to-live", "drscan verify", "Waived findings", "collected"):
+        assert absent not in text, absent
+    toc = " ".join(pages[1].split())
+    assert "3.2 Not assessed findings" in toc and "3.3 Passed checks (summary)" in toc
+    assert "Appendix B — Scan inputs" in toc
+
+
+def test_pack_cover(pack_pages, pack_context):
+    cover = pack_pages[0]
+    pack, period = pack_context["pack"], pack_context["audit_period"]
+    assert "Evidence pack" in cover
+    assert squash(pack["signature_fingerprint"]) in squash(cover)
+    assert squash("drscan verify <pack>.zip --public-key <key>.pub") in squash(cover)
+    assert f"{period['start']} → {period['end']}" in cover
+    assert f"{pack['manifest_files']} files in the manifest" in " ".join(cover.split())
+    for fw in pack["frameworks"]:
+        assert fw in cover
+    assert f"{pack_context['totals']['WAIVED']}WAIVED" in squash(cover)  # the waived total sits with the others
+    # the pack block keeps the cover (and the contents) on one page each
+    assert pack_pages[1].lstrip().startswith("Contents")
+    assert pack_pages[2].lstrip().startswith("1 Executive summary")
+
+
+def test_pack_contents_lists_new_sections(pack_pages):
+    toc = " ".join(pack_pages[1].split())
+    for entry in ("3.2 Waived findings", "3.3 Not assessed findings", "3.4 Passed checks (summary)",
+                  "5 Waivers and attestations", "5.1 Active waivers", "5.2 Expired waivers", "5.3 Attestations",
+                  "Appendix C — Methodology"):
+        assert entry in toc, entry
+
+
+def test_pack_running_footer(pack_pages, pack_context):
+    n = len(pack_pages)
+    for number, text in enumerate(pack_pages[1:], start=2):
+        assert f"Page {number} of {n}" in text, f"page {number} lacks its footer"
+
+
+def test_pack_every_control_listed_with_new_status(pack_pages, pack_context):
+    text = "\n".join(pack_pages)
+    seen = set()
+    for fw in pack_context["frameworks"]:
+        for theme in fw["themes"]:
+            for control in theme["controls"]:
+                pattern = re.escape(control["id"]) + r"\s+" + re.escape(STATUS_TEXT[control["status"]]) + r"\b"
+                assert re.search(pattern, text), f"{fw['id']}:{control['id']} {control['status']} not found"
+                seen.add(control["status"])
+    assert {"waived", "stale", "manual_attested", "manual_missing", "fail", "pass", "not_assessed"} <= seen
+    assert squash("A.8.8 STALE evidence 47.6 d · TTL 30 d") in squash(text)  # the stale control's evidence age
+
+
+def test_pack_waivers_and_attestations(pack_pages, pack_context):
+    chapter = next(i for i, t in enumerate(pack_pages) if "5 Waivers and attestations" in t and "Manual assurance" in t)
+    text = squash("".join(pack_pages))
+    section = squash("".join(pack_pages[chapter:]))
+    for w in pack_context["waivers"]["active"]:
+        for value in (w["ticket"], w["rule"], w["owner"], w["reason"], w["expires"], *w["resources"]):
+            assert squash(value) in section, value
+    for w in pack_context["waivers"]["expired"]:
+        assert squash(w["ticket"]) in section and squash(w["reason"]) in section
+    assert squash("no longer applied") in section
+    for a in pack_context["attestations"]:
+        assert squash(a["statement"]) in section, a["control"]
+        assert squash(a["owner"]) in section
+        for e in a["evidence"]:
+            assert squash(e["name"]) in section
+            assert e["sha256"][:16] + "…" in section, e["name"]
+            assert e["sha256"][:17] not in text  # only the 16-digit prefix is printed
+    assert "VALID" in section and "EXPIRED" in section
+
+
+def test_pack_waived_findings_subsection(pack_pages, pack_context):
+    waived = [f for f in pack_context["findings"] if f["status"] == "WAIVED"]
+    start = next(i for i, t in enumerate(pack_pages) if "3.2 Waived findings" in t and "Failed or not-assessed" in t)
+    section = squash("".join(pack_pages[start:start + 2]).split("3.3 Not assessed findings")[0])
+    assert section.count("WAIVED") >= len(waived)
+    for f in waived:
+        assert squash(f["resource_id"]) in section
+        assert squash(f["waiver"]["ticket"]) in section and f["waiver"]["expires"] in section
+        assert squash("was " + STATUS_TEXT[f["original_status"].lower()]) in section
+    fails = [f for f in pack_context["findings"] if f["status"] == "FAIL"]
+    text = squash("".join(pack_pages))
+    for f in fails:
+        assert squash(f"collected {f['observed_at'][:10]}") in text
+    assert squash(f"{len(fails)} failed, {pack_context['totals']['NOT_ASSESSED']} not assessed, {len(waived)} waived") in text
+
+
+def test_pack_methodology_appendix(pack_pages, pack_context):
+    start = next(i for i, t in enumerate(pack_pages) if "Appendix C — Methodology" in t and "drscan evaluates" in t)
+    text = " ".join(" ".join(pack_pages[start:]).split())
+    for label in STATUS_TEXT.values():
+        assert label in text
+    assert "time-to-live" in text and "ISO/IEC 27001:2022 Annex A 30 days" in text
+    assert "drscan verify <pack>.zip --public-key <key>.pub" in text
+    assert squash(pack_context["pack"]["signature_fingerprint"]) in squash(text)
+
+
+def test_pack_pages_rasterise(pack_pdf, tmp_path):
+    pdftoppm = shutil.which("pdftoppm") or ("/usr/bin/pdftoppm" if Path("/usr/bin/pdftoppm").exists() else None)
+    if not pdftoppm:
+        _skip_or_fail("pdftoppm is not installed (apt-get install poppler-utils)")
+    subprocess.run([pdftoppm, "-r", "50", "-png", "-f", "1", "-l", "1", str(pack_pdf), str(tmp_path / "cover")],
+                   check=True, timeout=120)
+    (png,) = tmp_path.glob("cover-*.png")
+    assert len(png.read_bytes()) > 10_000

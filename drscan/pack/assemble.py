@@ -1,0 +1,109 @@
+"""Assemble the auditor's evidence pack from a stored scan: reports, raw evidence, one file
+per control, attestation evidence, and a signed manifest (archive.build_pack)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from drscan import __version__
+from drscan.model import Scan
+from drscan.pack.archive import build_pack
+from drscan.pack.keys import fingerprint, load_private_key
+from drscan.report.formats.tabular import CSV_COLUMNS, _cell
+
+
+def _json(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS, default=str) + b"\n"
+
+
+def _csv(findings: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for finding in findings:
+        writer.writerow([_cell(finding.get(column)) for column in CSV_COLUMNS])
+    return buffer.getvalue().encode()
+
+
+def control_files(context: dict[str, Any]) -> dict[str, bytes]:
+    """controls/<framework>/<control-id>.json: the verdict, its rules, and each finding with evidence."""
+    by_rule: dict[str, list[dict]] = {}
+    for finding in context["findings"]:
+        by_rule.setdefault(finding["rule_id"], []).append(finding)
+    files = {}
+    for framework in context["frameworks"]:
+        for theme in framework["themes"]:
+            for control in theme["controls"]:
+                findings = [f for rule in control["rules"] for f in by_rule.get(rule, [])
+                            if f"{framework['id']}:{control['id']}" in f["controls"]]
+                files[f"controls/{framework['id']}/{control['id']}.json"] = _json({
+                    "framework": framework["id"], "framework_version": framework["version"], "theme": theme["name"],
+                    **{k: control[k] for k in ("id", "title", "coverage", "status", "rules", "counts",
+                                               "evidence_age_days_max", "attestations")},
+                    "evidence_ttl_days": framework.get("evidence_ttl_days"),
+                    "findings": findings,
+                })
+    return files
+
+
+def build_evidence_pack(out_path: Path, *, scan: Scan, context: dict[str, Any], signing_key: Path,
+                        attestation_files: dict[str, Path], inputs: dict[str, Path], period: dict[str, str],
+                        rule_versions: dict[str, int], render: dict[str, Any]) -> dict[str, Any]:
+    """`render` holds callables html(context)->str and pdf(context, path). Returns the manifest."""
+    key = load_private_key(signing_key)
+    context["pack"] = {"signature_fingerprint": fingerprint(key), "frameworks": [f["id"] for f in context["frameworks"]]}
+    context["audit_period"] = period
+    files: dict[str, bytes | Path] = {
+        "findings.json": _json({"drscan_version": context["drscan_version"], "scan": context["scan"],
+                                "totals": context["totals"], "findings": context["findings"]}),
+        "findings.csv": _csv(context["findings"]),
+        "inventory.json": _json([{"id": r.id, "kind": r.kind, "name": r.name, "provider": r.provider, "account": r.account,
+                                  "region": r.region, "zones": list(r.zones), "attrs": r.attrs, "tags": r.tags,
+                                  "source": r.source, "observed_at": r.observed_at} for r in scan.resources]),
+        "relations.json": _json([{"source": r.source, "target": r.target, "type": r.type} for r in scan.relations]),
+        "gaps.json": _json(context["gaps"]),
+        **control_files(context),
+    }
+    for name, path in attestation_files.items():
+        files[f"attestations/{name}"] = path
+    for name, path in inputs.items():
+        files[f"inputs/{name}"] = path
+    context["pack"]["manifest_files"] = len(files) + 2  # + report.html and report.pdf
+    files["report.html"] = render["html"](context).encode()
+    pdf_path = out_path.with_name(out_path.name + ".report.pdf.tmp")
+    try:
+        render["pdf"](context, pdf_path)
+        files["report.pdf"] = pdf_path.read_bytes()
+    finally:
+        pdf_path.unlink(missing_ok=True)
+    metadata = {
+        "generator": f"drscan {__version__}", "drscan_version": __version__,
+        "generated_at": context["generated_at"],
+        "scan": {"id": scan.id, "started_at": scan.started_at, "finished_at": scan.finished_at, "as_of": context["scan"]["as_of"]},
+        "audit_period": period, "scope": context["scan"]["scope"], "organization": context["organization"],
+        "frameworks": {f["id"]: f["version"] for f in context["frameworks"]},
+        "rule_versions": rule_versions, "rules_digest": scan.rules_digest,
+        "evidence_ttl_days": {f["id"]: f.get("evidence_ttl_days") for f in context["frameworks"]},
+    }
+    return build_pack(out_path, files, metadata, key)
+
+
+def default_period(scan_times: list[str], scan: Scan) -> dict[str, str]:
+    """The audit period a pack covers: from the first stored scan to this one (dates)."""
+    start = min(scan_times) if scan_times else scan.started_at
+    return {"start": start[:10], "end": scan.finished_at[:10]}
+
+
+def parse_period(start: str | None, end: str | None, fallback: dict[str, str]) -> dict[str, str]:
+    period = dict(fallback)
+    for key, value in (("start", start), ("end", end)):
+        if value:
+            datetime.fromisoformat(value)  # ValueError -> caller reports
+            period[key] = value[:10]
+    return period
