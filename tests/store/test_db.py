@@ -98,3 +98,27 @@ def test_newer_schema_is_refused(tmp_path):
     db.conn.commit()
     with pytest.raises(StoreError, match="newer than this drscan supports"):
         store.open_db(tmp_path / "d.db")
+
+
+def test_concurrent_scans_on_one_database_are_serialized(tmp_path):
+    """Two processes store scans into the same database at once: both land, one after the
+    other, and the history counts both."""
+    import subprocess
+    import sys
+    import textwrap
+
+    path = tmp_path / "d.db"
+    store.open_db(path).conn.close()
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from drscan.store import db as store
+        from tests.store.test_db import make_scan
+        store.save_scan(store.open_db(Path({str(path)!r})), make_scan(4000, "same"))
+    """)
+    root = str(__import__("pathlib").Path(__file__).parents[2])
+    procs = [subprocess.Popen([sys.executable, "-c", script], cwd=root) for _ in range(2)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    db = store.open_db(path)
+    assert [s["resource_count"] for s in store.list_scans(db)] == [4000, 4000]
+    failing = next(db.query("select failing_scans from finding_history where resource_id = 'vol-same-1'"))
+    assert failing["failing_scans"] == 2  # each scan saw the other's history: no lost update
