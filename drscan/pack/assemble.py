@@ -3,8 +3,6 @@ per control, attestation evidence, and a signed manifest (archive.build_pack).""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,20 +13,11 @@ from drscan import __version__
 from drscan.model import Scan
 from drscan.pack.archive import build_pack
 from drscan.pack.keys import fingerprint, load_private_key
-from drscan.report.formats.tabular import CSV_COLUMNS, _cell
+from drscan.report.formats.tabular import csv_text
 
 
 def _json(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS, default=str) + b"\n"
-
-
-def _csv(findings: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for finding in findings:
-        writer.writerow([_cell(finding.get(column)) for column in CSV_COLUMNS])
-    return buffer.getvalue().encode()
 
 
 def control_files(context: dict[str, Any]) -> dict[str, bytes]:
@@ -62,7 +51,7 @@ def build_evidence_pack(out_path: Path, *, scan: Scan, context: dict[str, Any], 
     files: dict[str, bytes | Path] = {
         "findings.json": _json({"drscan_version": context["drscan_version"], "scan": context["scan"],
                                 "totals": context["totals"], "findings": context["findings"]}),
-        "findings.csv": _csv(context["findings"]),
+        "findings.csv": csv_text(context["findings"]).encode(),
         "inventory.json": _json([{"id": r.id, "kind": r.kind, "name": r.name, "provider": r.provider, "account": r.account,
                                   "region": r.region, "zones": list(r.zones), "attrs": r.attrs, "tags": r.tags,
                                   "source": r.source, "observed_at": r.observed_at} for r in scan.resources]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -35,10 +36,15 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
+def csv_text(findings: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for finding in findings:
+        writer.writerow([_cell(finding.get(column)) for column in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
 def write_csv(context: dict[str, Any], path: Path) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        for finding in context["findings"]:
-            writer.writerow([_cell(finding.get(column)) for column in CSV_COLUMNS])
+    path.write_text(csv_text(context["findings"]), encoding="utf-8", newline="")
     return path
