@@ -283,3 +283,30 @@ def test_pack_pages_rasterise(pack_pdf, tmp_path):
                    check=True, timeout=120)
     (png,) = tmp_path.glob("cover-*.png")
     assert len(png.read_bytes()) > 10_000
+
+
+# ---------------------------------------------------------------- findings by control, status by theme
+
+
+def test_findings_by_control_chapter(pages, context):
+    start = next(i for i, t in enumerate(pages) if "Findings by control" in t and "Each failed control" in t)
+    end = next(i for i, t in enumerate(pages) if i > start and "3 Findings" in t and "3.1 Failed findings" in t)
+    section = squash("".join(pages[start:end]))
+    fw = context["frameworks"][0]
+    control = next(c for t in fw["themes"] for c in t["controls"] if c["status"] == "fail")
+    ref = f"{fw['id']}:{control['id']}"
+    failing = [f for f in context["findings"] if f["status"] == "FAIL" and ref in f["controls"]]
+    assert failing, ref
+    assert squash(f"{control['id']} FAIL {control['title']}") in section
+    assert squash(failing[0]["rule_id"]) in section
+    assert squash(failing[0]["resource_name"]) in section
+    assert "Findings by control" in " ".join(pages[1].split())  # listed in the contents
+
+
+def test_control_status_by_theme_chart(pages, context):
+    start = next(i for i, t in enumerate(pages) if t.lstrip().startswith("1 Executive summary"))
+    end = next(i for i, t in enumerate(pages) if "2 Control matrix" in t and "Every control of each" in t)
+    summary = squash("".join(pages[start:end]))
+    assert squash("Control status by theme") in summary
+    for theme in context["frameworks"][0]["themes"]:
+        assert squash(f"{theme['id']} {theme['name']}") in summary, theme["name"]
