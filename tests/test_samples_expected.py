@@ -4,7 +4,6 @@ samples/acme/EXPECTED.md lists: every planted violation FAILs, every compliant t
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from drscan.engine.loader import Catalogue, Control, RuleSet
-from drscan.model import Finding, Status
+from drscan.model import Finding
 
 if TYPE_CHECKING:
     from drscan.assurance import Assurance, Attestation

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from drscan import api
-from tests.test_history import bucket, database, write_estate
+from tests.test_history import bucket, write_estate
 
 
 @pytest.fixture
