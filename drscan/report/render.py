@@ -49,8 +49,21 @@ def _render(template: str, context: dict, templates_dir: Path) -> str:
     return _env(Path(templates_dir).resolve()).get_template(template).render(context)
 
 
+# A browser table of 100k rows is unusable (and the page weighs hundreds of MB): every failed,
+# not-assessed and waived result is listed, passes only up to this many.
+HTML_PASS_LIMIT = 5000
+
+
+def _html_context(context: dict) -> dict:
+    passes = [f for f in context["findings"] if f["status"] == "PASS"]
+    if len(passes) <= HTML_PASS_LIMIT:
+        return context
+    kept = [f for f in context["findings"] if f["status"] != "PASS"] + passes[:HTML_PASS_LIMIT]
+    return {**context, "findings": kept, "html_passes_omitted": len(passes) - HTML_PASS_LIMIT}
+
+
 def render_html(context: dict, templates_dir: Path) -> str:
-    return _render(HTML_TEMPLATE, context, templates_dir)
+    return _render(HTML_TEMPLATE, _html_context(context), templates_dir)
 
 
 def write_html(context: dict, templates_dir: Path, out_path: Path) -> Path:

@@ -362,3 +362,23 @@ def test_control_chips_show_the_new_statuses(pack_page, pack_context):
     assert {"waived", "stale", "manual_attested", "manual_missing"} <= seen
     stale = pack_page.locator('tr.control[data-control="iso27001-2022:A.8.8"]')
     assert "days old" in stale.locator(".age").inner_text()
+
+
+def test_large_scans_list_every_failure_but_cap_passes(tmp_path):
+    import copy
+
+    from drscan.report import render
+
+    base = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    context = copy.deepcopy(base)
+    passing = next(f for f in base["findings"] if f["status"] == "PASS")
+    extra = render.HTML_PASS_LIMIT + 7
+    context["findings"] = base["findings"] + [dict(passing, resource_id=f"r-{i}") for i in range(extra)]
+    html = render.render_html(context, TEMPLATES)
+    failing = sum(1 for f in base["findings"] if f["status"] != "PASS")
+    passes_in_context = sum(1 for f in context["findings"] if f["status"] == "PASS")
+    import re
+    rows = re.findall(r'<tr[^>]*\bdata-status="([A-Z_]+)"', html)
+    assert rows.count("PASS") == render.HTML_PASS_LIMIT
+    assert len(rows) - rows.count("PASS") == failing
+    assert f"{passes_in_context - render.HTML_PASS_LIMIT} further passed results are not listed" in html
