@@ -259,7 +259,7 @@ def notify(db_path: Path, stored: Scan, rules: RuleSet, config) -> list:
     try:
         ids = [i for i in scan_ids(db) if i < stored.id]
         previous = ids[-1] if ids else None
-        changes = diff_scans(db, previous, stored.id) if previous is not None else None
+        changes = diff_scans(db, previous, stored.id, include_resources=False) if previous is not None else None
         retry = failed_triggers(db, previous) if previous is not None else set()
         events = events_for_scan(stored, rules, changes, retry)
         results = deliver(build_requests(events, config), config)

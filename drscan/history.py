@@ -98,7 +98,8 @@ def attribute_changes(before: dict, after: dict) -> list[dict[str, Any]]:
             for path in sorted(set(old) | set(new)) if old.get(path) != new.get(path)]
 
 
-def diff_scans(db: sqlite_utils.Database, old: int, new: int) -> ScanDiff:
+def diff_scans(db: sqlite_utils.Database, old: int, new: int, include_resources: bool = True) -> ScanDiff:
+    """Findings and (unless include_resources is False) resources that differ between two scans."""
     result = ScanDiff(old_scan=old, new_scan=new)
     before, after = _findings(db, old), _findings(db, new)
     for key, (rule_id, resource_id, severity, status, reason) in after.items():
@@ -117,6 +118,14 @@ def diff_scans(db: sqlite_utils.Database, old: int, new: int) -> ScanDiff:
         if key not in after and status == FAIL:
             result.resolved.append(FindingChange(key, rule_id, resource_id, severity, status, None, reason))
 
+    if include_resources:
+        _diff_resources(db, old, new, result)
+    for items in (result.new, result.regressed, result.resolved, result.still_failing):
+        items.sort(key=lambda c: (c.rule_id, c.resource_id))
+    return result
+
+
+def _diff_resources(db: sqlite_utils.Database, old: int, new: int, result: ScanDiff) -> None:
     # Attributes are stored as canonical (sorted-key) JSON, so equal text means equal resource.
     old_resources = {r[0]: (r[1], r[2], r[3]) for r in db.execute(
         "select id, kind, name, attrs from resources where scan_id = ?", [old])}
@@ -127,9 +136,6 @@ def diff_scans(db: sqlite_utils.Database, old: int, new: int) -> ScanDiff:
         elif previous[2] != attrs:
             result.resources_changed.append(ResourceChange(rid, kind, attribute_changes(orjson.loads(previous[2]), orjson.loads(attrs))))
     result.resources_removed = [{"id": rid, "kind": kind, "name": name} for rid, (kind, name, _) in old_resources.items()]
-    for items in (result.new, result.regressed, result.resolved, result.still_failing):
-        items.sort(key=lambda c: (c.rule_id, c.resource_id))
-    return result
 
 
 def history_summary(db: sqlite_utils.Database, last: int = 20) -> dict[str, Any]:

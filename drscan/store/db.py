@@ -192,10 +192,7 @@ def load_scan(db: sqlite_utils.Database, scan_id: int) -> Scan:
     row = next(db.query("select * from scans where id = ?", [scan_id]), None)
     if row is None:
         raise StoreError(f"scan {scan_id} not found")
-    resources = tuple(Resource(kind=r["kind"], id=r["id"], name=r["name"], provider=r["provider"], account=r["account"],
-                               region=r["region"], zones=tuple(orjson.loads(r["zones"])), attrs=orjson.loads(r["attrs"]),
-                               tags=orjson.loads(r["tags"]), source=r["source"], observed_at=r["observed_at"] or "")
-                      for r in db.query("select * from resources where scan_id = ?", [scan_id]))
+    resources = tuple(load_resources(db, scan_id).values())
     relations = tuple(Relation(r["source"], r["target"], r["type"])
                       for r in db.query("select source, target, type from relations where scan_id = ?", [scan_id]))
     findings = tuple(Finding(rule_id=f["rule_id"], rule_version=f["rule_version"], resource_id=f["resource_id"],
