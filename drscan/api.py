@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from drscan import __version__
-from drscan.collect.inventory import import_inventory
+from drscan.collect.sources import Sources, collect
 from drscan.config import Config, load_config
 from drscan.engine.evaluate import evaluate
 from drscan.engine.loader import RuleSet, load_rules
@@ -61,6 +61,7 @@ class ScanResult:
     timings: dict[str, float] = field(default_factory=dict)
     baseline: set[str] | None = None
     deliveries: list = field(default_factory=list)
+    api_calls: dict[str, int] = field(default_factory=dict)  # "service:Operation" -> count (live AWS)
     _context: dict | None = field(default=None, repr=False)
 
     @property
@@ -120,12 +121,15 @@ def _previous_resources(db_path: Path | None, rules: RuleSet) -> dict[str, Resou
         db.conn.close()
 
 
-def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | None = None,
+def scan(import_dir: Path | None = None, *, sources: Sources | None = None, config_path: Path | None = None, db_path: Path | None = None,
          out_dir: Path | None = None, fail_on: str | None = None, formats: tuple[str, ...] = REPORT_FORMATS,
          as_of: datetime | None = None, rules_path: Path | None = None, progress: Progress | None = None,
          baseline_path: Path | None = None, metrics_path: Path | None = None,
          notify_path: Path | None = None, outputs: dict[str, Path] | None = None) -> ScanResult:
     progress = progress or _Silent()
+    sources = sources or Sources(import_dir=import_dir)
+    if import_dir is not None and sources.import_dir is None:
+        sources = replace(sources, import_dir=import_dir)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     config = load_config(config_path)
@@ -141,8 +145,9 @@ def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | N
     previous = _previous_resources(db_path, rules)
 
     mark = time.perf_counter()
-    progress.stage("Importing exports")
-    inventory = redact_inventory(import_inventory(import_dir, on_file=lambda _: progress.advance()))
+    progress.stage("Collecting" if sources.import_dir is None else "Importing exports")
+    collection = collect(sources, on_item=progress.advance, on_plan=lambda total: progress.stage("Collecting", total))
+    inventory = redact_inventory(collection.inventory)
     timings["collect"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -157,7 +162,9 @@ def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | N
     timings["evaluate"] = time.perf_counter() - mark
 
     fail_code = exit_code_for(findings, fail_on, baseline)
-    scope = {"name": config.scope_name, "imports": str(import_dir), "as_of": iso(now)}
+    scope = {"name": config.scope_name, **sources.describe(), "as_of": iso(now)}
+    if collection.api_calls:
+        scope["api_calls"] = sum(collection.api_calls.values())
     if baseline is not None:
         scope["baseline"] = str(baseline_path)
     result_scan = Scan(id=None, started_at=iso(started), finished_at=iso(utc_now()), scope=scope,
@@ -176,7 +183,7 @@ def scan(import_dir: Path, *, config_path: Path | None = None, db_path: Path | N
         timings["store"] = time.perf_counter() - mark
 
     result = ScanResult(scan=result_scan, rules=rules, config=config, fail_on=fail_on, exit_code=fail_code,
-                        timings=timings, baseline=baseline)
+                        timings=timings, baseline=baseline, api_calls=collection.api_calls)
     if out_dir is not None:
         mark = time.perf_counter()
         progress.stage("Writing reports", total=len(formats))

@@ -63,7 +63,23 @@ def main_options(
 
 @app.command()
 def scan(
-    import_dir: Path = typer.Option(..., "--import", help="Directory (or file) of exports: AWS Config, IAM credential report, GCP Cloud Asset, Azure Resource Graph."),
+    import_dir: Optional[Path] = typer.Option(None, "--import", help="Directory (or file) of exports: AWS Config, IAM credential report, AWS CLI JSON output, GCP Cloud Asset, Azure Resource Graph."),
+    aws: bool = typer.Option(False, "--aws", help="Scan live AWS with boto3 (standard credential chain)."),
+    regions: Optional[str] = typer.Option(None, "--regions", help="AWS regions, comma-separated (default: the profile's region)."),
+    all_regions: bool = typer.Option(False, "--all-regions", help="Every AWS region enabled for the account."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="AWS named profile."),
+    org: bool = typer.Option(False, "--org", help="Every active account of the AWS Organization (needs --assume-role)."),
+    assume_role: Optional[str] = typer.Option(None, "--assume-role", help="Role name (or ARN with {account}) assumed in each member account."),
+    external_id: Optional[str] = typer.Option(None, "--external-id", help="ExternalId for --assume-role."),
+    aws_services: Optional[str] = typer.Option(None, "--aws-services", help="Only these AWS service collectors, comma-separated (see drscan permissions aws)."),
+    workers: int = typer.Option(16, "--workers", help="Concurrent collection tasks."),
+    per_account: int = typer.Option(8, "--per-account", help="Concurrent tasks per AWS account."),
+    gcp: bool = typer.Option(False, "--gcp", help="Scan live GCP with Cloud Asset Inventory (Application Default Credentials)."),
+    gcp_scope: Optional[list[str]] = typer.Option(None, "--scope", help="GCP scope: organizations/ID, folders/ID or projects/ID (repeat or comma-separate)."),
+    gcp_endpoint: Optional[str] = typer.Option(None, "--gcp-endpoint", help="Cloud Asset API endpoint (Private Service Connect, proxy)."),
+    azure: bool = typer.Option(False, "--azure", help="Scan live Azure with Resource Graph (DefaultAzureCredential, or DRSCAN_AZURE_TOKEN)."),
+    subscriptions: str = typer.Option("all", "--subscriptions", help="Azure subscription ids, comma-separated, or 'all'."),
+    azure_endpoint: Optional[str] = typer.Option(None, "--azure-endpoint", help="Azure Resource Manager URL (sovereign clouds, proxy)."),
     config: Optional[Path] = typer.Option(None, "--config", help="drscan.yaml: organization, scope, applications."),
     db: Optional[Path] = typer.Option(None, "--db", help="SQLite database that keeps every scan."),
     out: Optional[Path] = typer.Option(None, "--out", help="Directory for findings.json, findings.csv, report.html, report.pdf."),
@@ -78,12 +94,16 @@ def scan(
     notify: Optional[Path] = typer.Option(None, "--notify", help="notify.yaml: alert targets for new/regressed failures (and resolve fixed ones). Needs --db."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; only errors."),
 ) -> None:
-    """Import exports, evaluate every rule, store the scan and write reports."""
+    """Collect (exports and/or live clouds), evaluate every rule, store the scan and write reports."""
     console = Console(stderr=False)
+    sources = _sources(import_dir, aws=aws, regions=regions, all_regions=all_regions, profile=profile, org=org,
+                       assume_role=assume_role, external_id=external_id, aws_services=aws_services, workers=workers,
+                       per_account=per_account, gcp=gcp, gcp_scope=gcp_scope, gcp_endpoint=gcp_endpoint, azure=azure,
+                       subscriptions=subscriptions, azure_endpoint=azure_endpoint)
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=quiet) as bar:
-        result = api.scan(import_dir, config_path=config, db_path=db, out_dir=out, fail_on=fail_on, formats=chosen,
+        result = api.scan(sources=sources, config_path=config, db_path=db, out_dir=out, fail_on=fail_on, formats=chosen,
                           as_of=api.parse_as_of(as_of), progress=RichProgress(bar), baseline_path=baseline,
                           metrics_path=metrics_file, notify_path=notify, outputs=_outputs(sarif, junit, ocsf))
     failed = [d for d in result.deliveries if not d.ok]
@@ -97,6 +117,50 @@ def scan(
         for name, path in result.reports.items():
             console.print(f"  wrote {name:<4} {path}")
     raise typer.Exit(result.exit_code)
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
+
+
+def _sources(import_dir: Path | None, *, aws: bool, regions: str | None, all_regions: bool, profile: str | None,
+             org: bool, assume_role: str | None, external_id: str | None, aws_services: str | None, workers: int,
+             per_account: int, gcp: bool, gcp_scope: list[str] | None, gcp_endpoint: str | None, azure: bool,
+             subscriptions: str, azure_endpoint: str | None):
+    from drscan.collect.sources import Sources
+
+    aws_flags = [name for name, given in (("--regions", regions), ("--all-regions", all_regions), ("--profile", profile),
+                                          ("--org", org), ("--assume-role", assume_role)) if given]
+    if aws_flags and not aws:
+        raise InputError(f"{aws_flags[0]} needs --aws")
+    if regions and all_regions:
+        raise InputError("give --regions or --all-regions, not both")
+    if (assume_role or external_id) and not org:
+        raise InputError("--assume-role is used with --org (the role assumed in each member account)")
+    if gcp_scope and not gcp:
+        raise InputError("--scope needs --gcp")
+    if workers < 1 or per_account < 1:
+        raise InputError("--workers and --per-account must be at least 1")
+    aws_options = gcp_options = azure_options = None
+    if aws:
+        from drscan.collect.aws.collect import AwsOptions
+
+        aws_options = AwsOptions(regions=_split(regions), all_regions=all_regions, profile=profile, org=org,
+                                 assume_role=assume_role, external_id=external_id, services=_split(aws_services),
+                                 workers=workers, per_account=per_account)
+    if gcp:
+        from drscan.collect.gcp.collect import GcpOptions
+
+        scopes = tuple(s for value in gcp_scope or () for s in _split(value))
+        if not scopes:
+            raise InputError("--gcp needs --scope organizations/ID, folders/ID or projects/ID")
+        gcp_options = GcpOptions(scopes=scopes, endpoint=gcp_endpoint, workers=workers)
+    if azure:
+        from drscan.collect.azure.collect import AzureOptions
+
+        chosen = None if subscriptions.strip().lower() == "all" else _split(subscriptions)
+        azure_options = AzureOptions(subscriptions=chosen, endpoint=azure_endpoint, workers=workers)
+    return Sources(import_dir=import_dir, aws=aws_options, gcp=gcp_options, azure=azure_options)
 
 
 def _outputs(sarif: Path | None, junit: Path | None, ocsf: Path | None) -> dict[str, Path]:
@@ -350,6 +414,26 @@ def controls(
         style = {"automated": "green", "manual": "cyan", "not_covered": "yellow"}[s.coverage]
         table.add_row(s.control.id, s.control.title, f"[{style}]{s.coverage}[/]", ", ".join(s.rules))
     Console(width=max(Console().width, 140)).print(table)
+
+
+PERMISSION_DOCUMENTS = {
+    "aws": ("drscan.collect.aws.permissions", "policy_document"),
+    "gcp": ("drscan.collect.gcp.permissions", "permissions_document"),
+    "azure": ("drscan.collect.azure.permissions", "permissions_document"),
+}
+
+
+@app.command()
+def permissions(
+    provider: str = typer.Argument(..., help="aws, gcp or azure."),
+) -> None:
+    """Print the read-only permissions a live scan needs: an IAM policy (aws), a custom role (gcp, azure)."""
+    import importlib
+
+    if provider not in PERMISSION_DOCUMENTS:
+        raise InputError(f"unknown provider {provider!r}; choose aws, gcp or azure")
+    module, function = PERMISSION_DOCUMENTS[provider]
+    typer.echo(json.dumps(getattr(importlib.import_module(module), function)(), indent=2))
 
 
 def main() -> None:

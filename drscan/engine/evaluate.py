@@ -12,9 +12,17 @@ from drscan.model import Finding, Gap, Resource, Status
 
 
 def _gap_note(resource: Resource, gaps_by_kind: dict[str, list[Gap]]) -> str:
-    for gap in gaps_by_kind.get(resource.kind, ()):
-        if gap.account in ("", resource.account) and gap.region in ("", resource.region, "global"):
-            return f" ({gap.code} on {gap.operation}: {gap.message})"
+    """Why data about this resource may be missing: its own failed calls first, else the first
+    failed call covering its kind in its account and region."""
+    relevant = [g for g in gaps_by_kind.get(resource.kind, ()) if g.resource_id in (None, resource.id)
+                and g.account in ("", resource.account) and g.region in ("", resource.region, "global")]
+    own = [g for g in relevant if g.resource_id == resource.id]
+    if own:
+        calls = ", ".join(dict.fromkeys(f"{g.code} on {g.operation}" for g in own))
+        return f" ({calls})"
+    if relevant:
+        gap = relevant[0]
+        return f" ({gap.code} on {gap.operation}: {gap.message})"
     return ""
 
 
@@ -73,4 +81,41 @@ def evaluate(graph: ResourceGraph, rules: RuleSet, now: datetime, gaps: Iterable
                     findings.append(finding)
         if on_progress and count % 5000 == 0:
             on_progress(count)
+    findings.extend(unseen_scope_findings(graph, rules, gaps_by_kind))
     return findings
+
+
+def scope_id(gap: Gap, kind: str) -> str:
+    """The stand-in resource id of 'every <kind> in this account and region', which a failed
+    listing kept drscan from seeing: e.g. `unseen:aws/123456789012/eu-west-1/aws.s3.bucket`."""
+    return f"unseen:{gap.provider}/{gap.account or '*'}/{gap.region or '*'}/{kind}"
+
+
+def unseen_scope_findings(graph: ResourceGraph, rules: RuleSet, gaps_by_kind: dict[str, list[Gap]]) -> list[Finding]:
+    """A listing that failed (AccessDenied, throttled, region not enabled, ...) hides resources
+    drscan cannot even name. Every rule on those kinds is NOT_ASSESSED for that account and region,
+    so coverage shows the hole instead of silently passing over it."""
+    if not gaps_by_kind:
+        return []
+    seen: set[tuple[str, str, str]] = set()
+    for resource in graph.resources.values():
+        if resource.kind in gaps_by_kind:
+            seen.add((resource.kind, resource.account, resource.region))
+    findings: dict[tuple[str, str], Finding] = {}
+    for kind, gaps in gaps_by_kind.items():
+        for gap in gaps:
+            if gap.resource_id is not None:
+                continue  # a gap about one resource: that resource's own findings carry the note
+            if any(k == kind and gap.account in ("", account) and gap.region in ("", region, "global")
+                   for k, account, region in seen):
+                continue  # the data reached drscan from elsewhere (another source or region)
+            resource_id = scope_id(gap, kind)
+            for rule in rules.by_kind.get(kind, ()):
+                if rule.category == DRIFT:
+                    continue
+                findings.setdefault((rule.id, resource_id), Finding(
+                    rule_id=rule.id, rule_version=rule.version, resource_id=resource_id, resource_kind=kind,
+                    provider=gap.provider, account=gap.account, region=gap.region, status=Status.NOT_ASSESSED,
+                    severity=rule.severity, category=rule.category, controls=rule.controls, evidence=(),
+                    reason=f"{kind} could not be listed: {gap.code} on {gap.service}:{gap.operation}: {gap.message}"))
+    return list(findings.values())

@@ -79,3 +79,29 @@ def test_malformed_conditions_are_rejected():
         compile_condition({"attr": "x", "op": "eq"}, "t.yaml", lambda at: 3, ())
     with pytest.raises(RuleError, match="t.yaml:3"):
         compile_condition({"attr": "x", "op": "nope", "value": 1}, "t.yaml", lambda at: 3, ())
+
+
+def test_failed_listing_makes_its_kinds_rules_not_assessed_for_that_scope():
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from drscan.engine.evaluate import evaluate
+    from drscan.engine.loader import load_rules
+    from drscan.graph.build import build_graph
+    from drscan.model import Gap, Inventory, Resource, Status
+
+    rules = load_rules(Path(__file__).parents[2] / "rules")
+    bucket = Resource(kind="aws.s3.bucket", id="arn:aws:s3:::seen", name="seen", provider="aws", account="111111111111",
+                      region="us-east-1", attrs={"encryption_algorithm": "AES256"})
+    denied = Gap("aws", "222222222222", "global", "s3", "ListBuckets", "AccessDenied", "Access Denied", kinds=("aws.s3.bucket",))
+    seen_elsewhere = Gap("aws", "111111111111", "global", "s3", "ListBuckets", "Throttling", "Rate exceeded", kinds=("aws.s3.bucket",))
+    detail = Gap("aws", "111111111111", "us-east-1", "s3", "GetBucketEncryption", "AccessDenied", "x",
+                 resource_id="arn:aws:s3:::seen", kinds=("aws.s3.bucket",))
+    graph = build_graph(Inventory(resources=(bucket,)))
+    findings = evaluate(graph, rules, datetime(2026, 11, 25, tzinfo=timezone.utc), [denied, seen_elsewhere, detail])
+    unseen = [f for f in findings if f.resource_id.startswith("unseen:")]
+    s3_rules = {r.id for r in rules.by_kind["aws.s3.bucket"] if r.category != "drift"}
+    assert {f.rule_id for f in unseen} == s3_rules
+    assert {f.resource_id for f in unseen} == {"unseen:aws/222222222222/global/aws.s3.bucket"}
+    assert all(f.status is Status.NOT_ASSESSED and "AccessDenied on s3:ListBuckets" in f.reason for f in unseen)
+    assert not [f for f in findings if f.status is Status.PASS and f.resource_id.startswith("unseen:")]

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson  # several times faster than json on large exports; errors carry line and column
 
+from drscan.collect.imports.aws_cli import import_cli_dump
 from drscan.collect.imports.aws_config import import_config_document
 from drscan.collect.imports.aws_credential_report import import_credential_report, looks_like_credential_report
 from drscan.collect.imports.azure_graph import import_graph_rows
@@ -103,6 +104,9 @@ def import_document(document: Any, path: Path) -> ImportBatch | None:
             return import_assets((f"{path}#result {n}", a) for n, a in enumerate(document["results"], start=1))
         if _is_asset(document):
             return import_assets([(f"{path}#asset 1", document)])
+        cli_dump = import_cli_dump(document, path)
+        if cli_dump is not None:
+            return cli_dump
     if isinstance(document, list):
         if not document:
             return ImportBatch()

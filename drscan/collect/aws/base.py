@@ -1,0 +1,299 @@
+"""The AWS collection unit: one (account, region, service) task, a plain function of its
+inputs. A TaskContext gives service modules boto3 clients, read-only calls that turn API
+errors into Gaps, and a place to put what they found."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Mapping
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from drscan.model import Gap, Reference, Resource
+from drscan.normalize.shape import Shape
+
+# Operation names a collector may call: reads only (checked by a test on every recorded call).
+READ_PREFIXES = ("List", "Describe", "Get", "BatchGet", "Search", "Lookup")
+
+GLOBAL = "global"  # the region of account-wide resources (IAM, Route 53)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class AwsAccount:
+    """Where and how to call one account: a named profile (or the default chain), or temporary
+    credentials from an assumed role."""
+
+    id: str
+    profile: str | None = None
+    credentials: Credentials | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class AwsTask:
+    account: AwsAccount
+    region: str  # API region; global services run once per account in their home region
+    service: str  # key of drscan.collect.aws.registry.SERVICES
+    regions: tuple[str, ...] = ()  # every region of the scan (S3 keeps only buckets in these)
+    endpoint_url: str | None = None
+    max_attempts: int = 8
+    observed_at: str = ""
+    home_region: str = "us-east-1"  # where a global service's API is called
+
+
+@dataclass
+class Collected:
+    """What one task found."""
+
+    resources: list[Resource] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    calls: Counter = field(default_factory=Counter)  # "service:Operation" -> count
+
+    def extend(self, other: "Collected") -> None:
+        self.resources.extend(other.resources)
+        self.references.extend(other.references)
+        self.gaps.extend(other.gaps)
+        self.calls.update(other.calls)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One resource as a transform sees it, before it becomes a Resource."""
+
+    kind: str
+    id: str
+    name: str
+    shape: Shape
+    region: str = ""
+    account: str = ""
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def tags_of(items: Any) -> dict[str, str]:
+    """[{"Key": k, "Value": v}, ...] (any case) or a plain dict -> {k: v}."""
+    if isinstance(items, dict):
+        return {str(k): str(v) for k, v in items.items()}
+    result = {}
+    for item in items or []:
+        if isinstance(item, dict):
+            key = item.get("Key", item.get("key", item.get("TagKey")))
+            if key is not None:
+                result[str(key)] = str(item.get("Value", item.get("value", item.get("TagValue", ""))))
+    return result
+
+
+def to_resource(record: Record, account: str, region: str, source: str, observed_at: str) -> tuple[Resource, list[Reference]]:
+    resource = Resource(
+        kind=record.kind, id=record.id, name=record.shape.name or record.name, provider="aws",
+        account=record.account or account, region=record.region or region, zones=record.shape.zones,
+        attrs=dict(record.shape.attrs), tags=dict(record.tags), source=source, observed_at=observed_at,
+    )
+    return resource, [Reference(record.id, target, relation) for relation, target in record.shape.refs]
+
+
+# Error codes that mean "this account or region cannot answer", grouped for the report.
+DENIED_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
+                "AuthorizationError", "AuthFailure", "InvalidClientTokenId", "UnrecognizedClientException",
+                "OptInRequired", "SubscriptionRequiredException", "ExpiredToken", "ExpiredTokenException"}
+THROTTLE_CODES = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
+                  "SlowDown", "ProvisionedThroughputExceededException", "RequestThrottled"}
+
+
+_XML_ERROR = re.compile(r"<Code>([^<]+)</Code>.*?<Message>([^<]*)</Message>", re.S)
+
+
+def error_code(exc: Exception) -> tuple[str, str]:
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {}) or {}
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        code = str(error.get("Code") or status or "ClientError")
+        text = str(error.get("Message") or "").strip()
+        # Some endpoints answer a JSON-protocol call with an XML error body; botocore then
+        # reports the HTTP status as the code and the XML as the message.
+        embedded = _XML_ERROR.search(text) if code.isdigit() or text.startswith("<") else None
+        if embedded:
+            code, text = embedded.group(1), embedded.group(2)
+        message = text.splitlines()[0] if text else f"HTTP {status}"
+        return code, message[:300]
+    return type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+
+
+class TaskContext:
+    """Per task: one boto3 session (never shared with another thread), read-only calls, results."""
+
+    def __init__(self, task: AwsTask, session: boto3.Session, now: datetime | None = None) -> None:
+        self.task = task
+        self.session = session
+        self.account = task.account.id
+        self.region = task.region
+        self.now = now or datetime.now(timezone.utc)
+        self.out = Collected()
+        self._clients: dict[tuple[str, str], Any] = {}
+        session.events.register("before-call", self._record_call)
+
+    def _record_call(self, model: Any = None, **_: Any) -> None:
+        if model is not None:
+            self.out.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        region = region or (self.task.home_region if self.region == GLOBAL else self.region)
+        key = (service, region)
+        if key not in self._clients:
+            config = Config(retries={"mode": "adaptive", "max_attempts": self.task.max_attempts},
+                            connect_timeout=10, read_timeout=30, max_pool_connections=4,
+                            # S3 Control and others prefix the host with the account id, which a
+                            # local or private endpoint cannot resolve.
+                            inject_host_prefix=self.task.endpoint_url is None)
+            self._clients[key] = self.session.client(service, region_name=region, config=config,
+                                                     endpoint_url=self.task.endpoint_url)
+        return self._clients[key]
+
+    # -- calls -------------------------------------------------------------------------------
+
+    def gap(self, service: str, operation: str, code: str, message: str, kinds: Iterable[str] = (),
+            resource_id: str | None = None, region: str | None = None) -> None:
+        self.out.gaps.append(Gap(provider="aws", account=self.account, region=region or self.region, service=service,
+                                 operation=operation, code=code, message=message, resource_id=resource_id,
+                                 kinds=tuple(kinds)))
+
+    def call(self, client: Any, operation: str, *, kinds: Iterable[str] = (), resource_id: str | None = None,
+             absent: Iterable[str] = (), **params: Any) -> dict | None:
+        """One read-only API call. Returns the response; {} when the error code is in `absent`
+        (the API's way of saying "not configured"); None after recording a Gap."""
+        method = getattr(client, _snake(operation))
+        try:
+            return method(**params)
+        except ClientError as exc:
+            code, message = error_code(exc)
+            if code in set(absent):
+                return {}
+            self.gap(client.meta.service_model.service_name, operation, code, message, kinds, resource_id,
+                     self._gap_region(client))
+        except BotoCoreError as exc:
+            code, message = error_code(exc)
+            self.gap(client.meta.service_model.service_name, operation, code, message, kinds, resource_id,
+                     self._gap_region(client))
+        return None
+
+    def _gap_region(self, client: Any) -> str:
+        return GLOBAL if self.region == GLOBAL and client.meta.region_name == self.task.home_region else client.meta.region_name
+
+    def pages(self, client: Any, operation: str, key: str, *, kinds: Iterable[str] = (),
+              resource_id: str | None = None, absent: Iterable[str] = (), max_pages: int = 10_000,
+              **params: Any) -> list | None:
+        """Every item under `key` across all pages (botocore paginator when the API has one,
+        else the operation's own token). None after recording a Gap."""
+        items: list = []
+        name = _snake(operation)
+        try:
+            if client.can_paginate(name):
+                pages = client.get_paginator(name).paginate(**params)
+                for number, page in enumerate(pages):
+                    if number >= max_pages:
+                        break
+                    items.extend(_dig(page, key))
+            else:
+                page = getattr(client, name)(**params)
+                items.extend(_dig(page, key))
+        except ClientError as exc:
+            code, message = error_code(exc)
+            if code in set(absent):
+                return []
+            self.gap(client.meta.service_model.service_name, operation, code, message, kinds, resource_id,
+                     self._gap_region(client))
+            return None
+        except BotoCoreError as exc:
+            code, message = error_code(exc)
+            self.gap(client.meta.service_model.service_name, operation, code, message, kinds, resource_id,
+                     self._gap_region(client))
+            return None
+        return items
+
+    # -- results -----------------------------------------------------------------------------
+
+    def add(self, record: Record, operation: str) -> Resource:
+        resource, references = to_resource(record, self.account, self.region,
+                                           f"api:{operation}@{record.region or self.region}", self.task.observed_at)
+        self.out.resources.append(resource)
+        self.out.references.extend(references)
+        return resource
+
+
+def _dig(page: dict, key: str) -> list:
+    value: Any = page
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return list(value or [])
+
+
+def _snake(operation: str) -> str:
+    """'DescribeDBInstances' -> 'describe_db_instances' (botocore's own conversion)."""
+    from botocore import xform_name
+
+    return xform_name(operation)
+
+
+# -- sessions ------------------------------------------------------------------------------------
+
+class SessionFactory:
+    """boto3 sessions for tasks: one per task, sharing botocore's read-only data loader so a
+    session costs milliseconds instead of reloading service models."""
+
+    def __init__(self) -> None:
+        self._loader = None
+        self._lock = threading.Lock()
+
+    def session(self, account: AwsAccount) -> boto3.Session:
+        core = botocore.session.Session(profile=account.profile)
+        with self._lock:
+            if self._loader is None:
+                self._loader = core.get_component("data_loader")
+        core.register_component("data_loader", self._loader)
+        if account.credentials is not None:
+            c = account.credentials
+            core.set_credentials(c.access_key_id, c.secret_access_key, c.session_token)
+        return boto3.Session(botocore_session=core)
+
+
+Collect = Callable[[TaskContext], None]
+
+
+@dataclass(frozen=True)
+class DumpShape:
+    """One List/Describe/Get response shape as the AWS CLI prints it ({"DBInstances": [...]}),
+    and the same transform the live collector applies to each item. Lets `drscan scan --import`
+    read CLI dumps handed over by someone without live access."""
+
+    key: str  # top-level key of the response
+    item_field: str  # a field every item has, to tell apart shapes sharing a key
+    to_record: Callable[[dict, str, str], "Record | list[Record] | None"]  # (item, account, region)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One service module's contract: its collect function, whether it is regional or runs once
+    per account, the kinds it produces, and the IAM action behind every API operation it calls
+    (the single list the shipped read-only policy is generated from)."""
+
+    name: str
+    collect: Collect
+    operations: Mapping[str, str]  # "boto3 service:Operation" -> IAM action
+    kinds: tuple[str, ...]
+    scope: str = "regional"  # or "global"
+    home_region: str = "us-east-1"
+    dumps: tuple[DumpShape, ...] = ()

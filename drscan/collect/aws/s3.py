@@ -1,0 +1,128 @@
+"""S3 buckets: encryption, versioning, public access block, replication, object lock,
+lifecycle and logging. ListBuckets is account-wide; each bucket is read in its own region."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drscan.collect.aws.base import GLOBAL, DumpShape, Record, ServiceSpec, TaskContext, tags_of
+from drscan.normalize.aws import s3_bucket
+from drscan.normalize.lookup import field
+
+KIND = "aws.s3.bucket"
+
+OPERATIONS = {
+    "s3:ListBuckets": "s3:ListAllMyBuckets",
+    "s3:GetBucketLocation": "s3:GetBucketLocation",
+    "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
+    "s3:GetBucketVersioning": "s3:GetBucketVersioning",
+    "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "s3:GetBucketReplication": "s3:GetReplicationConfiguration",
+    "s3:GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
+    "s3:GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
+    "s3:GetBucketLogging": "s3:GetBucketLogging",
+    "s3:GetBucketTagging": "s3:GetBucketTagging",
+}
+
+# Error codes S3 uses for "this bucket has no such configuration": a real value, not a gap.
+NOT_CONFIGURED = {
+    "GetBucketEncryption": {"ServerSideEncryptionConfigurationNotFoundError"},
+    "GetPublicAccessBlock": {"NoSuchPublicAccessBlockConfiguration"},
+    "GetBucketReplication": {"ReplicationConfigurationNotFoundError"},
+    "GetObjectLockConfiguration": {"ObjectLockConfigurationNotFoundError"},
+    "GetBucketLifecycleConfiguration": {"NoSuchLifecycleConfiguration"},
+    "GetBucketTagging": {"NoSuchTagSet", "NoSuchTagSetError"},
+}
+
+
+# Which attributes each call provides (the first one stays as None when the call failed).
+ATTRIBUTES_FROM = {
+    "GetBucketEncryption": ("encryption_algorithm", "encryption_kms_key_id"),
+    "GetBucketVersioning": ("versioning", "mfa_delete"),
+    "GetPublicAccessBlock": ("public_access_blocked", "public_access_block"),
+    "GetBucketReplication": ("replication_enabled", "replication_destinations"),
+    "GetBucketLogging": ("logging_enabled", "logging_target"),
+    "GetObjectLockConfiguration": ("object_lock_enabled",),
+    "GetBucketLifecycleConfiguration": ("lifecycle_to_glacier", "lifecycle_rule_count"),
+}
+
+
+def bucket_region(location: dict | None) -> str | None:
+    if location is None:
+        return None
+    # GetBucketLocation answers None for us-east-1 and "EU" for the oldest eu-west-1 buckets.
+    constraint = location.get("LocationConstraint")
+    return {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(constraint, constraint)
+
+
+def supplementary(responses: dict[str, Any]) -> dict:
+    """The API responses in AWS Config's supplementaryConfiguration names, so the one
+    transform in drscan.normalize.aws reads both. A response that failed stays absent."""
+    supp: dict[str, Any] = {}
+    encryption = responses.get("GetBucketEncryption")
+    if encryption is not None:
+        supp["ServerSideEncryptionConfiguration"] = encryption.get("ServerSideEncryptionConfiguration") or {"rules": []}
+    versioning = responses.get("GetBucketVersioning")
+    if versioning is not None:
+        supp["BucketVersioningConfiguration"] = {"status": versioning.get("Status") or "Off",
+                                                 "isMfaDeleteEnabled": versioning.get("MFADelete") == "Enabled"}
+    pab = responses.get("GetPublicAccessBlock")
+    if pab is not None:
+        supp["PublicAccessBlockConfiguration"] = pab.get("PublicAccessBlockConfiguration") or {}
+    replication = responses.get("GetBucketReplication")
+    if replication is not None:
+        supp["BucketReplicationConfiguration"] = replication.get("ReplicationConfiguration") or {"rules": []}
+    logging = responses.get("GetBucketLogging")
+    if logging is not None:
+        supp["BucketLoggingConfiguration"] = {"destinationBucketName": field(logging.get("LoggingEnabled") or {}, "TargetBucket")}
+    lifecycle = responses.get("GetBucketLifecycleConfiguration")
+    if lifecycle is not None:
+        supp["BucketLifecycleConfiguration"] = {"rules": lifecycle.get("Rules") or []}
+    lock = responses.get("GetObjectLockConfiguration")
+    if lock is not None:
+        supp["ObjectLockConfiguration"] = lock.get("ObjectLockConfiguration") or {"objectLockEnabled": False}
+    return supp
+
+
+def bucket_record(name: str, region: str, account: str, responses: dict[str, Any]) -> Record:
+    supp = supplementary(responses)
+    shape = s3_bucket({}, supp, account, region)
+    for operation, (main, *derived) in ATTRIBUTES_FROM.items():
+        if responses.get(operation) is None:  # not seen: unknown, so rules on it say NOT_ASSESSED
+            shape.attrs[main] = None
+            for attr in derived:  # absent, not None: "exists" must not read as "has no value"
+                shape.attrs.pop(attr, None)
+    tagging = responses.get("GetBucketTagging") or {}
+    return Record(kind=KIND, id=f"arn:aws:s3:::{name}", name=name, shape=shape, region=region,
+                  tags=tags_of(tagging.get("TagSet")))
+
+
+def collect(ctx: TaskContext) -> None:
+    listing = ctx.client("s3")
+    buckets = ctx.pages(listing, "ListBuckets", "Buckets", kinds=(KIND,))
+    wanted = set(ctx.task.regions)
+    for bucket in buckets or []:
+        name = bucket["Name"]
+        arn = f"arn:aws:s3:::{name}"
+        region = bucket_region(ctx.call(listing, "GetBucketLocation", kinds=(KIND,), resource_id=arn, Bucket=name))
+        if region is None:
+            continue
+        if wanted and region not in wanted:
+            continue
+        client = ctx.client("s3", region)
+        responses = {operation: ctx.call(client, operation, kinds=(KIND,), resource_id=arn,
+                                         absent=NOT_CONFIGURED.get(operation, ()), Bucket=name)
+                     for operation in ("GetBucketEncryption", "GetBucketVersioning", "GetPublicAccessBlock",
+                                       "GetBucketReplication", "GetObjectLockConfiguration",
+                                       "GetBucketLifecycleConfiguration", "GetBucketLogging", "GetBucketTagging")}
+        ctx.add(bucket_record(name, region, ctx.account, responses), "s3:GetBucket*")
+
+
+def bucket_listing_record(item: dict, account: str, region: str) -> Record:
+    """`aws s3api list-buckets` alone: the bucket exists; its configuration was not seen."""
+    return bucket_record(item["Name"], item.get("BucketRegion") or region, account, {})
+
+
+DUMPS = (DumpShape(key="Buckets", item_field="Name", to_record=bucket_listing_record),)
+
+SPEC = ServiceSpec(name="s3", collect=collect, operations=OPERATIONS, kinds=(KIND,), scope=GLOBAL, dumps=DUMPS)

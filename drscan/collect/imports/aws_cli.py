@@ -1,0 +1,108 @@
+"""AWS CLI JSON output of the List/Describe/Get calls the live collector makes
+(`aws rds describe-db-instances > rds.json`) -> Resources, through the collector's own
+transforms. Recognized by the response's top-level key and a field its items carry.
+
+The CLI output does not say which account and region it came from; drscan takes them from
+ARNs in the items, then from the file's path (a 12-digit directory name is the account, a
+region-shaped one the region: dumps/123456789012/eu-west-1/rds.json), then from fields such
+as OwnerId and AvailabilityZone."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from drscan.collect.aws.base import GLOBAL, DumpShape, to_resource
+from drscan.collect.imports.batch import ImportBatch
+from drscan.errors import InputError
+
+ACCOUNT = re.compile(r"^\d{12}$")
+REGION = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$")
+
+
+def dump_shapes() -> dict[str, list[tuple[str, DumpShape]]]:
+    """Top-level key -> (service, shape) for every service module's DUMPS."""
+    from drscan.collect.aws.registry import SERVICES
+
+    shapes: dict[str, list[tuple[str, DumpShape]]] = {}
+    for spec in SERVICES.values():
+        for shape in spec.dumps:
+            shapes.setdefault(shape.key, []).append((spec.name, shape))
+    return shapes
+
+
+def match_dump(document: Any) -> list[tuple[str, str, DumpShape]]:
+    """(key, service, shape) for each top-level list of a recognized response shape."""
+    if not isinstance(document, dict):
+        return []
+    known = dump_shapes()
+    matches = []
+    for key, value in document.items():
+        if key not in known or not isinstance(value, list):
+            continue
+        first = next((item for item in value if isinstance(item, dict)), None)
+        for service, shape in known[key]:
+            if first is None or shape.item_field in first:
+                matches.append((key, service, shape))
+                break
+    return matches
+
+
+def _from_arns(item: dict) -> tuple[str, str]:
+    for value in item.values():
+        if isinstance(value, str) and value.startswith("arn:aws"):
+            parts = value.split(":")
+            if len(parts) > 5 and (parts[4] or parts[3]):
+                return parts[4], parts[3]
+    return "", ""
+
+
+def _from_path(path: Path) -> tuple[str, str]:
+    account = next((p for p in reversed(path.parts[:-1]) if ACCOUNT.match(p)), "")
+    region = next((p for p in reversed(path.parts[:-1]) if REGION.match(p)), "")
+    if not region:
+        region = next((m.group(0) for m in re.finditer(r"[a-z]{2}-[a-z]+-\d", path.name)), "")
+    return account, region
+
+
+def _from_fields(item: dict) -> tuple[str, str]:
+    account = str(item.get("OwnerId") or item.get("AccountId") or "")
+    zone = item.get("AvailabilityZone") or (item.get("Placement") or {}).get("AvailabilityZone") or ""
+    return (account if ACCOUNT.match(account) else ""), (zone[:-1] if zone and zone[-1].isalpha() else "")
+
+
+def locate(item: dict, path: Path) -> tuple[str, str]:
+    account, region = _from_arns(item)
+    path_account, path_region = _from_path(path)
+    field_account, field_region = _from_fields(item)
+    return account or path_account or field_account or "unknown", region or path_region or field_region or "unknown"
+
+
+def import_cli_dump(document: dict, path: Path, observed_at: str = "") -> ImportBatch | None:
+    matches = match_dump(document)
+    if not matches:
+        return None
+    from drscan.collect.aws.registry import SERVICES
+
+    batch = ImportBatch()
+    for key, service, shape in matches:
+        global_service = SERVICES[service].scope == GLOBAL
+        for number, item in enumerate(document[key], start=1):
+            if not isinstance(item, dict):
+                raise InputError(f"{path}: {key}[{number - 1}]: expected an object, got {type(item).__name__}")
+            account, region = locate(item, path)
+            try:
+                produced = shape.to_record(item, account, region)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise InputError(f"{path}: {key}[{number - 1}]: unreadable {service} item: {exc!r}") from None
+            records = produced if isinstance(produced, list) else [produced] if produced is not None else []
+            for record in records:
+                # Account-wide services (IAM, Route 53) are "global" unless the record names a region.
+                resource, references = to_resource(record, account, GLOBAL if global_service else region,
+                                                   f"{path}#{key}[{number - 1}]", observed_at)
+                batch.resources.append(resource)
+                batch.references.extend(references)
+    return batch
+
+

@@ -1,0 +1,69 @@
+"""The estate the end-to-end AWS tests and the benchmark seed into moto_server: two regions
+with known violations, and two IAM users: an admin that seeds, and an auditor that holds
+exactly `drscan permissions aws` (plus one explicit Deny the tests use to prove gaps)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import boto3
+
+from drscan.collect.aws.permissions import policy_document
+
+ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+SETUP_CALLS = 6  # create_user, put_user_policy, create_access_key, for each of the two users
+
+
+@dataclass(frozen=True)
+class Keys:
+    access_key_id: str
+    secret_access_key: str
+
+    def env(self) -> dict[str, str]:
+        return {"AWS_ACCESS_KEY_ID": self.access_key_id, "AWS_SECRET_ACCESS_KEY": self.secret_access_key}
+
+
+# moto's IAM enforcement names some S3 actions differently from AWS's Service Authorization
+# Reference: it checks s3:ListBucket for GetBucketEncryption / GetBucketReplication /
+# GetObjectLockConfiguration / GetPublicAccessBlock (moto/s3/responses.py ACTION_MAP has no entry
+# for those sub-resources). The shipped policy keeps AWS's real names; the test user also gets
+# moto's, and only these.
+MOTO_ACTION_ALIASES = ("s3:ListBucket",)
+
+
+def create_users(endpoint: str, denied_actions: tuple[str, ...] = ()) -> tuple[Keys, Keys]:
+    """(admin, auditor) access keys; the auditor's policy is drscan's shipped policy."""
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1",
+                       aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
+    auditor_policy = policy_document()
+    auditor_policy["Statement"].append({"Effect": "Allow", "Action": list(MOTO_ACTION_ALIASES), "Resource": "*"})
+    if denied_actions:
+        auditor_policy["Statement"].append({"Effect": "Deny", "Action": list(denied_actions), "Resource": "*"})
+    keys = []
+    for user, policy in (("seeder", ADMIN_POLICY), ("drscan-auditor", auditor_policy)):
+        iam.create_user(UserName=user)
+        iam.put_user_policy(UserName=user, PolicyName="access", PolicyDocument=json.dumps(policy))
+        key = iam.create_access_key(UserName=user)["AccessKey"]
+        keys.append(Keys(key["AccessKeyId"], key["SecretAccessKey"]))
+    return keys[0], keys[1]
+
+
+def clients(endpoint: str, keys: Keys, region: str):
+    session = boto3.Session(aws_access_key_id=keys.access_key_id, aws_secret_access_key=keys.secret_access_key,
+                            region_name=region)
+    return lambda service: session.client(service, endpoint_url=endpoint)
+
+
+def seed(endpoint: str, admin: Keys) -> None:
+    east, west = clients(endpoint, admin, "us-east-1"), clients(endpoint, admin, "eu-west-1")
+    # S3: an unencrypted, unversioned bucket in us-east-1; a hardened one in eu-west-1.
+    east("s3").create_bucket(Bucket="acme-e2e-logs")
+    s3w = west("s3")
+    s3w.create_bucket(Bucket="acme-e2e-ledger", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3w.put_bucket_encryption(Bucket="acme-e2e-ledger", ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    s3w.put_bucket_versioning(Bucket="acme-e2e-ledger", VersioningConfiguration={"Status": "Enabled"})
+    s3w.put_public_access_block(Bucket="acme-e2e-ledger", PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    s3w.put_bucket_tagging(Bucket="acme-e2e-ledger", Tagging={"TagSet": [{"Key": "app", "Value": "payments"}]})
