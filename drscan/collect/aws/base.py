@@ -133,6 +133,16 @@ def error_code(exc: Exception) -> tuple[str, str]:
     return type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
 
 
+def record_calls(session: boto3.Session, calls: Counter) -> None:
+    """Count every API operation the session's clients call, as "service:Operation"."""
+
+    def record(model: Any = None, **_: Any) -> None:
+        if model is not None:
+            calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    session.events.register("before-call", record)
+
+
 class TaskContext:
     """Per task: one boto3 session (never shared with another thread), read-only calls, results."""
 
@@ -144,11 +154,7 @@ class TaskContext:
         self.now = now or datetime.now(timezone.utc)
         self.out = Collected()
         self._clients: dict[tuple[str, str], Any] = {}
-        session.events.register("before-call", self._record_call)
-
-    def _record_call(self, model: Any = None, **_: Any) -> None:
-        if model is not None:
-            self.out.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+        record_calls(session, self.out.calls)
 
     def client(self, service: str, region: str | None = None) -> Any:
         region = region or (self.task.home_region if self.region == GLOBAL else self.region)

@@ -4,7 +4,7 @@ an assumed role) x regions x services, as independent tasks on a bounded thread 
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -13,7 +13,7 @@ from typing import Callable
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
 from drscan.collect.aws.base import (GLOBAL, AwsAccount, AwsTask, Collected, Credentials, ServiceSpec, SessionFactory,
-                                     TaskContext, error_code)
+                                     TaskContext, error_code, record_calls)
 from drscan.collect.aws.registry import SERVICES
 from drscan.collect.merge import merge_resources
 from drscan.errors import InputError
@@ -63,11 +63,12 @@ def plan_tasks(accounts: list[AwsAccount], regions: tuple[str, ...], specs: list
     return tasks
 
 
-def _caller(sessions: SessionFactory, options: AwsOptions) -> tuple[AwsAccount, str]:
+def _caller(sessions: SessionFactory, options: AwsOptions, calls: Counter) -> tuple[AwsAccount, str]:
     """The account the credentials belong to, and the session's default region."""
     account = AwsAccount(id="", profile=options.profile)
     try:
         session = sessions.session(account)
+        record_calls(session, calls)
         region = session.region_name or "us-east-1"
         sts = session.client("sts", region_name=region, endpoint_url=options.endpoint_url)
         identity = sts.get_caller_identity()
@@ -81,12 +82,12 @@ def _caller(sessions: SessionFactory, options: AwsOptions) -> tuple[AwsAccount, 
     return replace(account, id=identity["Account"]), region
 
 
-def _regions(sessions: SessionFactory, caller: AwsAccount, home: str, options: AwsOptions, gaps: list[Gap]) -> tuple[str, ...]:
+def _regions(session, caller: AwsAccount, home: str, options: AwsOptions, gaps: list[Gap]) -> tuple[str, ...]:
     if options.regions:
         return tuple(dict.fromkeys(options.regions))
     if not options.all_regions:
         return (home,)
-    ec2 = sessions.session(caller).client("ec2", region_name=home, endpoint_url=options.endpoint_url)
+    ec2 = session.client("ec2", region_name=home, endpoint_url=options.endpoint_url)
     try:
         answer = ec2.describe_regions()  # without AllRegions: only the regions enabled for the account
     except (ClientError, BotoCoreError) as exc:
@@ -103,21 +104,18 @@ def _role_arn(template: str, account_id: str) -> str:
     return f"arn:aws:iam::{account_id}:role/{template}"
 
 
-def _org_accounts(sessions: SessionFactory, caller: AwsAccount, home: str, options: AwsOptions,
-                  gaps: list[Gap]) -> list[AwsAccount]:
+def org_accounts(organizations, sts, caller: AwsAccount, options: AwsOptions, gaps: list[Gap]) -> list[AwsAccount]:
     """Every ACTIVE account of the Organization, each with credentials of the assumed role
-    (the caller's own account uses the caller's credentials). Failures become Gaps."""
-    session = sessions.session(caller)
-    org = session.client("organizations", region_name=home, endpoint_url=options.endpoint_url)
+    (the caller's own account uses the caller's credentials). An account whose role cannot be
+    assumed becomes a Gap covering every kind, and the scan goes on without it."""
     try:
-        listed = [a for page in org.get_paginator("list_accounts").paginate() for a in page.get("Accounts", [])]
+        listed = [a for page in organizations.get_paginator("list_accounts").paginate() for a in page.get("Accounts", [])]
     except (ClientError, BotoCoreError) as exc:
         code, message = error_code(exc)
         raise InputError(f"--org: cannot list the Organization's accounts: {code}: {message}") from None
     role = options.assume_role
     if not role:
         raise InputError("--org needs --assume-role ROLE: the read-only role drscan assumes in each member account")
-    sts = session.client("sts", region_name=home, endpoint_url=options.endpoint_url)
     accounts = []
     for entry in sorted(listed, key=lambda a: a["Id"]):
         if entry.get("Status", "ACTIVE") != "ACTIVE":
@@ -158,9 +156,16 @@ def collect_aws(options: AwsOptions, on_task: Callable[[AwsTask], None] | None =
     specs = [SERVICES[s] for s in (options.services or SERVICES)]
     sessions = SessionFactory()
     gaps: list[Gap] = []
-    caller, home = _caller(sessions, options)
-    regions = _regions(sessions, caller, home, options, gaps)
-    accounts = _org_accounts(sessions, caller, home, options, gaps) if options.org else [caller]
+    calls: Counter = Counter()
+    caller, home = _caller(sessions, options, calls)
+    session = sessions.session(caller)  # the orchestrator's own calls, in this thread only
+    record_calls(session, calls)
+    regions = _regions(session, caller, home, options, gaps)
+    accounts = [caller]
+    if options.org:
+        accounts = org_accounts(session.client("organizations", region_name=home, endpoint_url=options.endpoint_url),
+                                session.client("sts", region_name=home, endpoint_url=options.endpoint_url),
+                                caller, options, gaps)
     observed = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     tasks = plan_tasks(accounts, regions, specs, options.endpoint_url, options.max_attempts, observed)
     if on_plan:
@@ -174,7 +179,7 @@ def collect_aws(options: AwsOptions, on_task: Callable[[AwsTask], None] | None =
         with budgets[task.account.id]:
             return run_task(task, SERVICES[task.service], sessions)
 
-    total = Collected(gaps=gaps)
+    total = Collected(gaps=gaps, calls=calls)
     # Tasks are submitted interleaved by account so one large account does not hold every worker.
     ordered = _interleave(tasks)
     with ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="drscan-aws") as pool:

@@ -49,13 +49,14 @@ def create_users(endpoint: str, denied_actions: tuple[str, ...] = ()) -> tuple[K
     return keys[0], keys[1]
 
 
-def clients(endpoint: str, keys: Keys, region: str):
+def clients(endpoint: str | None, keys: Keys, region: str):
     session = boto3.Session(aws_access_key_id=keys.access_key_id, aws_secret_access_key=keys.secret_access_key,
                             region_name=region)
     return lambda service: session.client(service, endpoint_url=endpoint)
 
 
-def seed(endpoint: str, admin: Keys) -> None:
+def seed(endpoint: str | None, admin: Keys) -> None:
+    """Create the estate (endpoint None: the in-process moto mock)."""
     east, west = clients(endpoint, admin, "us-east-1"), clients(endpoint, admin, "eu-west-1")
     # S3: an unencrypted, unversioned bucket in us-east-1; a hardened one in eu-west-1.
     east("s3").create_bucket(Bucket="acme-e2e-logs")
