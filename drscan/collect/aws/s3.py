@@ -1,11 +1,12 @@
 """S3 buckets: encryption, versioning, public access block, replication, object lock,
-lifecycle and logging. ListBuckets is account-wide; each bucket is read in its own region."""
+lifecycle and logging. One task per region: ListBuckets(BucketRegion=...) then each bucket's
+configuration, read through that region's endpoint."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drscan.collect.aws.base import GLOBAL, DumpShape, Record, ServiceSpec, TaskContext, tags_of
+from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext, tags_of
 from drscan.normalize.aws import s3_bucket
 from drscan.normalize.lookup import field
 
@@ -13,7 +14,6 @@ KIND = "aws.s3.bucket"
 
 OPERATIONS = {
     "s3:ListBuckets": "s3:ListAllMyBuckets",
-    "s3:GetBucketLocation": "s3:GetBucketLocation",
     "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
     "s3:GetBucketVersioning": "s3:GetBucketVersioning",
     "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
@@ -45,14 +45,6 @@ ATTRIBUTES_FROM = {
     "GetObjectLockConfiguration": ("object_lock_enabled",),
     "GetBucketLifecycleConfiguration": ("lifecycle_to_glacier", "lifecycle_rule_count"),
 }
-
-
-def bucket_region(location: dict | None) -> str | None:
-    if location is None:
-        return None
-    # GetBucketLocation answers None for us-east-1 and "EU" for the oldest eu-west-1 buckets.
-    constraint = location.get("LocationConstraint")
-    return {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(constraint, constraint)
 
 
 def supplementary(responses: dict[str, Any]) -> dict:
@@ -98,18 +90,16 @@ def bucket_record(name: str, region: str, account: str, responses: dict[str, Any
 
 
 def collect(ctx: TaskContext) -> None:
-    listing = ctx.client("s3")
-    buckets = ctx.pages(listing, "ListBuckets", "Buckets", kinds=(KIND,))
-    wanted = set(ctx.task.regions)
+    """The buckets of this task's region (ListBuckets filtered by BucketRegion), so buckets are
+    read concurrently region by region rather than one account-wide task."""
+    client = ctx.client("s3")
+    buckets = ctx.pages(client, "ListBuckets", "Buckets", kinds=(KIND,), BucketRegion=ctx.region)
     for bucket in buckets or []:
         name = bucket["Name"]
+        region = bucket.get("BucketRegion") or ctx.region
+        if region != ctx.region:
+            continue
         arn = f"arn:aws:s3:::{name}"
-        region = bucket_region(ctx.call(listing, "GetBucketLocation", kinds=(KIND,), resource_id=arn, Bucket=name))
-        if region is None:
-            continue
-        if wanted and region not in wanted:
-            continue
-        client = ctx.client("s3", region)
         responses = {operation: ctx.call(client, operation, kinds=(KIND,), resource_id=arn,
                                          absent=NOT_CONFIGURED.get(operation, ()), Bucket=name)
                      for operation in ("GetBucketEncryption", "GetBucketVersioning", "GetPublicAccessBlock",
@@ -125,4 +115,4 @@ def bucket_listing_record(item: dict, account: str, region: str) -> Record:
 
 DUMPS = (DumpShape(key="Buckets", item_field="Name", to_record=bucket_listing_record),)
 
-SPEC = ServiceSpec(name="s3", collect=collect, operations=OPERATIONS, kinds=(KIND,), scope=GLOBAL, dumps=DUMPS)
+SPEC = ServiceSpec(name="s3", collect=collect, operations=OPERATIONS, kinds=(KIND,), dumps=DUMPS)

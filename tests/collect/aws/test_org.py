@@ -40,7 +40,7 @@ def test_org_scan_covers_every_member_account_through_the_assumed_role(aws):
     assert owners == {"payments-ledger": ids["payments-prod"], "analytics-lake": ids["analytics-prod"],
                       "management-trail": "123456789012"}
     assert calls["sts:AssumeRole"] == 2 and calls["organizations:ListAccounts"] == 1
-    assert calls["s3:ListBuckets"] == 3  # once per account
+    assert calls["s3:ListBuckets"] == 3  # once per account (one region)
 
 
 def test_a_member_account_that_refuses_the_role_is_a_gap_and_the_others_are_scanned(aws):

@@ -9,7 +9,7 @@ from drscan.collect.aws import s3
 from drscan.collect.aws.base import SessionFactory, TaskContext
 from drscan.collect.aws.collect import run_task
 
-from tests.collect.aws.conftest import global_task
+from tests.collect.aws.conftest import task
 
 
 def _seed() -> None:
@@ -33,7 +33,8 @@ def _seed() -> None:
 
 def test_buckets_in_scanned_regions_with_their_configuration(aws):
     _seed()
-    out = run_task(global_task("s3"))
+    out = run_task(task("s3", "us-east-1"))
+    out.extend(run_task(task("s3", "eu-west-1")))
     buckets = {r.name: r for r in out.resources}
     assert set(buckets) == {"acme-plain", "acme-secure"}  # ap-south-1 is not a scanned region
     secure, plain = buckets["acme-secure"], buckets["acme-plain"]
@@ -47,14 +48,14 @@ def test_buckets_in_scanned_regions_with_their_configuration(aws):
     assert ("arn:aws:s3:::acme-secure", "arn:aws:kms:eu-west-1:123456789012:alias/data", "encrypted_by") in {
         (r.source, r.target, r.type) for r in out.references}
     assert not out.gaps
-    assert out.calls["s3:ListBuckets"] == 1
+    assert out.calls["s3:ListBuckets"] == 2  # once per region
 
 
 def test_access_denied_on_one_configuration_is_a_gap_and_unknown_not_pass(aws):
     """moto cannot deny a single call, so botocore's Stubber answers GetBucketEncryption with AccessDenied."""
     _seed()
-    task = global_task("s3", regions=("us-east-1",))
-    ctx = TaskContext(task, SessionFactory().session(task.account))
+    one = task("s3", "us-east-1", regions=("us-east-1",))
+    ctx = TaskContext(one, SessionFactory().session(one.account))
     east = ctx.client("s3", "us-east-1")
     real_call = ctx.call
 
