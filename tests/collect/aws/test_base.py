@@ -1,0 +1,55 @@
+"""The task runner's honesty: errors that outlast retries become gaps with the service, region,
+operation and code, and the task still returns what it could see."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from botocore.stub import Stubber
+
+from drscan.collect.aws import s3
+from drscan.collect.aws.base import SessionFactory, TaskContext, error_code
+from drscan.collect.aws.collect import run_task
+
+from tests.collect.aws.conftest import task
+from tests.collect.aws.server import free_port
+
+
+def test_unreachable_endpoint_is_a_gap_not_an_empty_region(aws):
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    out = run_task(replace(task("s3"), endpoint_url=closed, max_attempts=1))
+    assert out.resources == []
+    (gap,) = out.gaps
+    assert (gap.service, gap.operation, gap.code, gap.region) == ("s3", "ListBuckets", "EndpointConnectionError", "us-east-1")
+    assert gap.kinds == ("aws.s3.bucket",)
+
+
+def test_throttling_that_outlasts_retries_is_a_gap(aws):
+    one = task("s3")
+    ctx = TaskContext(one, SessionFactory().session(one.account))
+    client = ctx.client("s3")
+    with Stubber(client) as stub:  # botocore gave up after its retries: the last error reaches drscan
+        stub.add_client_error("list_buckets", "SlowDown", "Please reduce your request rate.", 503)
+        assert ctx.pages(client, "ListBuckets", "Buckets", kinds=("aws.s3.bucket",)) is None
+    (gap,) = ctx.out.gaps
+    assert (gap.code, gap.message, gap.operation) == ("SlowDown", "Please reduce your request rate.", "ListBuckets")
+
+
+def test_xml_error_body_on_a_json_api_is_read_for_its_code():
+    from botocore.exceptions import ClientError
+
+    body = ("<?xml version=\"1.0\"?><ErrorResponse><Errors><Error><Code>AccessDenied</Code>"
+            "<Message>User: x is not authorized to perform: kms:ListKeys</Message></Error></Errors></ErrorResponse>")
+    exc = ClientError({"Error": {"Code": "403", "Message": body}, "ResponseMetadata": {"HTTPStatusCode": 403}}, "ListKeys")
+    assert error_code(exc) == ("AccessDenied", "User: x is not authorized to perform: kms:ListKeys")
+
+
+def test_not_configured_is_a_value_not_a_gap(aws):
+    import boto3
+
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="plain-bucket")
+    out = run_task(task("s3"))
+    (bucket,) = out.resources
+    assert bucket.attrs["encryption_algorithm"] in ("none", "AES256")  # moto may default to SSE-S3
+    assert bucket.attrs["replication_enabled"] is False and not out.gaps
+    assert s3.KIND == bucket.kind
