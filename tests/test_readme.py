@@ -21,3 +21,12 @@ def test_readme_first_two_commands_are_demo_and_tests():
     assert "pip install -e '.[test]'" in blocks[1] and blocks[1].rstrip().endswith("pytest")
     ci = (REPO / ".ci" / "run").read_text()
     assert "\npytest\n" in ci
+
+
+def test_readme_lists_every_aws_service_collector():
+    from drscan.collect.aws.permissions import services_markdown
+
+    readme = (REPO / "README.md").read_text()
+    begin, end = "<!-- aws-services:begin -->\n", "\n<!-- aws-services:end -->"
+    section = readme[readme.index(begin) + len(begin): readme.index(end)]
+    assert section == services_markdown(), "regenerate with scripts/readme_sections.py"

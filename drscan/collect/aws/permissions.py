@@ -23,3 +23,13 @@ def policy_document() -> dict:
             "Resource": "*",
         }],
     }
+
+
+def services_markdown() -> str:
+    """The README's table of AWS service collectors (kept current by a test)."""
+    lines = ["| collector | scope | resource kinds | API operations |", "|---|---|---|---|"]
+    for name, spec in sorted(SERVICES.items()):
+        operations = ", ".join(sorted(op.split(":", 1)[1] for op in spec.operations))
+        lines.append(f"| `{name}` | {'per account' if spec.scope == 'global' else 'per region'} | "
+                     f"{', '.join(f'`{k}`' for k in spec.kinds)} | {operations} |")
+    return "\n".join(lines)
