@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from drscan.normalize.lookup import as_bool, as_int, as_list, dig, field, iso_time, last_segment
+from drscan.normalize.lookup import as_bool, as_dict, as_int, as_list, dig, field, iso_time, last_segment
 from drscan.normalize.shape import Shape
 
 OWNER_ROLE_ID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
@@ -102,11 +102,49 @@ def sql_database(row: dict, props: dict) -> Shape:
         geo_backup=str(redundancy or "").lower() in {"geo", "geozone"},
         is_secondary=str(field(props, "secondaryType") or "").lower() in {"geo", "named"},
         max_size_bytes=as_int(field(props, "maxSizeBytes")),
-        # Transparent Data Encryption is a child resource Resource Graph does not return.
+        # Child resources Resource Graph does not return; the live collector reads them
+        # (sql_database_details) and an `az graph` export leaves them unknown (NOT_ASSESSED).
         transparent_data_encryption=None,
+        backup_retention_days=None,
+        geo_replica_locations=None,
     ))
     shape.ref("child_of", arm_id(row_id.rsplit("/databases/", 1)[0]) if "/databases/" in row_id.lower() else None)
     shape.ref("replica_of", arm_id(field(props, "sourceDatabaseId")) if shape.attrs["is_secondary"] else None)
+    return shape
+
+
+def sql_database_details(tde: dict | None, retention: dict | None, links: list | None) -> dict:
+    """Attributes from a database's ARM child resources (transparentDataEncryption/current,
+    backupShortTermRetentionPolicies/default, replicationLinks); None where a read failed."""
+    attrs: dict = {}
+    if tde is not None:
+        attrs["transparent_data_encryption"] = str(dig(tde, "properties.state") or "").lower() == "enabled"
+    if retention is not None:
+        attrs["backup_retention_days"] = as_int(dig(retention, "properties.retentionDays"))
+    if links is not None:
+        # Links where this database is the primary name where its geo-secondaries live.
+        attrs["geo_replica_locations"] = sorted({
+            _location(dig(link, "properties.partnerLocation")) for link in links
+            if str(dig(link, "properties.role") or "").lower() == "primary" and dig(link, "properties.partnerLocation")})
+    return attrs
+
+
+def _location(value) -> str:
+    """'North Europe' (display name, as ARM child resources spell it) -> 'northeurope'."""
+    return str(value or "").replace(" ", "").lower()
+
+
+def sql_failover_group(row: dict, props: dict) -> Shape:
+    partners = as_list(field(props, "partnerServers"))
+    shape = Shape(attrs=dict(
+        replication_role=field(props, "replicationRole"),
+        failover_policy=dig(props, "readWriteEndpoint.failoverPolicy"),
+        grace_period_minutes=as_int(dig(props, "readWriteEndpoint.failoverWithDataLossGracePeriodMinutes")),
+        partner_locations=sorted({_location(field(p, "location")) for p in partners if field(p, "location")}),
+        database_count=len(as_list(field(props, "databases"))),
+    ))
+    for database in as_list(field(props, "databases")):  # the group keeps a copy of each in the partner region
+        shape.ref("replicates", arm_id(database))
     return shape
 
 
@@ -153,10 +191,39 @@ def protected_item(row: dict, props: dict) -> Shape:
         last_backup_time=iso_time(field(props, "lastBackupTime")),
         last_recovery_point=iso_time(field(props, "lastRecoveryPoint")),
         workload_type=field(props, "workloadType"),
+        last_backup_status=field(props, "lastBackupStatus"),
+        health_status=field(props, "healthStatus"),
     ))
     shape.ref("protects", arm_id(source))
     shape.ref("uses_policy", arm_id(policy))
     return shape
+
+
+def replication_protected_item(row: dict, props: dict) -> Shape:
+    """Azure Site Recovery: a VM replicated to a recovery region (A2A details name both ends)."""
+    details = as_dict(field(props, "providerSpecificDetails"))
+    source_vm = field(details, "fabricObjectId")
+    shape = Shape(attrs=dict(
+        replication_type=field(details, "instanceType"),
+        source_resource_id=arm_id(source_vm),
+        source_location=_location(field(details, "primaryFabricLocation")) or None,
+        recovery_location=_location(field(details, "recoveryFabricLocation")) or None,
+        protection_state=field(props, "protectionState"),
+        replication_health=field(props, "replicationHealth"),
+        rpo_seconds=as_int(field(details, "rpoInSeconds")),
+        last_rpo_calculated=iso_time(field(details, "lastRpoCalculatedTime")),
+        policy=field(props, "policyFriendlyName"),
+    ))
+    shape.ref("replicates", arm_id(source_vm))
+    return shape
+
+
+def availability_set(row: dict, props: dict) -> Shape:
+    return Shape(attrs=dict(
+        fault_domain_count=as_int(field(props, "platformFaultDomainCount")),
+        update_domain_count=as_int(field(props, "platformUpdateDomainCount")),
+        vm_count=len(as_list(field(props, "virtualMachines"))),
+    ))
 
 
 def load_balancer(row: dict, props: dict) -> Shape:
@@ -176,11 +243,52 @@ def traffic_manager_profile(row: dict, props: dict) -> Shape:
         ttl=as_int(dig(props, "dnsConfig.ttl")),
         monitor_interval_s=as_int(dig(props, "monitorConfig.intervalInSeconds")),
         tolerated_failures=as_int(dig(props, "monitorConfig.toleratedNumberOfFailures")),
+        monitor_protocol=dig(props, "monitorConfig.protocol"),
+        profile_status=field(props, "profileStatus"),
         endpoint_count=len(endpoints),
+        enabled_endpoint_count=sum(1 for e in endpoints
+                                   if str(dig(e, "properties.endpointStatus") or "Enabled").lower() == "enabled"),
     ))
     for endpoint in endpoints:  # DNS record -> the endpoint it sends traffic to
         shape.ref("routes_to", arm_id(dig(endpoint, "properties.targetResourceId") or field(endpoint, "targetResourceId")))
     return shape
+
+
+def front_door(row: dict, props: dict) -> Shape:
+    """Front Door (classic): each backend pool should have two or more enabled backends and a health probe."""
+    pools = as_list(field(props, "backendPools"))
+    probes = {arm_id(field(p, "id")): p for p in as_list(field(props, "healthProbeSettings"))}
+    enabled = [sum(1 for b in as_list(dig(pool, "properties.backends") or field(pool, "backends"))
+                   if str(field(b, "enabledState") or "Enabled").lower() == "enabled") for pool in pools]
+    probed = []
+    for pool in pools:
+        probe = probes.get(arm_id(dig(pool, "properties.healthProbeSettings.id") or dig(pool, "healthProbeSettings.id")))
+        state = dig(probe, "properties.enabledState") or field(probe, "enabledState") if probe else None
+        probed.append(probe is not None and str(state or "Enabled").lower() == "enabled")
+    return Shape(attrs=dict(
+        backend_pool_count=len(pools),
+        min_enabled_backends=min(enabled) if enabled else 0,
+        health_probes_enabled=bool(probed) and all(probed),
+        enabled_state=field(props, "enabledState"),
+    ))
+
+
+def subscription(row: dict, props: dict) -> Shape:
+    return Shape(attrs=dict(
+        state=field(props, "state"),
+        subscription_id=str(field(row, "subscriptionId") or "").lower(),
+        # Derived from the role assignments of the same scan (count_owner_assignments); unknown otherwise.
+        owner_assignment_count=None,
+    ))
+
+
+def count_owner_assignments(role_assignments) -> dict[str, int]:
+    """Subscription id -> how many Owner assignments sit at the subscription's own scope."""
+    counts: dict[str, int] = {}
+    for resource in role_assignments:
+        if resource.attrs.get("is_owner") and resource.attrs.get("subscription_scope"):
+            counts[resource.account] = counts.get(resource.account, 0) + 1
+    return counts
 
 
 def dns_zone(row: dict, props: dict) -> Shape:
@@ -221,11 +329,17 @@ ARM_TYPES: dict[str, tuple[str, Transform]] = {
     "microsoft.compute/virtualmachinescalesets": ("azure.compute.vm_scale_set", vm_scale_set),
     "microsoft.sql/servers": ("azure.sql.server", sql_server),
     "microsoft.sql/servers/databases": ("azure.sql.database", sql_database),
+    "microsoft.sql/servers/failovergroups": ("azure.sql.failover_group", sql_failover_group),
     "microsoft.keyvault/vaults": ("azure.keyvault.vault", key_vault),
     "microsoft.recoveryservices/vaults": ("azure.recoveryservices.vault", recovery_services_vault),
     "microsoft.recoveryservices/vaults/backuppolicies": ("azure.recoveryservices.backup_policy", backup_policy),
     "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems":
         ("azure.recoveryservices.protected_item", protected_item),
+    "microsoft.recoveryservices/vaults/replicationfabrics/replicationprotectioncontainers/replicationprotecteditems":
+        ("azure.recoveryservices.replicated_item", replication_protected_item),
+    "microsoft.compute/availabilitysets": ("azure.compute.availability_set", availability_set),
+    "microsoft.network/frontdoors": ("azure.network.front_door", front_door),
+    "microsoft.resources/subscriptions": ("azure.resources.subscription", subscription),
     "microsoft.network/loadbalancers": ("azure.network.load_balancer", load_balancer),
     "microsoft.network/trafficmanagerprofiles": ("azure.network.traffic_manager_profile", traffic_manager_profile),
     "microsoft.network/dnszones": ("azure.network.dns_zone", dns_zone),

@@ -27,7 +27,8 @@ def convert_row(row: Any, where: str) -> tuple[Resource, list[Reference]]:
             kind, shape = generic_kind(row_type), None
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
         raise InputError(f"{where} ({row_type} {row_id}): unreadable properties: {exc}") from None
-    location = str(field(row, "location") or "global").lower()
+    # ARM child resources spell locations as display names ("West Europe"); Resource Graph as "westeurope".
+    location = str(field(row, "location") or "global").lower().replace(" ", "")
     subscription = str(field(row, "subscriptionId") or (str(row_id).split("/")[2] if str(row_id).count("/") > 2 else ""))
     resource = Resource(
         kind=kind,

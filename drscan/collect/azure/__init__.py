@@ -1,0 +1,1 @@
+"""Live Azure collector: subscriptions (ARM) and Azure Resource Graph queries -> Inventory."""
