@@ -15,6 +15,12 @@ from drscan.normalize.shape import Shape
 
 PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor"}
+# Cloud Storage multi-regions: the default home of compute snapshots and a schedule's explicit choice.
+STORAGE_MULTI_REGIONS = {"us", "eu", "asia"}
+# Firestore multi-region locations (https://cloud.google.com/firestore/docs/locations).
+FIRESTORE_MULTI_REGIONS = {"nam5", "nam7", "eur3"}
+WORLD = {"0.0.0.0/0", "::/0"}
+ADMIN_PORTS = (22, 3389)
 # Google-managed service agents hold primitive roles by design; they are not the project's to fix.
 GOOGLE_SERVICE_AGENT = re.compile(r"@(cloudservices\.gserviceaccount\.com|gcp-sa-[a-z-]+\.iam\.gserviceaccount\.com)$")
 _SELF_LINK = re.compile(r"^https://(?:www|compute)\.googleapis\.com/compute/(?:v1|beta)/")
@@ -117,12 +123,21 @@ def compute_resource_policy(data: dict, iam: dict, location: str) -> Shape:
             interval = (as_int(dig(schedule, "dailySchedule.daysInCycle")) or 1) * 24
         elif dig(schedule, "weeklySchedule"):
             interval = 168
+    locations = [str(s) for s in as_list(dig(policy, "snapshotProperties.storageLocations"))] if policy else []
     return Shape(attrs=dict(
         snapshot_schedule=bool(policy),
         interval_hours=interval,
         retention_days=as_int(dig(policy, "retentionPolicy.maxRetentionDays")) if policy else None,
-        storage_locations=[str(s) for s in as_list(dig(policy, "snapshotProperties.storageLocations"))] if policy else [],
+        storage_locations=locations,
+        storage_location_type=snapshot_location_type(locations) if policy else None,
     ))
+
+
+def snapshot_location_type(locations: list[str]) -> str:
+    """Unset: Compute Engine stores snapshots in the multi-region nearest the disk."""
+    if not locations:
+        return "default-multi-region"
+    return "multi-region" if all(loc.lower() in STORAGE_MULTI_REGIONS for loc in locations) else "region"
 
 
 def compute_snapshot(data: dict, iam: dict, location: str) -> Shape:
@@ -175,6 +190,9 @@ def sql_instance(data: dict, iam: dict, location: str) -> Shape:
     master = field(data, "masterInstanceName")
     key = dig(data, "diskEncryptionConfiguration.kmsKeyName")
     zones = tuple(z for z in (field(data, "gceZone"), field(data, "secondaryGceZone")) if z)
+    public_ip = bool(as_bool(dig(settings, "ipConfiguration.ipv4Enabled")))
+    networks = sorted({str(field(n, "value")) for n in as_list(dig(settings, "ipConfiguration.authorizedNetworks"))
+                       if field(n, "value")})
     shape = Shape(
         attrs=dict(
             database_version=field(data, "databaseVersion"),
@@ -186,7 +204,9 @@ def sql_instance(data: dict, iam: dict, location: str) -> Shape:
             retained_backups=as_int(dig(backup, "backupRetentionSettings.retainedBackups")),
             require_ssl=(ssl_mode in {"ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"}) or bool(require_ssl),
             ssl_mode=ssl_mode,
-            public_ip=bool(as_bool(dig(settings, "ipConfiguration.ipv4Enabled"))),
+            public_ip=public_ip,
+            authorized_networks=networks,
+            open_to_internet=public_ip and bool(WORLD & set(networks)),
             deletion_protection=bool(as_bool(field(settings, "deletionProtectionEnabled"))),
             cmek_key=key,
             is_replica=bool(master),
@@ -240,6 +260,8 @@ def resourcemanager_project(data: dict, iam: dict, location: str) -> Shape:
         primitive_sa = sorted({m for b in bindings if field(b, "role") in PRIMITIVE_ROLES
                                for m in as_list(field(b, "members"))
                                if str(m).startswith("serviceAccount:") and not GOOGLE_SERVICE_AGENT.search(str(m))})
+        primitive_users = sorted({m for b in bindings if field(b, "role") in PRIMITIVE_ROLES
+                                  for m in as_list(field(b, "members")) if str(m).startswith("user:")})
         logged = set()
         for config in as_list(field(iam, "auditConfigs")):
             if field(config, "service") == "allServices":
@@ -247,6 +269,7 @@ def resourcemanager_project(data: dict, iam: dict, location: str) -> Shape:
         shape.attrs.update(
             public_members=public_members(iam),
             service_accounts_with_primitive_roles=primitive_sa,
+            users_with_primitive_roles=primitive_users,
             audit_log_types=sorted(t for t in logged if t),
             data_access_logging={"DATA_READ", "DATA_WRITE"} <= logged,
         )
@@ -270,6 +293,67 @@ def dns_managed_zone(data: dict, iam: dict, location: str) -> Shape:
                             dnssec_enabled=dig(data, "dnssecConfig.state") == "on"))
 
 
+def compute_firewall(data: dict, iam: dict, location: str) -> Shape:
+    """Ingress rules allowing SSH/RDP (or all ports) from anywhere, as 'tcp:22' entries."""
+    open_to_world: list[str] = []
+    ingress = str(field(data, "direction") or "INGRESS") == "INGRESS"
+    if ingress and not as_bool(field(data, "disabled")) and WORLD & {str(r) for r in as_list(field(data, "sourceRanges"))}:
+        for allowed in as_list(field(data, "allowed")):
+            protocol = str(field(allowed, "IPProtocol") or "").lower()
+            if protocol not in ("tcp", "all"):
+                continue
+            ports = as_list(field(allowed, "ports"))
+            open_to_world += [f"tcp:{p}" for p in ADMIN_PORTS if not ports or any(_port_in(p, r) for r in ports)]
+    return Shape(attrs=dict(
+        direction=field(data, "direction") or "INGRESS",
+        disabled=bool(as_bool(field(data, "disabled"))),
+        source_ranges=[str(r) for r in as_list(field(data, "sourceRanges"))],
+        admin_ports_open_to_world=sorted(set(open_to_world)),
+        network=last_segment(field(data, "network")),
+    ))
+
+
+def _port_in(port: int, spec) -> bool:
+    """'22' or '20-30' covers port?"""
+    low, _, high = str(spec).partition("-")
+    try:
+        return int(low) <= port <= int(high or low)
+    except ValueError:
+        return False
+
+
+def spanner_instance(data: dict, iam: dict, location: str) -> Shape:
+    config = last_segment(field(data, "config"))
+    if config.startswith("regional-"):
+        config_type = "regional"
+    elif re.match(r"^(nam|eur|asia)[0-9a-z-]*$", config):
+        config_type = "multi-region"  # nam3, eur3, nam-eur-asia1, ...
+    else:
+        config_type = None  # custom configurations: the instance config resource says, CAI's instance does not
+    return Shape(attrs=dict(
+        config=config or None,
+        config_type=config_type,
+        node_count=as_int(field(data, "nodeCount")),
+        processing_units=as_int(field(data, "processingUnits")),
+        state=field(data, "state"),
+    ))
+
+
+def firestore_database(data: dict, iam: dict, location: str) -> Shape:
+    where = str(field(data, "locationId") or location or "").lower()
+    key = dig(data, "cmekConfig.kmsKeyName")
+    shape = Shape(attrs=dict(
+        database_type=field(data, "type"),
+        location_id=where or None,
+        multi_region=where in FIRESTORE_MULTI_REGIONS if where else None,
+        pitr_enabled=field(data, "pointInTimeRecoveryEnablement") == "POINT_IN_TIME_RECOVERY_ENABLED",
+        delete_protection=field(data, "deleteProtectionState") == "DELETE_PROTECTION_ENABLED",
+        cmek_key=key,
+    ))
+    shape.ref("encrypted_by", kms_key_name(key))
+    return shape
+
+
 Transform = Callable[[dict, dict, str], Shape]
 
 # Cloud Asset type -> (drscan kind, transform)
@@ -289,6 +373,9 @@ ASSET_TYPES: dict[str, tuple[str, Transform]] = {
     "iam.googleapis.com/ServiceAccount": ("gcp.iam.service_account", iam_service_account),
     "iam.googleapis.com/ServiceAccountKey": ("gcp.iam.service_account_key", iam_service_account_key),
     "dns.googleapis.com/ManagedZone": ("gcp.dns.managed_zone", dns_managed_zone),
+    "compute.googleapis.com/Firewall": ("gcp.compute.firewall", compute_firewall),
+    "spanner.googleapis.com/Instance": ("gcp.spanner.instance", spanner_instance),
+    "firestore.googleapis.com/Database": ("gcp.firestore.database", firestore_database),
 }
 
 

@@ -65,8 +65,8 @@ def convert_asset(asset: Any, where: str) -> tuple[Resource, list[Reference]]:
         region=region_of(location),
         zones=tuple(zones),
         attrs=attrs,
-        # Most services keep labels in `labels`; Cloud SQL keeps them in settings.userLabels.
-        tags=tags_dict(field(data, "labels") or dig(data, "settings.userLabels")),
+        # Most services keep labels in `labels`; Cloud SQL in settings.userLabels, GKE in resourceLabels.
+        tags=tags_dict(field(data, "labels") or dig(data, "settings.userLabels") or field(data, "resourceLabels")),
         source=where,
     )
     refs = [Reference(out.id, target, relation) for relation, target in (shape.refs if shape else [])]
