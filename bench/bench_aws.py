@@ -9,6 +9,7 @@ peak memory. Optionally time Prowler against the same endpoint for comparison.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import os
 import resource
 import subprocess
@@ -73,21 +74,22 @@ def seed(endpoint: str, admin: Keys, total: int) -> float:
     return time.perf_counter() - start
 
 
-def scan(endpoint: str, auditor: Keys, workdir: Path, workers: int) -> dict:
+def scan(endpoint: str, auditor: Keys, workdir: Path, workers: int, max_attempts: int) -> dict:
     from drscan import api
     from drscan.collect.aws.collect import AwsOptions
     from drscan.collect.sources import Sources
 
     os.environ.update(auditor.env(), AWS_ENDPOINT_URL=endpoint, AWS_DEFAULT_REGION="us-east-1")
     start = time.perf_counter()
-    result = api.scan(sources=Sources(aws=AwsOptions(regions=REGIONS, workers=workers)), db_path=workdir / "bench.db",
+    result = api.scan(sources=Sources(aws=AwsOptions(regions=REGIONS, workers=workers, max_attempts=max_attempts)), db_path=workdir / "bench.db",
                       fail_on="none")
     wall = time.perf_counter() - start
     resources = len(result.scan.resources)
     calls = sum(result.api_calls.values())
     return {"wall_s": round(wall, 2), "resources": resources, "resources_per_s": round(resources / wall, 1),
             "api_calls": calls, "calls_per_resource": round(calls / max(1, resources), 2),
-            "gaps": len(result.scan.gaps), "findings": len(result.scan.findings),
+            "gaps": len(result.scan.gaps), "gap_codes": dict(Counter(f"{g.service}:{g.code}" for g in result.scan.gaps)),
+            "findings": len(result.scan.findings),
             "stages": {k: round(v, 2) for k, v in result.timings.items()},
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
@@ -106,13 +108,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--resources", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--max-attempts", type=int, default=8,
+                        help="botocore attempts per call; moto answers APIs it lacks with HTTP 500, which are retried")
     parser.add_argument("--prowler", help="path to a prowler executable to time against the same endpoint")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, moto_server(unauthenticated_calls=6) as endpoint:
         admin, auditor = create_users(endpoint)
         seeded = seed(endpoint, admin, args.resources)
         print(f"seeded {args.resources} resources in {len(REGIONS)} regions in {seeded:.1f} s")
-        figures = scan(endpoint, auditor, Path(tmp), args.workers)
+        figures = scan(endpoint, auditor, Path(tmp), args.workers, args.max_attempts)
         print("drscan:", figures)
         if args.prowler:
             print("prowler:", prowler(args.prowler, endpoint, auditor, Path(tmp)))

@@ -153,6 +153,11 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     mark = time.perf_counter()
     progress.stage("Building dependency graph")
     graph = build_graph(inventory, config.apps)
+    if config.apps:  # each app becomes a drscan.dr.app resource carrying its DR assessment, for the dr rules
+        from drscan.dr.assess import app_resources
+
+        for resource in app_resources(graph, config, now):
+            graph.resources[resource.id] = resource
     timings["graph"] = time.perf_counter() - mark
 
     mark = time.perf_counter()

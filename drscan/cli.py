@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from drscan import __version__, api
+from drscan.cli_dr import dr_app
 from drscan.config import load_config
 from drscan.errors import DrscanError, InputError
 from drscan.report.catalogue import catalogue_markdown
@@ -28,6 +29,7 @@ app = typer.Typer(help="Compliance and disaster-recovery readiness auditor for A
                   pretty_exceptions_enable=False)  # pretty tracebacks print local variables, which may hold secrets
 rules_app = typer.Typer(help="Inspect the rule catalogue.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+app.add_typer(dr_app, name="dr")
 
 
 class RichProgress:
@@ -96,6 +98,11 @@ def scan(
 ) -> None:
     """Collect (exports and/or live clouds), evaluate every rule, store the scan and write reports."""
     console = Console(stderr=False)
+    settings = load_config(config)
+    if aws and not regions and not all_regions and settings.aws_regions:
+        regions = ",".join(settings.aws_regions)
+    if aws and org and not assume_role:
+        assume_role = settings.aws_assume_role
     sources = _sources(import_dir, aws=aws, regions=regions, all_regions=all_regions, profile=profile, org=org,
                        assume_role=assume_role, external_id=external_id, aws_services=aws_services, workers=workers,
                        per_account=per_account, gcp=gcp, gcp_scope=gcp_scope, gcp_endpoint=gcp_endpoint, azure=azure,

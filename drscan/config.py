@@ -1,18 +1,35 @@
-"""drscan.yaml -> typed configuration: organization, scope, applications and their targets."""
+"""drscan.yaml -> typed configuration: organization, scope, applications and their targets,
+shared services, and the DR settings (assumption overrides, drill attestations)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from drscan.errors import ConfigError, InputError
 from drscan.model import SEVERITIES
-from drscan.yamlfile import load_yaml, validate
+from drscan.yamlfile import YamlDocument, load_yaml, validate
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+STRATEGIES: tuple[str, ...] = ("backup_restore", "pilot_light", "warm_standby", "active_active")
+DRILL_TYPES: tuple[str, ...] = ("drill", "tabletop")
+DEFAULT_DRILL_MAX_AGE_DAYS = 365
+DEFAULT_RESTORE_TEST_MAX_AGE_DAYS = 90
+
+_NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"}
+_STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_MEMBERS = {
+    "type": "object", "additionalProperties": False, "minProperties": 1,
+    "properties": {
+        "tags": {"type": "object", "additionalProperties": {"type": "string"}},
+        "ids": {"type": "array", "items": {"type": "string"}},
+    },
+}
 
 CONFIG_SCHEMA = {
     "type": "object",
@@ -22,6 +39,13 @@ CONFIG_SCHEMA = {
         "scope": {"type": "object", "additionalProperties": False, "properties": {"name": {"type": "string"}}},
         "fail_on": {"enum": list(SEVERITIES) + ["none"]},
         "evidence_ttl_days": {"type": "object", "additionalProperties": {"type": "number", "exclusiveMinimum": 0}},
+        "aws": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "regions": {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-\\d$"}},
+                "assume_role": {"type": "string"},
+            },
+        },
         "rules": {
             "type": "object", "additionalProperties": False,
             "properties": {"exclude": {"type": "array", "items": {"type": "string"}}},
@@ -33,18 +57,69 @@ CONFIG_SCHEMA = {
                 "additionalProperties": False,
                 "required": ["name", "members"],
                 "properties": {
-                    "name": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"},
+                    "name": _NAME,
                     "tier": {"type": "integer", "minimum": 0, "maximum": 5},
                     "owner": {"type": "string"},
+                    "contacts": _STRINGS,
                     "rpo": {"type": "string"},
                     "rto": {"type": "string"},
-                    "members": {
-                        "type": "object", "additionalProperties": False, "minProperties": 1,
-                        "properties": {
-                            "tags": {"type": "object", "additionalProperties": {"type": "string"}},
-                            "ids": {"type": "array", "items": {"type": "string"}},
-                        },
-                    },
+                    "strategy": {"enum": list(STRATEGIES)},
+                    "members": _MEMBERS,
+                    "entrypoints": _STRINGS,
+                    "primary_region": {"type": "string", "minLength": 1},
+                    "recovery_regions": _STRINGS,
+                    "depends_on": _STRINGS,
+                },
+            },
+        },
+        "shared_services": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name"],
+                "properties": {
+                    "name": _NAME,
+                    "type": {"enum": ["internal", "third_party"]},
+                    "owner": {"type": "string"},
+                    "description": {"type": "string"},
+                    "members": _MEMBERS,
+                },
+            },
+        },
+        "dr": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "assumptions": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
+                "drills": {"type": "string", "minLength": 1},
+                "drill_max_age_days": {"type": "integer", "minimum": 1},
+                "restore_test_max_age_days": {"type": "integer", "minimum": 1},
+            },
+        },
+    },
+}
+
+DRILLS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["drills"],
+    "properties": {
+        "drills": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["app", "date", "type"],
+                "properties": {
+                    "app": {"type": "string"},
+                    "date": {},  # YAML date or "YYYY-MM-DD"; checked below
+                    "type": {"enum": list(DRILL_TYPES)},
+                    "scenario": {"type": "string"},
+                    "measured_rto": {"type": "string"},
+                    "measured_rpo": {"type": "string"},
+                    "participants": _STRINGS,
+                    "notes": {"type": "string"},
                 },
             },
         },
@@ -71,6 +146,49 @@ class App:
     rto_seconds: int | None = None
     member_tags: Mapping[str, str] = field(default_factory=dict)
     member_ids: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+    strategy: str | None = None  # declared DR strategy (one of STRATEGIES)
+    entrypoints: tuple[str, ...] = ()  # resource ids or DNS names of records / load balancers
+    primary_region: str | None = None
+    recovery_regions: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()  # other apps or shared services, by name
+
+
+@dataclass(frozen=True)
+class SharedService:
+    """Something apps depend on that is not an app of its own: a platform service (with members)
+    or a third-party API (no members; it fails only when a simulation says so)."""
+
+    name: str
+    type: str = "internal"
+    owner: str | None = None
+    description: str = ""
+    member_tags: Mapping[str, str] = field(default_factory=dict)
+    member_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Drill:
+    """A DR drill or tabletop exercise someone attests to (from the drills YAML)."""
+
+    app: str
+    date: dt.date
+    type: str
+    scenario: str = ""
+    measured_rto_seconds: int | None = None
+    measured_rpo_seconds: int | None = None
+    participants: tuple[str, ...] = ()
+    notes: str = ""
+    source: str = ""  # file:line
+
+
+@dataclass(frozen=True)
+class DrSettings:
+    assumptions: Mapping[str, float] = field(default_factory=dict)  # overrides of drscan/dr/assumptions.yaml
+    drills_path: Path | None = None
+    drills: tuple[Drill, ...] = ()
+    drill_max_age_days: int = DEFAULT_DRILL_MAX_AGE_DAYS
+    restore_test_max_age_days: int = DEFAULT_RESTORE_TEST_MAX_AGE_DAYS
 
 
 @dataclass(frozen=True)
@@ -81,7 +199,154 @@ class Config:
     excluded_rules: tuple[str, ...] = ()
     apps: tuple[App, ...] = ()
     evidence_ttl_days: Mapping[str, float] = field(default_factory=dict)  # framework id (or "default") -> days
+    aws_regions: tuple[str, ...] = ()  # regions of a live AWS scan when --regions/--all-regions are not given
+    aws_assume_role: str | None = None  # role assumed in member accounts with --org
     path: Path | None = None
+    shared_services: tuple[SharedService, ...] = ()
+    dr: DrSettings = field(default_factory=DrSettings)
+
+    def app(self, name: str) -> App | None:
+        return next((a for a in self.apps if a.name == name), None)
+
+    def shared_service(self, name: str) -> SharedService | None:
+        return next((s for s in self.shared_services if s.name == name), None)
+
+
+def _error(path: Path, document: YamlDocument, at: tuple, message: str) -> ConfigError:
+    return ConfigError(f"{path}:{document.line_of(at)}: {message}")
+
+
+def _durations(path: Path, document: YamlDocument, entry: dict, at: tuple, keys: tuple[str, ...]) -> dict[str, int]:
+    durations = {}
+    for key in keys:
+        if entry.get(key) is not None:
+            try:
+                durations[key] = parse_duration(entry[key])
+            except ValueError as exc:
+                raise _error(path, document, at + (key,), f"{key}: {exc}") from None
+    return durations
+
+
+def _load_apps(path: Path, document: YamlDocument, data: dict) -> list[App]:
+    apps = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data.get("apps") or []):
+        at = ("apps", index)
+        if entry["name"] in seen:
+            raise _error(path, document, at + ("name",), f"duplicate app name {entry['name']!r}")
+        seen.add(entry["name"])
+        durations = _durations(path, document, entry, at, ("rpo", "rto"))
+        primary = entry.get("primary_region")
+        recovery = tuple(entry.get("recovery_regions") or ())
+        if primary and primary in recovery:
+            raise _error(path, document, at + ("recovery_regions",),
+                         f"app {entry['name']!r}: primary_region {primary!r} is also listed in recovery_regions")
+        members = entry["members"]
+        apps.append(App(
+            name=entry["name"], tier=entry.get("tier"), owner=entry.get("owner"),
+            rpo=entry.get("rpo"), rto=entry.get("rto"),
+            rpo_seconds=durations.get("rpo"), rto_seconds=durations.get("rto"),
+            member_tags=dict(members.get("tags") or {}),
+            member_ids=tuple(members.get("ids") or ()),
+            contacts=tuple(entry.get("contacts") or ()),
+            strategy=entry.get("strategy"),
+            entrypoints=tuple(entry.get("entrypoints") or ()),
+            primary_region=primary,
+            recovery_regions=recovery,
+            depends_on=tuple(entry.get("depends_on") or ()),
+        ))
+    return apps
+
+
+def _load_shared_services(path: Path, document: YamlDocument, data: dict, app_names: set[str]) -> list[SharedService]:
+    services = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data.get("shared_services") or []):
+        at = ("shared_services", index, "name")
+        name = entry["name"]
+        if name in seen:
+            raise _error(path, document, at, f"duplicate shared service name {name!r}")
+        if name in app_names:
+            raise _error(path, document, at, f"shared service {name!r} has the name of an app; names must be unique")
+        seen.add(name)
+        members = entry.get("members") or {}
+        services.append(SharedService(name=name, type=entry.get("type", "internal"), owner=entry.get("owner"),
+                                      description=entry.get("description", ""),
+                                      member_tags=dict(members.get("tags") or {}),
+                                      member_ids=tuple(members.get("ids") or ())))
+    return services
+
+
+def _check_dependencies(path: Path, document: YamlDocument, data: dict, names: set[str]) -> None:
+    for index, entry in enumerate(data.get("apps") or []):
+        for d, name in enumerate(entry.get("depends_on") or []):
+            at = ("apps", index, "depends_on", d)
+            if name == entry["name"]:
+                raise _error(path, document, at, f"app {entry['name']!r} depends on itself")
+            if name not in names:
+                raise _error(path, document, at, f"app {entry['name']!r} depends on unknown app or shared service "
+                                                  f"{name!r} (known: {', '.join(sorted(names)) or 'none'})")
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def load_drills(path: Path, app_names: set[str]) -> tuple[Drill, ...]:
+    """The drill attestations file: `drills: [{app, date, type, measured_rto, measured_rpo, participants}]`."""
+    try:
+        document = load_yaml(path)
+        validate(document, DRILLS_SCHEMA, "drills file")
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
+    drills = []
+    for index, entry in enumerate(document.data["drills"]):
+        at = ("drills", index)
+        if entry["app"] not in app_names:
+            raise _error(path, document, at + ("app",), f"drill for unknown app {entry['app']!r} "
+                                                        f"(known: {', '.join(sorted(app_names)) or 'none'})")
+        date = _parse_date(entry["date"])
+        if date is None:
+            raise _error(path, document, at + ("date",), f"date: not a date (YYYY-MM-DD): {entry['date']!r}")
+        durations = _durations(path, document, entry, at, ("measured_rto", "measured_rpo"))
+        drills.append(Drill(app=entry["app"], date=date, type=entry["type"], scenario=entry.get("scenario", ""),
+                            measured_rto_seconds=durations.get("measured_rto"),
+                            measured_rpo_seconds=durations.get("measured_rpo"),
+                            participants=tuple(entry.get("participants") or ()), notes=entry.get("notes", ""),
+                            source=f"{path}:{document.line_of(at)}"))
+    return tuple(drills)
+
+
+def _load_dr(path: Path, document: YamlDocument, data: dict, app_names: set[str]) -> DrSettings:
+    block = data.get("dr") or {}
+    overrides = dict(block.get("assumptions") or {})
+    if overrides:
+        from drscan.dr.assumptions import default_keys  # the DR package reads config, never the reverse at import
+
+        known = default_keys()
+        for key in overrides:
+            if key not in known:
+                raise _error(path, document, ("dr", "assumptions", key),
+                             f"unknown DR assumption {key!r} (see drscan/dr/assumptions.yaml for the keys)")
+    drills_path = None
+    drills: tuple[Drill, ...] = ()
+    if block.get("drills"):
+        drills_path = Path(block["drills"])
+        if not drills_path.is_absolute():
+            drills_path = path.parent / drills_path
+        if not drills_path.exists():
+            raise _error(path, document, ("dr", "drills"), f"drills file not found: {drills_path}")
+        drills = load_drills(drills_path, app_names)
+    return DrSettings(assumptions=overrides, drills_path=drills_path, drills=drills,
+                      drill_max_age_days=block.get("drill_max_age_days", DEFAULT_DRILL_MAX_AGE_DAYS),
+                      restore_test_max_age_days=block.get("restore_test_max_age_days", DEFAULT_RESTORE_TEST_MAX_AGE_DAYS))
 
 
 def load_config(path: Path | None) -> Config:
@@ -96,27 +361,10 @@ def load_config(path: Path | None) -> Config:
         validate(document, CONFIG_SCHEMA, "configuration")
     except InputError as exc:
         raise ConfigError(str(exc)) from None
-    apps = []
-    seen: set[str] = set()
-    for index, entry in enumerate(data.get("apps") or []):
-        if entry["name"] in seen:
-            raise ConfigError(f"{path}:{document.line_of(('apps', index, 'name'))}: duplicate app name {entry['name']!r}")
-        seen.add(entry["name"])
-        durations = {}
-        for key in ("rpo", "rto"):
-            if entry.get(key) is not None:
-                try:
-                    durations[key] = parse_duration(entry[key])
-                except ValueError as exc:
-                    raise ConfigError(f"{path}:{document.line_of(('apps', index, key))}: {key}: {exc}") from None
-        members = entry["members"]
-        apps.append(App(
-            name=entry["name"], tier=entry.get("tier"), owner=entry.get("owner"),
-            rpo=entry.get("rpo"), rto=entry.get("rto"),
-            rpo_seconds=durations.get("rpo"), rto_seconds=durations.get("rto"),
-            member_tags=dict(members.get("tags") or {}),
-            member_ids=tuple(members.get("ids") or ()),
-        ))
+    apps = _load_apps(path, document, data)
+    app_names = {a.name for a in apps}
+    services = _load_shared_services(path, document, data, app_names)
+    _check_dependencies(path, document, data, app_names | {s.name for s in services})
     return Config(
         organization=data.get("organization", ""),
         scope_name=(data.get("scope") or {}).get("name", ""),
@@ -124,5 +372,9 @@ def load_config(path: Path | None) -> Config:
         excluded_rules=tuple((data.get("rules") or {}).get("exclude") or ()),
         apps=tuple(apps),
         evidence_ttl_days=dict(data.get("evidence_ttl_days") or {}),
+        aws_regions=tuple((data.get("aws") or {}).get("regions") or ()),
+        aws_assume_role=(data.get("aws") or {}).get("assume_role"),
         path=path,
+        shared_services=tuple(services),
+        dr=_load_dr(path, document, data, app_names),
     )

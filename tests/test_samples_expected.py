@@ -8,6 +8,8 @@ import re
 import pytest
 
 from drscan import api
+from drscan.config import load_config
+from drscan.dr.assess import DR_APP_KIND
 from tests.conftest import FIXED_NOW, SAMPLES
 
 # EXPECTED.md names each planted violation by an intent slug; these are the rules that judge them.
@@ -46,6 +48,12 @@ INTENT_RULES = {
     "az-storage-geo-redundant": "azure-storage-account-geo-redundant", "az-storage-https-only": "azure-storage-account-https-only",
     "az-storage-public-blob": "azure-storage-account-no-public-blob", "az-storage-tls": "azure-storage-account-min-tls",
     "az-vm-backup": "azure-vm-backup-protected", "az-vm-zone-or-avset": "azure-vm-zonal-or-availability-set",
+    # DR assessment of each app (drscan.dr.app resources, id app:<name>)
+    "dr-strategy-matches": "dr-app-strategy-matches-declared", "dr-region-loss": "dr-app-region-loss-within-targets",
+    "dr-zone-loss": "dr-app-zone-loss-within-targets", "dr-backup-coverage": "dr-app-backup-covers-data-stores",
+    "dr-cross-region-copy": "dr-app-cross-region-copy", "dr-restore-tested": "dr-app-restore-tested",
+    "dr-drill-recorded": "dr-app-drill-recorded", "dr-dns-failover": "dr-app-dns-failover",
+    "dr-spof": "dr-app-tier1-no-single-point-of-failure",
 }
 ROW = re.compile(r"^\|\s*([a-z0-9-]+)\s*\|\s*(\S+)\s*\|\s*(PASS|FAIL|NOT_ASSESSED)\s*\|\s*$")
 
@@ -80,9 +88,13 @@ def test_scan_finds_what_expected_md_lists(sample_scan):
 
 
 def test_sample_estate_is_a_few_hundred_resources_across_three_clouds(sample_scan):
-    providers = {r.provider for r in sample_scan.scan.resources}
-    assert providers == {"aws", "gcp", "azure"}
-    assert 250 <= len(sample_scan.scan.resources) <= 600
+    clouds = [r for r in sample_scan.scan.resources if r.provider != "drscan"]
+    assert {r.provider for r in clouds} == {"aws", "gcp", "azure"}
+    assert 250 <= len(clouds) <= 600
+    # plus one DR assessment per app of drscan.yaml
+    apps = sorted(r.id for r in sample_scan.scan.resources if r.provider == "drscan")
+    assert apps == sorted(f"app:{a.name}" for a in load_config(SAMPLES / "drscan.yaml").apps)
+    assert {r.kind for r in sample_scan.scan.resources if r.provider == "drscan"} == {DR_APP_KIND}
     assert sample_scan.exit_code == 1  # the sample has failing high-severity findings
 
 

@@ -4,7 +4,6 @@ turn references that point at nothing into Gaps."""
 
 from __future__ import annotations
 
-import fnmatch
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -59,18 +58,31 @@ class ResourceGraph:
         return self._nx
 
 
-def _selection_matches(selection: Resource, candidates: list[Resource], by_tag: dict[tuple[str, str], list[Resource]]) -> set[str]:
-    """AWS Backup selections: tag conditions (OR'ed) and wildcard ARNs, within the account and region."""
-    matched: set[str] = set()
-    for condition in selection.attrs.get("tag_conditions") or []:
-        for resource in by_tag.get((str(condition.get("key")), str(condition.get("value"))), []):
-            if resource.account == selection.account and resource.region == selection.region:
-                matched.add(resource.id)
-    patterns = [p for p in selection.attrs.get("resources") or [] if "*" in p]
-    for pattern in patterns:
-        matched.update(r.id for r in candidates if fnmatch.fnmatchcase(r.id, pattern))
-    matched.discard(selection.id)
-    return matched
+def _aws_links(resources: dict[str, Resource]) -> list[Relation]:
+    """Relations that need the whole inventory: AWS Backup selections and DLM policies -protects->
+    what they match (tags, wildcards, conditions, in their account and region), and Route 53 alias
+    records -routes_to-> the load balancers whose DNS names they point at."""
+    selectors = [r for r in resources.values() if r.kind in ("aws.backup.selection", "aws.dlm.lifecycle_policy")]
+    records = [r for r in resources.values() if r.kind == "aws.route53.record"]
+    if not selectors and not records:
+        return []
+    # The matching rules live beside their collectors; imported only when such resources exist.
+    from drscan.collect.aws.backup import selection_targets
+    from drscan.collect.aws.dlm import dlm_targets
+    from drscan.collect.aws.route53 import alias_targets
+
+    relations: list[Relation] = []
+    by_scope: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+    for resource in resources.values():
+        if resource.provider == "aws":
+            by_scope[(resource.account, resource.region)].append(resource)
+    for selector in selectors:
+        match = selection_targets if selector.kind == "aws.backup.selection" else dlm_targets
+        relations.extend(Relation(selector.id, target, "protects")
+                         for target in match(selector, by_scope[(selector.account, selector.region)]) if target != selector.id)
+    if records:
+        relations.extend(alias_targets(records, [r for r in resources.values() if r.kind == "aws.elbv2.load_balancer"]))
+    return relations
 
 
 def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGraph:
@@ -90,26 +102,20 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGra
                 message=f"{ref.type} -> {ref.target} is not in the inventory",
             ))
 
-    selections = [r for r in resources.values() if r.kind == "aws.backup.selection"]
-    if selections:
-        by_tag: dict[tuple[str, str], list[Resource]] = defaultdict(list)
-        aws_by_account: dict[str, list[Resource]] = defaultdict(list)
-        for resource in resources.values():
-            if resource.provider == "aws":
-                aws_by_account[resource.account].append(resource)
-                for item in resource.tags.items():
-                    by_tag[item].append(resource)
-        for selection in selections:
-            for target in _selection_matches(selection, aws_by_account[selection.account], by_tag):
-                relations.append(Relation(selection.id, target, "protects"))
+    relations.extend(_aws_links(resources))
 
     apps_of: dict[str, list[str]] = defaultdict(list)
+    by_tag: dict[tuple[str, str], list[str]] = defaultdict(list)
+    if any(app.member_tags for app in apps):  # one pass over resources, not one per app
+        for resource in resources.values():
+            for item in resource.tags.items():
+                by_tag[item].append(resource.id)
     for app in apps:
         node = app_node_id(app.name)
         members = {i for i in app.member_ids if i in resources} | {i.lower() for i in app.member_ids if i.lower() in resources}
         if app.member_tags:
-            wanted = app.member_tags.items()
-            members |= {r.id for r in resources.values() if all(r.tags.get(k) == v for k, v in wanted)}
+            (first, *rest) = app.member_tags.items()
+            members |= {i for i in by_tag.get(first, ()) if all(resources[i].tags.get(k) == v for k, v in rest)}
         for member in sorted(members):
             relations.append(Relation(member, node, "member_of_app"))
             apps_of[member].append(app.name)

@@ -217,14 +217,24 @@ def rds_db_cluster(conf: dict, supp: dict, account: str, region: str) -> Shape:
 
 
 def rds_db_snapshot(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    source_region = field(conf, "sourceRegion")
+    source_snapshot = field(conf, "sourceDBSnapshotIdentifier")
+    grants = snapshot_restore_grants(field(supp, "DBSnapshotAttributes") if supp else None)
     shape = Shape(attrs=dict(
+        identifier=field(conf, "dBSnapshotIdentifier"),
         snapshot_type=field(conf, "snapshotType"),
         created_at=iso_time(field(conf, "snapshotCreateTime")),
         encrypted=as_bool(field(conf, "encrypted")),
-        source_region=field(conf, "sourceRegion"),
+        source_region=source_region,
+        source_snapshot=source_snapshot,
+        is_cross_region_copy=bool(source_region) and source_region != region,
         allocated_storage_gb=as_int(field(conf, "allocatedStorage")),
+        public=None if grants is None else "all" in grants,
+        shared_with_accounts=None if grants is None else sorted(g for g in grants if g != "all"),
     ))
-    shape.ref("snapshot_of", rds_arn(field(conf, "dBInstanceIdentifier"), account, region))
+    # A cross-region (or cross-account) copy names the instance it was taken from over there.
+    instance_account = arn_account(source_snapshot) or account
+    shape.ref("snapshot_of", rds_arn(field(conf, "dBInstanceIdentifier"), instance_account, source_region or region))
     shape.ref("encrypted_by", kms_arn(field(conf, "kmsKeyId"), account, region))
     return shape
 
@@ -238,11 +248,18 @@ def dynamodb_table(conf: dict, supp: dict, account: str, region: str) -> Shape:
     if backups is not None:
         pitr = as_bool(dig(backups, "pointInTimeRecoveryDescription.pointInTimeRecoveryStatus")) or False
     replicas = [field(r, "regionName") for r in as_list(field(conf, "replicas"))]
+    deletion_protection = field(conf, "deletionProtectionEnabled")
     shape = Shape(attrs=dict(
         sse_type=sse_type,
         kms_key_arn=key,
         pitr_enabled=pitr,
-        replica_regions=[r for r in replicas if r],
+        pitr_recovery_days=as_int(dig(backups, "pointInTimeRecoveryDescription.recoveryPeriodInDays")) if pitr else None,
+        # The other regions of a global table (2019.11.21); the table's own region is left out
+        # should a source list it among the replicas.
+        replica_regions=[r for r in replicas if r and r != region],
+        global_table_version=field(conf, "globalTableVersion"),
+        deletion_protection=None if deletion_protection is None else bool(as_bool(deletion_protection)),
+        status=field(conf, "tableStatus"),
         item_count=as_int(field(conf, "itemCount")),
         size_bytes=as_int(field(conf, "tableSizeBytes")),
     ))
@@ -271,13 +288,19 @@ def kms_key(conf: dict, supp: dict, account: str, region: str) -> Shape:
     rotation = field(supp, "KeyRotationStatus") if supp else None
     if rotation is None:
         rotation = field(conf, "keyRotationEnabled")
+    multi_region = as_dict(field(conf, "multiRegionConfiguration"))
     return Shape(attrs=dict(
         key_id=field(conf, "keyId"),
         key_state=field(conf, "keyState"),
         key_manager=field(conf, "keyManager"),
         key_usage=field(conf, "keyUsage"),
         key_spec=field(conf, "keySpec") or field(conf, "customerMasterKeySpec"),
+        origin=field(conf, "origin"),
+        created_at=iso_time(field(conf, "creationDate")),
+        deletion_date=iso_time(field(conf, "deletionDate")),
         multi_region=as_bool(field(conf, "multiRegion")),
+        multi_region_key_type=field(multi_region, "multiRegionKeyType"),
+        replica_regions=sorted(str(field(r, "region")) for r in as_list(field(multi_region, "replicaKeys")) if field(r, "region")),
         rotation_enabled=as_bool(rotation),
     ))
 
@@ -330,9 +353,12 @@ def iam_policy(conf: dict, supp: dict, account: str, region: str) -> Shape:
 
 def elbv2_load_balancer(conf: dict, supp: dict, account: str, region: str) -> Shape:
     zones = tuple(sorted({str(field(z, "zoneName")) for z in as_list(field(conf, "availabilityZones")) if field(z, "zoneName")}))
+    attributes = lb_attributes(supp)  # None: the export did not carry them
     return Shape(
         attrs=dict(scheme=field(conf, "scheme"), type=field(conf, "type"), dns_name=field(conf, "dNSName"),
-                   availability_zones=list(zones), az_count=len(zones)),
+                   availability_zones=list(zones), az_count=len(zones),
+                   access_logs_enabled=lb_attribute_flag(attributes, "access_logs.s3.enabled"),
+                   deletion_protection=lb_attribute_flag(attributes, "deletion_protection.enabled")),
         zones=zones,
     )
 
@@ -363,6 +389,8 @@ def cloudtrail_trail(conf: dict, supp: dict, account: str, region: str) -> Shape
         include_global_events=as_bool(field(conf, "includeGlobalServiceEvents")),
         is_logging=as_bool(logging),
         home_region=field(conf, "homeRegion"),
+        cloudwatch_logs_group_arn=field(conf, "cloudWatchLogsLogGroupArn"),
+        organization_trail=as_bool(field(conf, "isOrganizationTrail")),
     ))
     if field(conf, "s3BucketName"):
         shape.ref("logs_to", f"arn:aws:s3:::{field(conf, 's3BucketName')}")
@@ -398,6 +426,9 @@ def backup_plan(conf: dict, supp: dict, account: str, region: str) -> Shape:
             copy_destinations=destinations,
             has_cross_region_copy=any(arn_region(d) and arn_region(d) != region for d in destinations),
             has_cross_account_copy=any(arn_account(d) and arn_account(d) != account for d in destinations),
+            copy_regions=sorted({arn_region(d) for d in destinations if arn_region(d) and arn_region(d) != region}),
+            copy_accounts=sorted({arn_account(d) for d in destinations if arn_account(d) and arn_account(d) != account}),
+            continuous_backup=any(r["continuous"] for r in rules),
         ),
         name=field(plan, "BackupPlanName"),
     )
@@ -415,24 +446,35 @@ def backup_selection(conf: dict, supp: dict, account: str, region: str) -> Shape
     tag_conditions = [{"key": field(t, "ConditionKey"), "value": field(t, "ConditionValue")}
                       for t in as_list(field(selection, "ListOfTags"))]
     plan_id = field(conf, "BackupPlanId")
+    conditions = selection_conditions(field(selection, "Conditions"))
     shape = Shape(
-        attrs=dict(plan_id=plan_id, resources=resources, tag_conditions=tag_conditions),
+        attrs=dict(plan_id=plan_id, resources=resources, tag_conditions=tag_conditions,
+                   not_resources=[str(r) for r in as_list(field(selection, "NotResources"))], conditions=conditions),
         name=field(selection, "SelectionName"),
     )
     shape.ref("selection_of", f"arn:aws:backup:{region}:{account}:backup-plan:{plan_id}" if plan_id else None)
-    for arn in resources:
-        if "*" not in arn:
-            shape.ref("protects", arn)
+    # With Conditions or NotResources a listed ARN is only a candidate; the graph stage decides.
+    if not any(conditions.values()) and not shape.attrs["not_resources"]:
+        for arn in resources:
+            if "*" not in arn:
+                shape.ref("protects", arn)
     return shape
 
 
 def backup_vault(conf: dict, supp: dict, account: str, region: str) -> Shape:
     lock = field(conf, "LockConfiguration")
+    api_locked = as_bool(field(conf, "Locked"))  # ListBackupVaults/DescribeBackupVault spelling
+    if not lock and api_locked:
+        lock = {"MinRetentionDays": field(conf, "MinRetentionDays"), "MaxRetentionDays": field(conf, "MaxRetentionDays"),
+                "LockDate": field(conf, "LockDate")}
     return Shape(attrs=dict(
         vault_name=field(conf, "BackupVaultName"),
         encryption_key_arn=field(conf, "EncryptionKeyArn"),
         locked=bool(lock),
         min_retention_days=as_int(field(lock, "MinRetentionDays")) if lock else None,
+        max_retention_days=as_int(field(lock, "MaxRetentionDays")) if lock else None,
+        lock_date=iso_time(field(lock, "LockDate")) if lock else None,
+        lock_mode=vault_lock_mode(lock),
     ), name=field(conf, "BackupVaultName"))
 
 
@@ -460,7 +502,10 @@ def autoscaling_group(conf: dict, supp: dict, account: str, region: str) -> Shap
     shape = Shape(
         attrs=dict(availability_zones=list(zones), az_count=len(zones), min_size=as_int(field(conf, "minSize")),
                    max_size=as_int(field(conf, "maxSize")), instance_ids=[i for i in instances if i],
-                   target_group_arns=as_list(field(conf, "targetGroupARNs"))),
+                   target_group_arns=as_list(field(conf, "targetGroupARNs")),
+                   desired_capacity=as_int(field(conf, "desiredCapacity")),
+                   health_check_type=field(conf, "healthCheckType"),
+                   load_balancer_names=[str(n) for n in as_list(field(conf, "loadBalancerNames"))]),
         zones=zones,
     )
     for instance in shape.attrs["instance_ids"]:
@@ -469,25 +514,36 @@ def autoscaling_group(conf: dict, supp: dict, account: str, region: str) -> Shap
 
 
 def lambda_function(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    # Environment variables are deliberately not read: they routinely hold credentials.
+    # Environment variables routinely hold credentials: their values are reduced to one boolean
+    # by lambda_environment_facts and never kept; only the names are.
+    names, secret = lambda_environment_facts(field(conf, "environment"))
     shape = Shape(attrs=dict(runtime=field(conf, "runtime"), kms_key_arn=field(conf, "kmsKeyArn"),
-                             memory_mb=as_int(field(conf, "memorySize"))))
+                             memory_mb=as_int(field(conf, "memorySize")),
+                             env_var_names=names, env_has_plaintext_secret=secret))
     shape.ref("encrypted_by", field(conf, "kmsKeyArn"))
     return shape
 
 
 def route53_hosted_zone(conf: dict, supp: dict, account: str, region: str) -> Shape:
     private = as_bool(dig(conf, "HostedZoneConfig.PrivateZone"))
+    if private is None:  # ListHostedZones spells it Config.PrivateZone
+        private = as_bool(dig(conf, "Config.PrivateZone"))
     if private is None:  # Config's CloudFormation shape: a private zone lists its VPCs
         private = bool(as_list(field(conf, "VPCs")))
-    return Shape(attrs=dict(zone_name=field(conf, "Name"), private_zone=private))
+    return Shape(attrs=dict(zone_name=field(conf, "Name"), private_zone=private,
+                            record_count=as_int(field(conf, "ResourceRecordSetCount"))))
 
 
 def route53_health_check(conf: dict, supp: dict, account: str, region: str) -> Shape:
     config = field(conf, "HealthCheckConfig") or {}
+    interval, threshold = as_int(field(config, "RequestInterval")), as_int(field(config, "FailureThreshold"))
     return Shape(attrs=dict(type=field(config, "Type"), fqdn=field(config, "FullyQualifiedDomainName"),
-                            request_interval=as_int(field(config, "RequestInterval")),
-                            failure_threshold=as_int(field(config, "FailureThreshold"))))
+                            request_interval=interval, failure_threshold=threshold,
+                            # Seconds of consecutive failures before Route 53 marks the endpoint unhealthy.
+                            detection_seconds=interval * threshold if interval and threshold else None,
+                            disabled=bool(as_bool(field(config, "Disabled"))),
+                            inverted=bool(as_bool(field(config, "Inverted"))),
+                            checker_regions=[str(r) for r in as_list(field(config, "Regions"))]))
 
 
 Transform = Callable[[dict, dict, str, str], Shape]
@@ -524,3 +580,93 @@ def generic_kind(resource_type: str) -> str:
     """'AWS::SNS::Topic' -> 'aws.sns.topic' for types drscan keeps but does not read."""
     parts = [p.lower() for p in str(resource_type).split("::")]
     return ".".join(parts) if len(parts) == 3 else "aws.unknown." + "_".join(parts)
+
+
+# --- live resilience/network ---
+
+def lb_attributes(supp: dict | None) -> dict[str, str] | None:
+    """Load balancer attributes as {key: value}: Config's supplementary LoadBalancerAttributes or
+    the API's DescribeLoadBalancerAttributes `Attributes` (both [{key/Key, value/Value}])."""
+    if not supp:
+        return None
+    listed = field(supp, "LoadBalancerAttributes")
+    if listed is None:
+        listed = field(supp, "Attributes")
+    if listed is None:
+        return None
+    return {str(field(a, "key")): str(field(a, "value")) for a in as_list(listed) if field(a, "key") is not None}
+
+
+def lb_attribute_flag(attributes: dict[str, str] | None, key: str) -> bool | None:
+    if attributes is None or key not in attributes:
+        return None
+    return as_bool(attributes[key])
+
+
+def vault_lock_mode(lock: Any) -> str:
+    """'compliance' once a lock date is set (Config: ChangeableForDays), 'governance' for a lock
+    without one (removable by privileged users), 'none' without Vault Lock."""
+    if not lock:
+        return "none"
+    if field(lock, "LockDate") or field(lock, "ChangeableForDays") is not None:
+        return "compliance"
+    return "governance"
+
+
+def selection_conditions(conditions: Any) -> dict[str, list[dict]]:
+    """AWS Backup selection Conditions ({StringEquals: [{ConditionKey: "aws:ResourceTag/k", ConditionValue}]})
+    as {"string_equals": [{"key": "k", "value": v}], "string_like": ..., ...}: tag keys without the prefix."""
+    out: dict[str, list[dict]] = {}
+    for operator, name in (("StringEquals", "string_equals"), ("StringNotEquals", "string_not_equals"),
+                           ("StringLike", "string_like"), ("StringNotLike", "string_not_like")):
+        entries = []
+        for entry in as_list(field(conditions, operator)) if isinstance(conditions, dict) else []:
+            key = str(field(entry, "ConditionKey") or "")
+            entries.append({"key": key.split("aws:ResourceTag/", 1)[-1], "value": field(entry, "ConditionValue")})
+        out[name] = entries
+    return out
+
+
+# Values a secret-named Lambda variable may hold without being the secret itself: a reference to a
+# secret store, a flag or a number.
+SECRET_REFERENCE_PREFIXES = ("arn:aws:secretsmanager:", "arn:aws:ssm:", "arn:aws:kms:", "{{resolve:", "/")
+HARMLESS_VALUES = {"", "true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null", "***"}
+
+
+def _plaintext_secret(name: str, value: Any) -> bool:
+    from drscan.redact import SECRET_KEY_NAME, looks_secret  # (imported here: this section only adds functions)
+
+    text = "" if value is None else str(value)
+    if looks_secret(text):
+        return True
+    if not SECRET_KEY_NAME.search(name):
+        return False
+    plain = text.strip()
+    return not (plain.lower() in HARMLESS_VALUES or plain.isdigit() or plain.startswith(SECRET_REFERENCE_PREFIXES))
+
+
+def lambda_environment_facts(environment: Any) -> tuple[list[str], bool | None]:
+    """(variable names, does any value look like a plaintext credential?) from a Lambda function's
+    Environment. The values are read here and nowhere else, and never returned. None when they
+    could not be seen: Lambda could not decrypt them (Error), or AWS Config masked them as "***"."""
+    environment = environment if isinstance(environment, dict) else {}
+    variables = field(environment, "Variables")
+    if not isinstance(variables, dict):
+        return [], (None if field(environment, "Error") else False)
+    names = sorted(str(k) for k in variables)
+    if any(_plaintext_secret(str(k), v) for k, v in variables.items()):
+        return names, True
+    if variables and all(str(v) == "***" for v in variables.values()):
+        return names, None
+    return names, False
+
+
+# --- live compute/data/iam ---
+
+def snapshot_restore_grants(attributes: Any) -> list[str] | None:
+    """Who may restore an RDS snapshot: the values of its `restore` attribute ("all" = public).
+    None when the attributes were not collected."""
+    if attributes is None:
+        return None
+    return [str(v) for a in as_list(attributes) if str(field(a, "attributeName")).lower() == "restore"
+            for v in as_list(field(a, "attributeValues"))]

@@ -12,6 +12,7 @@ from drscan.config import Config
 from drscan.errors import InputError
 from drscan.engine.loader import RuleSet
 from drscan.model import CATEGORIES, SEVERITIES, SEVERITY_RANK, Scan, Status
+from drscan.report.dr_section import dr_section
 from drscan.report.coverage import WAIVED, control_statuses
 
 if TYPE_CHECKING:
@@ -158,6 +159,7 @@ def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit
         "frameworks": framework_rows,
         "apps": [{"name": a.name, "tier": a.tier, "owner": a.owner or "", "rpo": a.rpo or "", "rto": a.rto or "",
                   "resources": resources_per_app.get(a.name, 0), **_counts(by_app.get(a.name, Counter()))} for a in config.apps],
+        "dr": dr_section(scan, config),
         "findings": findings,
         "pass_summary": [{"rule_id": rid, "title": rules_by_id[rid].title if rid in rules_by_id else rid,
                           "severity": rules_by_id[rid].severity if rid in rules_by_id else "", "count": n}

@@ -19,6 +19,13 @@ def _json_value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def _svg_data_uri(svg: str) -> str:
+    """An SVG as a data: URI for <img> (how WeasyPrint lays out pictures most reliably)."""
+    import base64
+
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
 def _timestamp(value: str | None) -> str:
     """'2026-11-25T18:40:00Z' -> '2026-11-25 18:40:00 UTC'; anything unparsable is returned as is."""
     if not value:
@@ -42,6 +49,7 @@ def _env(templates_dir: Path) -> Environment:
     )
     env.filters["json_value"] = _json_value
     env.filters["timestamp"] = _timestamp
+    env.filters["svg_data_uri"] = _svg_data_uri
     return env
 
 

@@ -83,7 +83,7 @@ def test_every_rule_has_a_passing_and_a_failing_example(ruleset):
 def test_at_least_thirty_rules_across_three_clouds(ruleset):
     providers = {r.kinds[0].split(".")[0] for r in ruleset.rules}
     assert len(ruleset.rules) >= 30
-    assert providers == {"aws", "gcp", "azure"}
+    assert {"aws", "gcp", "azure"} <= providers
 
 
 def test_missing_attribute_is_not_assessed_never_pass(ruleset):

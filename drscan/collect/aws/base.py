@@ -15,6 +15,7 @@ import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from drscan.model import Gap, Reference, Resource
 from drscan.normalize.shape import Shape
@@ -190,14 +191,21 @@ class TaskContext:
                 return {}
             self.gap(client.meta.service_model.service_name, operation, code, message, kinds, resource_id,
                      self._gap_region(client))
-        except BotoCoreError as exc:
+        except (BotoCoreError, ResponseParserError) as exc:  # transport errors; unparseable (HTML 5xx) answers
             code, message = error_code(exc)
             self.gap(client.meta.service_model.service_name, operation, code, message, kinds, resource_id,
                      self._gap_region(client))
+        except NotImplementedError as exc:  # an in-process emulator (moto) without this API
+            self.gap(client.meta.service_model.service_name, operation, "NotImplemented", str(exc)[:300] or operation,
+                     kinds, resource_id, self._gap_region(client))
         return None
 
     def _gap_region(self, client: Any) -> str:
-        return GLOBAL if self.region == GLOBAL and client.meta.region_name == self.task.home_region else client.meta.region_name
+        # IAM, Route 53 and Organizations clients report their region as "aws-global".
+        region = client.meta.region_name
+        if self.region == GLOBAL and (region == self.task.home_region or region.endswith("-global")):
+            return GLOBAL
+        return region
 
     def pages(self, client: Any, operation: str, key: str, *, kinds: Iterable[str] = (),
               resource_id: str | None = None, absent: Iterable[str] = (), max_pages: int = 10_000,
@@ -223,10 +231,14 @@ class TaskContext:
             self.gap(client.meta.service_model.service_name, operation, code, message, kinds, resource_id,
                      self._gap_region(client))
             return None
-        except BotoCoreError as exc:
+        except (BotoCoreError, ResponseParserError) as exc:  # transport errors; unparseable (HTML 5xx) answers
             code, message = error_code(exc)
             self.gap(client.meta.service_model.service_name, operation, code, message, kinds, resource_id,
                      self._gap_region(client))
+            return None
+        except NotImplementedError as exc:  # an in-process emulator (moto) without this API
+            self.gap(client.meta.service_model.service_name, operation, "NotImplemented", str(exc)[:300] or operation,
+                     kinds, resource_id, self._gap_region(client))
             return None
         return items
 
@@ -288,6 +300,9 @@ class DumpShape:
     key: str  # top-level key of the response
     item_field: str  # a field every item has, to tell apart shapes sharing a key
     to_record: Callable[[dict, str, str], "Record | list[Record] | None"]  # (item, account, region)
+    # (field, regex): a fact the output lacks but users put in the file name, e.g. the hosted zone
+    # of `aws route53 list-resource-record-sets --hosted-zone-id Z123 > Z123.json`.
+    path_field: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

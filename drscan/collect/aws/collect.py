@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+from botocore.parsers import ResponseParserError
 
 from drscan.collect.aws.base import (GLOBAL, AwsAccount, AwsTask, Collected, Credentials, ServiceSpec, SessionFactory,
                                      TaskContext, error_code, record_calls)
@@ -43,7 +44,7 @@ def run_task(task: AwsTask, spec: ServiceSpec | None = None, sessions: SessionFa
     ctx = TaskContext(task, session)
     try:
         spec.collect(ctx)
-    except (ClientError, BotoCoreError) as exc:  # a call the module did not route through ctx
+    except (ClientError, BotoCoreError, ResponseParserError) as exc:  # a call the module did not route through ctx
         code, message = error_code(exc)
         ctx.gap(spec.name, "collect", code, message, spec.kinds)
     return ctx.out

@@ -39,8 +39,10 @@ def match_dump(document: Any) -> list[tuple[str, str, DumpShape]]:
     known = dump_shapes()
     matches = []
     for key, value in document.items():
-        if key not in known or not isinstance(value, list):
+        if key not in known or not isinstance(value, (list, dict)):
             continue
+        if isinstance(value, dict):  # describe-table, describe-key: {"Table": {...}}
+            value = [value]
         first = next((item for item in value if isinstance(item, dict)), None)
         for service, shape in known[key]:
             if first is None or shape.item_field in first:
@@ -88,10 +90,17 @@ def import_cli_dump(document: dict, path: Path, observed_at: str = "") -> Import
     batch = ImportBatch()
     for key, service, shape in matches:
         global_service = SERVICES[service].scope == GLOBAL
-        for number, item in enumerate(document[key], start=1):
+        items = document[key] if isinstance(document[key], list) else [document[key]]
+        hint = None
+        if shape.path_field:
+            found = re.search(shape.path_field[1], path.name)
+            hint = (shape.path_field[0], found.group(0)) if found else None
+        for number, item in enumerate(items, start=1):
             if not isinstance(item, dict):
                 raise InputError(f"{path}: {key}[{number - 1}]: expected an object, got {type(item).__name__}")
             account, region = locate(item, path)
+            if hint and hint[0] not in item:
+                item = {**item, hint[0]: hint[1]}
             try:
                 produced = shape.to_record(item, account, region)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -30,3 +30,19 @@ def task(service: str, region: str = "us-east-1", regions: tuple[str, ...] = ("u
 
 def global_task(service: str, regions: tuple[str, ...] = ("us-east-1", "eu-west-1")) -> AwsTask:
     return task(service, GLOBAL, regions)
+
+
+def as_botocore_parses(shape, value):
+    """A JSON fixture (shaped like the AWS API reference response) as botocore hands it over:
+    timestamps become aware datetimes. For Stubber answers to APIs moto lacks."""
+    from botocore.utils import parse_timestamp
+
+    if value is None:
+        return None
+    if shape.type_name == "structure":
+        return {k: as_botocore_parses(shape.members[k], v) for k, v in value.items()}
+    if shape.type_name == "list":
+        return [as_botocore_parses(shape.member, v) for v in value]
+    if shape.type_name == "map":
+        return {k: as_botocore_parses(shape.value, v) for k, v in value.items()}
+    return parse_timestamp(value) if shape.type_name == "timestamp" else value

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.collect.aws.estate import SETUP_CALLS, create_users, seed
+from tests.collect.aws.estate import (MOTO_ENFORCEMENT_BROKEN, MOTO_UNIMPLEMENTED, PLANTED_SECRET, SETUP_CALLS,
+                                      create_users, seed)
 from tests.collect.aws.server import moto_server
 
 DRSCAN = [str(Path(sys.executable).parent / "drscan")]
@@ -46,6 +47,19 @@ def test_known_violations_fail_and_hardened_resources_pass(scanned):
     assert verdicts[("aws-s3-bucket-public-access-blocked", "arn:aws:s3:::acme-e2e-logs")] == "FAIL"
     assert verdicts[("aws-s3-bucket-public-access-blocked", "arn:aws:s3:::acme-e2e-ledger")] == "PASS"
     assert verdicts[("aws-s3-bucket-encrypted-cmk", "arn:aws:s3:::acme-e2e-logs")] == "FAIL"
+    by_rule: dict[str, dict[str, str]] = {}
+    for f in findings["findings"]:
+        by_rule.setdefault(f["rule_id"], {})[f["resource_name"]] = f["status"]
+    volumes = {f["region"]: f["status"] for f in findings["findings"] if f["rule_id"] == "aws-ec2-volume-encrypted"}
+    assert volumes == {"eu-west-1": "FAIL", "us-east-1": "PASS"}
+    assert "FAIL" in by_rule["aws-ec2-security-group-admin-ports"].values()
+    assert by_rule["aws-rds-instance-encrypted"]["e2e-orders"] == "FAIL"
+    assert by_rule["aws-rds-instance-multi-az"]["e2e-orders"] == "FAIL"
+    assert by_rule["aws-rds-instance-backup-retention"]["e2e-orders"] == "FAIL"
+    assert set(by_rule["aws-kms-key-rotation"].values()) == {"FAIL"}  # the seeded key (moto may add its own)
+    assert by_rule["aws-iam-user-console-mfa"]["e2e-operator"] == "FAIL"
+    # Relations crossed service modules: the unencrypted volume is attached to the instance.
+    assert findings["totals"]["FAIL"] >= 10
 
 
 def test_denied_call_is_a_gap_and_not_assessed_never_pass(scanned):
@@ -56,5 +70,17 @@ def test_denied_call_is_a_gap_and_not_assessed_never_pass(scanned):
     versioning = [f for f in findings["findings"] if f["rule_id"] == "aws-s3-bucket-versioning"]
     assert len(versioning) == 2 and all(f["status"] == "NOT_ASSESSED" for f in versioning)
     assert all("AccessDenied" in f["reason"] for f in versioning)
-    # Nothing else was denied: the shipped policy covers every call the scan made.
-    assert [g for g in gaps if g["code"] == "AccessDenied" and g["operation"] != "GetBucketVersioning"] == []
+    # Nothing else was refused: the shipped policy covers every call the scan made. (Gaps moto
+    # causes itself, for services it cannot authorize or APIs it lacks, are listed in estate.py.)
+    others = [g for g in gaps if g["operation"] != "GetBucketVersioning" and g["service"] not in MOTO_ENFORCEMENT_BROKEN
+              and (g["service"], g["operation"]) not in MOTO_UNIMPLEMENTED and g["code"] != "ReportNotPresent"]
+    assert others == []
+
+
+def test_secrets_in_tags_never_reach_the_store_or_reports(scanned):
+    _, _, out = scanned
+    for path in out.iterdir():
+        if path.is_file() and path.suffix in (".json", ".sarif", ".db", ".db-wal"):
+            assert PLANTED_SECRET.encode() not in path.read_bytes(), path.name
+    instance = [f for f in json.loads((out / "findings.json").read_text())["findings"] if f["resource_kind"] == "aws.ec2.instance"]
+    assert instance  # the instance itself was collected and judged

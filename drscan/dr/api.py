@@ -1,0 +1,197 @@
+"""What `drscan dr` and Python callers use: load drscan.yaml and a stored scan, rebuild the
+dependency graph, and run the pure DR functions (status, simulate, runbook, diagram)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import orjson
+
+from drscan.config import App, Config, load_config
+from drscan.dr.assess import DR_APP_KIND, assess_apps, new_context, prepare
+from drscan.dr.diagram import render_svg
+from drscan.dr.model import DISRUPTIONS, AppAssessment
+from drscan.dr.runbook import Runbook, build_runbook
+from drscan.dr.scope import DrContext, select_member_ids, tag_index
+from drscan.dr.simulate import SimulationResult, parse_failure, simulate as run_simulation
+from drscan.errors import InputError, StoreError
+from drscan.graph.build import ResourceGraph, app_node_id
+from drscan.model import Gap, Relation, Resource
+from drscan.store.db import latest_scan_id, open_db
+
+
+@dataclass(frozen=True)
+class ScanInfo:
+    id: int
+    started_at: str
+    as_of: str
+    resource_count: int
+
+
+@dataclass
+class Loaded:
+    config: Config
+    graph: ResourceGraph
+    scan: ScanInfo
+    context: DrContext
+
+
+@dataclass
+class StatusReport:
+    scan: ScanInfo
+    config: Config
+    context: DrContext
+    assessments: dict[str, AppAssessment]
+
+    @property
+    def missed_targets(self) -> bool:
+        return any(a.verdict == "FAIL" for a in self.assessments.values())
+
+
+def _parse_moment(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"--as-of: not an ISO 8601 date/time: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def load_graph(db_path: Path, config: Config, scan_id: int | None = None) -> tuple[ResourceGraph, ScanInfo]:
+    """The chosen (default: latest) stored scan as a ResourceGraph, app membership recomputed from
+    `config` (the scan may have been taken with another drscan.yaml)."""
+    if not db_path.exists():
+        raise InputError(f"{db_path}: no such database (run drscan scan --db {db_path} first)")
+    db = open_db(db_path)
+    try:
+        chosen = latest_scan_id(db) if scan_id is None else scan_id
+        if chosen is None:
+            raise InputError(f"{db_path}: no scans yet (run drscan scan --db {db_path} first)")
+        row = next(db.query("select id, started_at, scope, resource_count from scans where id = ?", [chosen]), None)
+        if row is None:
+            raise InputError(f"--scan {chosen}: no such scan in {db_path}")
+        resources = _resources(db.conn, chosen)
+        relations = tuple(Relation(r[0], r[1], r[2]) for r in db.execute(
+            "select source, target, type from relations where scan_id = ? and type != 'member_of_app'", [chosen]))
+        gaps = tuple(Gap(provider=g[0], account=g[1], region=g[2], service=g[3], operation=g[4], code=g[5], message=g[6],
+                         resource_id=g[7]) for g in db.execute(
+            "select provider, account, region, service, operation, code, message, resource_id from gaps where scan_id = ?",
+            [chosen]))
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{db_path}: cannot read scan: {exc}") from None
+    finally:
+        db.conn.close()
+    scope = orjson.loads(row["scope"] or "{}")
+    return graph_of_scan(resources, relations, gaps, config.apps), ScanInfo(
+        id=row["id"], started_at=row["started_at"], as_of=scope.get("as_of") or row["started_at"],
+        resource_count=row["resource_count"])
+
+
+class LazyAttrs(Mapping):
+    """A resource's stored attributes, decoded from JSON on first use: an assessment reads the
+    attributes of a small part of a large estate, and decoding all of them is most of the load time."""
+
+    __slots__ = ("_text", "_data")
+
+    def __init__(self, text: str):
+        self._text, self._data = text, None
+
+    def _decoded(self) -> dict:
+        if self._data is None:
+            self._data = orjson.loads(self._text)
+        return self._data
+
+    def __getitem__(self, key):
+        return self._decoded()[key]
+
+    def get(self, key, default=None):
+        return self._decoded().get(key, default)
+
+    def __iter__(self):
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __repr__(self) -> str:
+        return repr(self._decoded())
+
+
+def _resources(conn: sqlite3.Connection, scan_id: int) -> list[Resource]:
+    """The scan's resources, read with plain tuples (sqlite-utils' dict rows cost seconds at 100k)."""
+    loads = orjson.loads
+    rows = conn.execute("select kind, id, name, provider, account, region, zones, attrs, tags, source, observed_at "
+                        "from resources where scan_id = ? and kind != ?", [scan_id, DR_APP_KIND])
+    return [Resource(kind=k, id=i, name=n, provider=p, account=a, region=r, zones=tuple(loads(z)), attrs=LazyAttrs(at),
+                     tags=loads(t), source=src or "", observed_at=o or "") for k, i, n, p, a, r, z, at, t, src, o in rows]
+
+
+def graph_of_scan(resources: list[Resource], relations: tuple[Relation, ...], gaps: tuple[Gap, ...],
+                  apps: tuple[App, ...]) -> ResourceGraph:
+    """A stored scan's relations are the graph's already (references resolved, backup selections
+    expanded), so only app membership is derived here, from a tag index (not apps x resources)."""
+    by_id = {r.id: r for r in resources}
+    index = tag_index(resources)
+    membership: list[Relation] = []
+    apps_of: dict[str, list[str]] = {}
+    for app in apps:
+        node = app_node_id(app.name)
+        for member in select_member_ids(by_id, app, index):
+            membership.append(Relation(member, node, "member_of_app"))
+            apps_of.setdefault(member, []).append(app.name)
+    return ResourceGraph(resources=by_id, relations=list(relations) + membership, gaps=list(gaps),
+                         apps_of={k: tuple(v) for k, v in apps_of.items()}, app_nodes=tuple(app_node_id(a.name) for a in apps))
+
+
+
+def load(config_path: Path, db_path: Path, scan_id: int | None = None, as_of: str | None = None) -> Loaded:
+    config = load_config(config_path)
+    if not config.apps:
+        raise InputError(f"{config_path}: no apps declared; `drscan dr` assesses the apps of drscan.yaml")
+    graph, scan = load_graph(db_path, config, scan_id)
+    # Ages (recovery points, drills) are measured as of the scan, unless --as-of says otherwise.
+    now = _parse_moment(as_of) or _parse_moment(scan.as_of) or datetime.now(timezone.utc)
+    return Loaded(config, graph, scan, new_context(graph, config, now))
+
+
+def status(config_path: Path, db_path: Path, scan_id: int | None = None, as_of: str | None = None,
+           apps: list[str] | None = None) -> StatusReport:
+    loaded = load(config_path, db_path, scan_id, as_of)
+    for name in apps or ():
+        if loaded.config.app(name) is None:
+            raise InputError(f"unknown app {name!r} (known: {', '.join(a.name for a in loaded.config.apps)})")
+    return StatusReport(loaded.scan, loaded.config, loaded.context, assess_apps(loaded.context, apps))
+
+
+def simulate(config_path: Path, db_path: Path, failures: list[str], scan_id: int | None = None,
+             as_of: str | None = None) -> tuple[ScanInfo, SimulationResult]:
+    if not failures:
+        raise InputError("dr simulate needs at least one --fail (zone:, region:, provider:, account:, resource:, kms:, service:)")
+    parsed = tuple(parse_failure(f) for f in failures)
+    loaded = load(config_path, db_path, scan_id, as_of)
+    ctx = loaded.context
+    names = [a.name for a in ctx.config.apps] + [s.name for s in ctx.config.shared_services]
+    return loaded.scan, run_simulation(ctx, parsed, {name: prepare(ctx, name) for name in names})
+
+
+def runbook(config_path: Path, db_path: Path, app: str, disruption: str = "region_loss", scan_id: int | None = None,
+            as_of: str | None = None) -> Runbook:
+    if disruption not in DISRUPTIONS:
+        raise InputError(f"--disruption must be one of {', '.join(DISRUPTIONS)}, got {disruption!r}")
+    report = status(config_path, db_path, scan_id, as_of, apps=[app])
+    return build_runbook(report.context, report.assessments[app], disruption, report.scan.id)
+
+
+def diagram(config_path: Path, db_path: Path, app: str, scan_id: int | None = None, as_of: str | None = None,
+            failures: list[str] | None = None) -> str:
+    report = status(config_path, db_path, scan_id, as_of, apps=[app])
+    failed: set[str] = set()
+    if failures:
+        _, result = simulate(config_path, db_path, failures, scan_id, as_of)
+        failed = set(result.failed_ids)
+    return render_svg(report.context, report.assessments[app], failed=failed)

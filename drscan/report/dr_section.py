@@ -1,0 +1,62 @@
+"""The DR section of the HTML and PDF reports: per application the detected strategy, estimated
+RPO/RTO per disruption against its targets, single points of failure, the dependency picture and
+the region-loss runbook, computed from the stored scan and drscan.yaml by drscan.dr."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from drscan.config import Config
+from drscan.model import Scan
+
+DISRUPTION_TITLES = {"zone_loss": "Zone loss", "region_loss": "Region loss", "provider_loss": "Provider loss",
+                     "data_corruption": "Data corruption / deletion", "account_compromise": "Account compromise / ransomware"}
+
+
+def _moment(scan: Scan) -> datetime:
+    text = str(scan.scope.get("as_of") or scan.started_at)
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def human(seconds: float | None) -> str:
+    from drscan.dr.copies import human as dr_human
+
+    return dr_human(seconds)
+
+
+def dr_section(scan: Scan, config: Config) -> list[dict[str, Any]]:
+    """One entry per app of drscan.yaml; [] when there are none."""
+    if not config.apps:
+        return []
+    from drscan.dr.api import graph_of_scan
+    from drscan.dr.assess import DR_APP_KIND, assess_apps, new_context
+    from drscan.dr.diagram import render_svg
+    from drscan.dr.output import assessment_json
+    from drscan.dr.runbook import build_runbook
+
+    resources = [r for r in scan.resources if r.kind != DR_APP_KIND]
+    relations = tuple(r for r in scan.relations if r.type != "member_of_app")
+    graph = graph_of_scan(resources, relations, tuple(scan.gaps), config.apps)
+    ctx = new_context(graph, config, _moment(scan))
+    apps = []
+    for name, assessment in assess_apps(ctx).items():
+        data = assessment_json(assessment, graph.resources)
+        runbook = build_runbook(ctx, assessment, "region_loss", scan.id)
+        data["disruption_rows"] = [
+            {"id": key, "title": DISRUPTION_TITLES.get(key, key), "scope": d["scope"],
+             "rpo": human(d["rpo_seconds"]) if d["rpo_seconds"] is not None else d["rpo_status"].replace("_", " "),
+             "rto": human(d["rto_seconds"]) if d["rto_seconds"] is not None else d["rto_status"].replace("_", " "),
+             "rpo_verdict": d["rpo_verdict"], "rto_verdict": d["rto_verdict"], "verdict": d["verdict"],
+             "reason": d["rpo_reason"] if d["rpo_verdict"] != "PASS" else d["rto_reason"],
+             "assumed": bool(d["figures"]["assumed"]), "measured": bool(d["figures"]["measured"])}
+            for key, d in data["disruptions"].items()]
+        data["targets_text"] = {"rpo": human(assessment.rpo_target_seconds) if assessment.rpo_target_seconds else "-",
+                                "rto": human(assessment.rto_target_seconds) if assessment.rto_target_seconds else "-"}
+        data["svg"] = render_svg(ctx, assessment)
+        data["runbook"] = runbook.as_dict()
+        data["runbook"]["steps"] = [dict(s, expected=human(s["expected_seconds"]) if s["expected_seconds"] is not None else "")
+                                    for s in data["runbook"]["steps"]]
+        apps.append(data)
+    return apps
