@@ -64,6 +64,24 @@ def test_pdf_text_holds_cover_controls_findings_and_gaps(demo):
     assert "Page 1 of" in flat or "1 of" in flat
 
 
+def test_reports_hold_a_dr_chapter_per_app_with_estimates_picture_and_runbook(demo):
+    work, _ = demo
+    reader = PdfReader(str(work / "reports" / "report.pdf"))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    chapter = [i for i, text in enumerate(pages) if "Disaster-recovery readiness" in text and "Per application" in text]
+    assert len(chapter) == 1
+    dr_text = " ".join(pages[chapter[0]:])
+    for app in ("payments", "checkout", "analytics", "identity", "catalog", "intranet"):
+        assert f" {app} " in dr_text
+    assert "Region loss" in dr_text and "Runbook: region loss" in dr_text and "Single points of failure" in dr_text
+    assert "pilot light" in dr_text and "active active" in dr_text
+    # The dependency pictures are drawn as vector graphics: their column titles are text on the page.
+    assert dr_text.count("1. Keys & network") == 6 and dr_text.count("4. Traffic") == 6
+    html = (work / "reports" / "report.html").read_text()
+    assert 'id="dr-identity"' in html and html.count('aria-label="DR dependency graph of') == 6
+    assert "Runbook: region loss" in html
+
+
 def test_html_findings_table_in_headless_chromium(demo):
     chromium = require_binary("chromium")
     from playwright.sync_api import sync_playwright

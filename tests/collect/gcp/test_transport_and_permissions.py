@@ -3,21 +3,16 @@ every request the collector actually sent."""
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import json
 import subprocess
 import sys
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from drscan.collect.gcp.collect import collect_gcp
 from drscan.collect.gcp.permissions import permission_for, permissions_document
 from drscan.collect.gcp.plan import ASSET_GROUPS
 from tests.collect.gcp.conftest import options
+from tests.tls import make_certificate
 from tests.collect.gcp.fake_cloud_asset import Fault
 from tests.conftest import REPO
 
@@ -25,20 +20,7 @@ CONTENT_TYPE_NAMES = {"1": "RESOURCE", "2": "IAM_POLICY"}
 
 
 def self_signed(tmp_path) -> tuple[str, str]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake-cloudasset")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(hours=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return str(cert_path), str(key_path)
+    return tuple(str(p) for p in make_certificate(tmp_path, "fake-cloudasset"))
 
 
 def test_https_endpoint_is_trusted_through_requests_ca_bundle(start_fake, tmp_path, monkeypatch):
