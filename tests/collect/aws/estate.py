@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import boto3
 
 from drscan.collect.aws.permissions import policy_document
+from drscan.collect.aws.s3 import OPERATIONS as S3_OPERATIONS
 
 ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 SETUP_CALLS = 6  # create_user, put_user_policy, create_access_key, for each of the two users
@@ -29,8 +30,10 @@ class Keys:
 # GetObjectLockConfiguration / GetPublicAccessBlock (moto/s3/responses.py ACTION_MAP has no entry
 # for those sub-resources). The shipped policy keeps AWS's real names; the test user also gets
 # moto's, and only these.
+# moto 5.2.6 and later check every S3 call under its API operation name instead
+# (s3:ListBuckets, s3:GetBucketEncryption, ...), so the test user also gets those names.
 # Likewise CloudWatch is checked as monitoring:* (its endpoint prefix) instead of cloudwatch:*.
-MOTO_ACTION_ALIASES = ("s3:ListBucket", "monitoring:DescribeAlarms")
+MOTO_ACTION_ALIASES = ("s3:ListBucket", *S3_OPERATIONS, "monitoring:DescribeAlarms")
 
 # Under IAM enforcement moto_server 5.2 rejects SigV4-signed REST-JSON GETs of these services
 # (SignatureDoesNotMatch; Route 53: a bare 403) whatever the policy says, and does not implement
