@@ -15,6 +15,7 @@ from drscan.config import Config, load_config
 from drscan.engine.evaluate import evaluate
 from drscan.engine.loader import RuleSet, load_rules
 from drscan.errors import InputError
+from drscan.graph.backups import judge_backups, link_backups
 from drscan.graph.build import build_graph
 from drscan.baseline import load_baseline
 from drscan.history import ScanDiff, diff_scans, history_summary, resolve_pair, scan_ids
@@ -152,7 +153,10 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
 
     mark = time.perf_counter()
     progress.stage("Building dependency graph")
+    inventory = link_backups(inventory, config)  # backup sources -protects-> what they protect
     graph = build_graph(inventory, config.apps)
+    for resource in judge_backups(graph.resources, graph.related, graph.apps_of, config, now):
+        graph.resources[resource.id] = resource  # backup sources judged against their max age (drscan.graph.backups)
     if config.apps:  # each app becomes a drscan.dr.app resource carrying its DR assessment, for the dr rules
         from drscan.dr.assess import app_resources
 

@@ -6,6 +6,7 @@ Exit codes: 0 nothing at or above --fail-on failed; 1 failing findings at or abo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -82,6 +83,8 @@ def scan(
     azure: bool = typer.Option(False, "--azure", help="Scan live Azure with Resource Graph (DefaultAzureCredential, or DRSCAN_AZURE_TOKEN)."),
     subscriptions: str = typer.Option("all", "--subscriptions", help="Azure subscription ids, comma-separated, or 'all'."),
     azure_endpoint: Optional[str] = typer.Option(None, "--azure-endpoint", help="Azure Resource Manager URL (sovereign clouds, proxy)."),
+    postgres: Optional[list[str]] = typer.Option(None, "--postgres", help="PostgreSQL DSN to check live, read-only: WAL archiving, replication (repeatable)."),
+    mysql: Optional[list[str]] = typer.Option(None, "--mysql", help="MySQL/MariaDB DSN (mysql://user@host/db) to check live, read-only: replica status (repeatable)."),
     config: Optional[Path] = typer.Option(None, "--config", help="drscan.yaml: organization, scope, applications."),
     db: Optional[Path] = typer.Option(None, "--db", help="SQLite database that keeps every scan."),
     out: Optional[Path] = typer.Option(None, "--out", help="Directory for findings.json, findings.csv, report.html, report.pdf."),
@@ -107,6 +110,7 @@ def scan(
                        assume_role=assume_role, external_id=external_id, aws_services=aws_services, workers=workers,
                        per_account=per_account, gcp=gcp, gcp_scope=gcp_scope, gcp_endpoint=gcp_endpoint, azure=azure,
                        subscriptions=subscriptions, azure_endpoint=azure_endpoint)
+    sources = dataclasses.replace(sources, postgres=tuple(postgres or ()), mysql=tuple(mysql or ()))
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=quiet) as bar:

@@ -20,6 +20,8 @@ STRATEGIES: tuple[str, ...] = ("backup_restore", "pilot_light", "warm_standby", 
 DRILL_TYPES: tuple[str, ...] = ("drill", "tabletop")
 DEFAULT_DRILL_MAX_AGE_DAYS = 365
 DEFAULT_RESTORE_TEST_MAX_AGE_DAYS = 90
+DEFAULT_BACKUP_MAX_AGE_SECONDS = 86400  # a backup source no app claims must have a backup younger than this
+DEFAULT_MIN_RETENTION_DAYS = 7
 
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"}
 _STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
@@ -85,6 +87,28 @@ CONFIG_SCHEMA = {
                     "description": {"type": "string"},
                     "members": _MEMBERS,
                 },
+            },
+        },
+        "backups": {  # backup sources (pgBackRest stanzas, dump sets, Veeam jobs, ...) -> what they protect
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["source", "protects"],
+                "properties": {
+                    "source": {"type": "string", "minLength": 1},  # resource id or name, or export file (globs allowed)
+                    "protects": {"anyOf": [{"type": "string", "minLength": 1}, _STRINGS]},  # resource id(s) or name(s)
+                    "max_age": {"type": "string"},  # overrides the protected app's RPO for this source
+                    "repository_region": {"type": "string", "minLength": 1},
+                    "repository_host": {"type": "string", "minLength": 1},
+                },
+            },
+        },
+        "backup_defaults": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "max_age": {"type": "string"},  # for sources no app claims; 24h unless set
+                "min_retention_days": {"type": "integer", "minimum": 1},
             },
         },
         "dr": {
@@ -183,6 +207,24 @@ class Drill:
 
 
 @dataclass(frozen=True)
+class BackupSource:
+    """A `backups:` entry: which backup source protects which resources (ids or names)."""
+
+    source: str
+    protects: tuple[str, ...]
+    max_age_seconds: int | None = None
+    repository_region: str | None = None
+    repository_host: str | None = None
+    line: str = ""  # file:line, for evidence
+
+
+@dataclass(frozen=True)
+class BackupDefaults:
+    max_age_seconds: int = DEFAULT_BACKUP_MAX_AGE_SECONDS
+    min_retention_days: int = DEFAULT_MIN_RETENTION_DAYS
+
+
+@dataclass(frozen=True)
 class DrSettings:
     assumptions: Mapping[str, float] = field(default_factory=dict)  # overrides of drscan/dr/assumptions.yaml
     drills_path: Path | None = None
@@ -204,6 +246,8 @@ class Config:
     path: Path | None = None
     shared_services: tuple[SharedService, ...] = ()
     dr: DrSettings = field(default_factory=DrSettings)
+    backups: tuple[BackupSource, ...] = ()
+    backup_defaults: BackupDefaults = field(default_factory=BackupDefaults)
 
     def app(self, name: str) -> App | None:
         return next((a for a in self.apps if a.name == name), None)
@@ -349,6 +393,22 @@ def _load_dr(path: Path, document: YamlDocument, data: dict, app_names: set[str]
                       restore_test_max_age_days=block.get("restore_test_max_age_days", DEFAULT_RESTORE_TEST_MAX_AGE_DAYS))
 
 
+def _load_backups(path: Path, document: YamlDocument, data: dict) -> tuple[tuple[BackupSource, ...], BackupDefaults]:
+    sources = []
+    for index, entry in enumerate(data.get("backups") or []):
+        at = ("backups", index)
+        protects = entry["protects"]
+        durations = _durations(path, document, entry, at, ("max_age",))
+        sources.append(BackupSource(source=entry["source"], protects=(protects,) if isinstance(protects, str) else tuple(protects),
+                                    max_age_seconds=durations.get("max_age"), repository_region=entry.get("repository_region"),
+                                    repository_host=entry.get("repository_host"), line=f"{path}:{document.line_of(at)}"))
+    block = data.get("backup_defaults") or {}
+    max_age = _durations(path, document, block, ("backup_defaults",), ("max_age",)).get("max_age")
+    defaults = BackupDefaults(max_age_seconds=max_age if max_age is not None else DEFAULT_BACKUP_MAX_AGE_SECONDS,
+                              min_retention_days=block.get("min_retention_days", DEFAULT_MIN_RETENTION_DAYS))
+    return tuple(sources), defaults
+
+
 def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
@@ -365,6 +425,7 @@ def load_config(path: Path | None) -> Config:
     app_names = {a.name for a in apps}
     services = _load_shared_services(path, document, data, app_names)
     _check_dependencies(path, document, data, app_names | {s.name for s in services})
+    backups, backup_defaults = _load_backups(path, document, data)
     return Config(
         organization=data.get("organization", ""),
         scope_name=(data.get("scope") or {}).get("name", ""),
@@ -377,4 +438,6 @@ def load_config(path: Path | None) -> Config:
         path=path,
         shared_services=tuple(services),
         dr=_load_dr(path, document, data, app_names),
+        backups=backups,
+        backup_defaults=backup_defaults,
     )

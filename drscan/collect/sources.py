@@ -22,6 +22,8 @@ class Sources:
     aws: Any = None
     gcp: Any = None
     azure: Any = None
+    postgres: tuple[str, ...] = ()  # live read-only checks (--postgres DSN), drscan.collect.databases
+    mysql: tuple[str, ...] = ()
 
     def describe(self) -> dict:
         scope: dict[str, Any] = {}
@@ -34,6 +36,10 @@ class Sources:
             scope["gcp"] = {"scopes": list(self.gcp.scopes)}
         if self.azure is not None:
             scope["azure"] = {"subscriptions": list(self.azure.subscriptions) if self.azure.subscriptions else "all"}
+        if self.postgres or self.mysql:
+            from drscan.collect.databases.dsn import redact_dsn
+
+            scope["databases"] = [redact_dsn(d) for d in self.postgres + self.mysql]
         return scope
 
 
@@ -45,8 +51,9 @@ class Collection:
 
 def collect(sources: Sources, on_item: Callable[[], None] | None = None,
             on_plan: Callable[[int], None] | None = None) -> Collection:
-    if sources.import_dir is None and sources.aws is None and sources.gcp is None and sources.azure is None:
-        raise InputError("nothing to scan: give --import DIR, or --aws, --gcp or --azure")
+    if sources.import_dir is None and sources.aws is None and sources.gcp is None and sources.azure is None \
+            and not sources.postgres and not sources.mysql:
+        raise InputError("nothing to scan: give --import DIR, or --aws, --gcp, --azure, --postgres or --mysql")
     step = (lambda *_: on_item()) if on_item else None
     parts: list[Inventory] = []
     calls: dict[str, int] = {}
@@ -66,6 +73,10 @@ def collect(sources: Sources, on_item: Callable[[], None] | None = None,
         from drscan.collect.azure.collect import collect_azure
 
         parts.append(collect_azure(sources.azure, on_progress=step))
+    if sources.postgres or sources.mysql:
+        from drscan.collect.databases.collect import collect_databases
+
+        parts.append(collect_databases(sources.postgres, sources.mysql))
     if len(parts) == 1:
         return Collection(parts[0], calls)
     return Collection(Inventory(

@@ -14,6 +14,7 @@ from drscan.collect.imports.aws_cli import import_cli_dump
 from drscan.collect.imports.aws_config import import_config_document
 from drscan.collect.imports.aws_credential_report import import_credential_report, looks_like_credential_report
 from drscan.collect.imports.azure_graph import import_graph_rows
+from drscan.collect.imports.backups import import_backup_document
 from drscan.collect.imports.batch import ImportBatch
 from drscan.collect.imports.gcp_asset import asset_type_of, import_assets
 from drscan.errors import InputError
@@ -92,6 +93,9 @@ def _is_arm_row(value: Any) -> bool:
 
 def import_document(document: Any, path: Path) -> ImportBatch | None:
     """Dispatch a parsed JSON document by its shape; None when no format matches."""
+    backup = import_backup_document(document, path)  # first: a Veeam {"data": [...]} page is no Azure result
+    if backup is not None:
+        return backup
     if isinstance(document, dict):
         if "configurationItems" in document or "baseConfigurationItems" in document or (
                 "Results" in document and "QueryInfo" in document):
