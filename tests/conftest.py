@@ -12,6 +12,7 @@ import pytest
 
 from drscan.engine.loader import load_rules
 from drscan.paths import rules_dir
+from tests.dbservers import mariadb_server, pgbackrest_stanza, postgres_server  # noqa: F401 (session servers)
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples" / "acme"

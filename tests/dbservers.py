@@ -132,7 +132,7 @@ def start_postgres() -> PostgresServer:
     run(as_user([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]), env)
     settings = [f"port = {port}", "listen_addresses = '127.0.0.1'", f"unix_socket_directories = '{sockets}'",
                 "log_statement = 'all'", "fsync = off", "max_wal_senders = 2", "wal_level = replica",
-                "shared_buffers = 32MB"]
+                "shared_buffers = 32MB", "log_line_prefix = '%m [%p] app=%a '"]
     if conf:
         settings += ["archive_mode = on",
                      f"archive_command = 'pgbackrest --config={conf} --stanza=main archive-push %p'"]

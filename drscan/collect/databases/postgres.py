@@ -52,7 +52,8 @@ def read_server(dsn: str) -> ImportBatch:
     batch = ImportBatch()
     options = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c default_transaction_read_only=on"
     try:
-        conn = psycopg.connect(dsn, connect_timeout=CONNECT_TIMEOUT_S, options=options, autocommit=False)
+        conn = psycopg.connect(dsn, connect_timeout=CONNECT_TIMEOUT_S, options=options, autocommit=False,
+                               application_name="drscan")
     except psycopg.Error as exc:
         batch.gaps.append(_gap(dsn, "connect", "ConnectionFailed", str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__))
         return batch

@@ -129,8 +129,9 @@ def inspect_dump(path: Path) -> dict[str, Any]:
             tail, whole = _tail_of(path, gz)
             match = _MYSQL_FOOTER.search(tail.rstrip(b"\x00"))
             facts["complete"] = bool(match) and whole
-            if match and match.group(1):
-                facts["created_at"] = parse_when(match.group(1).decode().replace("  ", " "), f"{path}: footer")
+            if match and match.group(1):  # "%04d-%02d-%02d %2d:%02d:%02d": the hour is space-padded
+                stamp = " ".join(match.group(1).decode().split())
+                facts["created_at"] = iso(datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc))
         elif "PostgreSQL database dump" in text_head:
             facts["format"], facts["tool"] = "pg_dump plain", "pg_dump"
             tail, whole = _tail_of(path, gz)
@@ -153,7 +154,7 @@ def _run(facts: dict[str, Any]) -> Run:
 
 def _set_resource(rid: str, name: str, location: str, dumps: list[dict[str, Any]], source: str, extra: dict) -> Resource:
     runs = [_run(f) for f in dumps]
-    newest = max(dumps, key=lambda f: f.get("created_at") or f.get("modified_at") or "")
+    newest = max(dumps, key=lambda f: (f.get("created_at") or f.get("modified_at") or "", f.get("file") or f.get("key") or ""))
     tools = sorted({f["tool"] for f in dumps if f.get("tool")})
     attrs: dict[str, Any] = {"tool": tools[0] if len(tools) == 1 else ("+".join(tools) or None), "location": location,
                              **summarize(runs), "dump_count": len(dumps),
