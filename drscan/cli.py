@@ -19,6 +19,7 @@ from rich.table import Table
 
 from drscan import __version__, api
 from drscan.cli_dr import dr_app
+from drscan.cli_drill import drill_app
 from drscan.config import load_config
 from drscan.errors import DrscanError, InputError
 from drscan.report.catalogue import catalogue_markdown
@@ -31,6 +32,7 @@ app = typer.Typer(help="Compliance and disaster-recovery readiness auditor for A
 rules_app = typer.Typer(help="Inspect the rule catalogue.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.add_typer(dr_app, name="dr")
+app.add_typer(drill_app, name="drill")
 
 
 class RichProgress:

@@ -124,7 +124,7 @@ def start_postgres() -> PostgresServer:
     conf = root / "pgbackrest.conf" if has_pgbackrest else None
     port = free_port()
     if conf:
-        conf.write_text(f"[global]\nrepo1-path={repo}\nlog-path={logs}\nlock-path={root / 'lock'}\nstart-fast=y\n"
+        conf.write_text(f"[global]\nrepo1-path={repo}\nlog-path={logs}\nlock-path={root / 'lock'}\nspool-path={root / 'spool'}\nstart-fast=y\n"
                         f"repo1-retention-full=2\nlog-level-console=warn\n\n[main]\npg1-path={data}\npg1-port={port}\n"
                         f"pg1-socket-path={sockets}\npg1-user=postgres\n")
     give_to_user(root)

@@ -14,7 +14,7 @@ import sqlite_utils
 from drscan.errors import StoreError
 from drscan.model import Evidence, Finding, Gap, Relation, Resource, Scan, Status
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: drills (restore drill records)
 BATCH = 2000
 BUSY_TIMEOUT_S = 300
 
@@ -77,6 +77,13 @@ def _migrate(db: sqlite_utils.Database, path: Path) -> None:
             "scan_id": int, "target": str, "fingerprint": str, "action": str, "ok": int, "status": int,
             "attempts": int, "error": str,
         }, foreign_keys=[("scan_id", "scans", "id")], if_not_exists=True)
+        # Restore drills (drscan drill restore), kept apart from scans: one row per drill run.
+        db["drills"].create({
+            "id": int, "app": str, "engine": str, "method": str, "backup": str, "backup_sha256": str,
+            "backup_taken_at": str, "backup_age_seconds": float, "started_at": str, "finished_at": str, "status": str,
+            "phases": str, "restore_duration_seconds": float, "verification": str, "tool_versions": str, "host": str,
+            "target": str, "kept": int, "error": str,
+        }, pk="id", if_not_exists=True)
         db["findings"].create_index(["scan_id", "status"], if_not_exists=True)
         db["findings"].create_index(["scan_id", "fingerprint"], if_not_exists=True)
         db["relations"].create_index(["scan_id"], if_not_exists=True)
