@@ -9,12 +9,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
+import orjson
+
 from drscan import __version__
 from drscan.collect.sources import Sources, collect
 from drscan.config import Config, load_config
 from drscan.engine.evaluate import evaluate
 from drscan.engine.loader import RuleSet, load_rules
 from drscan.errors import InputError
+from drscan.drill.records import stored_drill_resources
 from drscan.graph.backups import judge_backups, link_backups
 from drscan.graph.build import build_graph
 from drscan.baseline import load_baseline
@@ -149,6 +152,9 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     progress.stage("Collecting" if sources.import_dir is None else "Importing exports")
     collection = collect(sources, on_item=progress.advance, on_plan=lambda total: progress.stage("Collecting", total))
     inventory = redact_inventory(collection.inventory)
+    drills = stored_drill_resources(db_path)  # drscan drill restore records: measured restore times for the DR engine
+    if drills:
+        inventory = replace(inventory, resources=inventory.resources + tuple(drills))
     timings["collect"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -347,6 +353,9 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
             raise InputError(f"--scan must be 'latest' or a scan id, got {scan_ref!r}")
         stored = load_scan(db, scan_id)
         times = [row["started_at"] for row in db.query("select started_at from scans where id <= ?", [scan_id])]
+        from drscan.drill.records import list_drills
+
+        drills = [d for d in list_drills(db) if str(d["finished_at"]) <= stored.finished_at]
     finally:
         db.conn.close()
     now = as_of or utc_now()
@@ -372,4 +381,5 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
                  "pdf": lambda ctx, path: write_pdf(ctx, templates_dir(), path)}
     return build_evidence_pack(out_path, scan=stored, context=context, signing_key=signing_key,
                                attestation_files=evidence, inputs=inputs, period=period,
-                               rule_versions={r.id: r.version for r in rules.rules}, render=renderers)
+                               rule_versions={r.id: r.version for r in rules.rules}, render=renderers,
+                               extra_files={"drills.json": orjson.dumps(drills, option=orjson.OPT_INDENT_2, default=str) + b"\n"})

@@ -10,6 +10,7 @@ from typing import Any
 from drscan.config import Config
 from drscan.dr.assumptions import load_assumptions
 from drscan.dr.copies import parse_time
+from drscan.dr.database_backups import DRILL_KIND, drill_test_times
 from drscan.dr.estimate import Scenario, covers, estimate_disruption
 from drscan.dr.mechanisms import mechanisms_for
 from drscan.dr.model import DISRUPTIONS, FAIL, PASS, AppAssessment, Mechanism
@@ -94,7 +95,7 @@ def readiness_checks(ctx: DrContext, scope: AppScope, mechanisms: dict[str, tupl
     tested: bool | None
     if restore_age is not None:
         tested = restore_age <= settings.restore_test_max_age_days
-    elif ctx.index.kind("aws.backup.restore_job") or settings.drills_path is not None:
+    elif ctx.index.kind("aws.backup.restore_job") or settings.drills_path is not None or ctx.index.kind(DRILL_KIND):
         tested = False
     else:
         tested = None
@@ -149,6 +150,9 @@ def _restore_test_age(ctx: DrContext, scope: AppScope) -> tuple[float | None, st
             when = parse_time(job.attrs.get("completed_at") or job.attrs.get("created_at"))
             if when and (latest is None or when > latest):
                 latest, source = when, job.id
+    for when, drill_id in drill_test_times(ctx, scope):  # drscan drill restore records
+        if latest is None or when > latest:
+            latest, source = when, drill_id
     for drill in ctx.config.dr.drills:
         if drill.app == scope.name and drill.type == "drill":
             when = datetime(drill.date.year, drill.date.month, drill.date.day, tzinfo=ctx.now.tzinfo)

@@ -99,6 +99,9 @@ def data_command(action: str, store: Resource, target: Resource | None, target_i
         "azure_backup_restore": _azure_backup(store, target_id, secondary=False),
         "azure_backup_restore_secondary": _azure_backup(store, target_id, secondary=True),
     }
+    commands["database_backup_restore"] = (  # drscan.dr.database_backups: the rehearsed restore of a database backup
+        f"Restore {name} from backup source {target_id or '<backup source>'} (pgbackrest restore / pg_restore / "
+        f"mysql < dump / the Veeam or Bacula restore job), as rehearsed by `drscan drill restore`")
     return commands.get(action, f"Recover {name} (no command known for action {action!r})")
 
 

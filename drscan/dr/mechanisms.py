@@ -10,6 +10,7 @@ from typing import Callable
 
 from drscan.dr.copies import (assumed, backup_copies, human, location_of, recovery_points, regional_copy,
                               restore_figures, scheduled_copy)
+from drscan.dr.database_backups import database_backup_copies
 from drscan.dr.model import Location, Mechanism, Step
 from drscan.dr.scope import DrContext
 from drscan.model import Resource
@@ -399,6 +400,7 @@ def mechanisms_for(ctx: DrContext, store: Resource) -> tuple[Mechanism, ...]:
     handler = HANDLERS.get(store.kind)
     found = list(handler(ctx, store)) if handler else []
     found.extend(backup_copies(ctx, store))
+    found.extend(database_backup_copies(ctx, store))  # pgBackRest, WAL-G, Barman, dumps, Veeam, Bacula (measured ages)
     keys = tuple(k.id for k in ctx.graph.related(store.id, "encrypted_by"))
     if keys:
         # Local copies (PITR logs, snapshots, versions, same-account backups) are encrypted with the

@@ -89,6 +89,7 @@ class Mechanism:
     stopped: bool = False  # schedule has not produced a point for longer than its interval
     evidence: tuple[Step, ...] = ()
     rpo_reason: str = ""
+    rpo_measured_by: str = ""  # id of what measured the RPO (a backup source's restorable point); "" = estimated
 
     @property
     def rto_seconds(self) -> float | None:
@@ -137,6 +138,7 @@ class Estimate:
             "rto_seconds": _round(self.rto_seconds), "rto_status": self.rto_status, "rto_reason": self.rto_reason,
             "rpo_target_seconds": self.rpo_target_seconds, "rto_target_seconds": self.rto_target_seconds,
             "rpo_verdict": self.rpo_verdict, "rto_verdict": self.rto_verdict, "verdict": self.verdict,
+            **basis_of(self),
             "figures": {"measured": [f.as_dict() for f in self.figures if f.basis == "measured"],
                         "observed": [f.as_dict() for f in self.figures if f.basis == "observed"],
                         "assumed": [f.as_dict() for f in self.figures if f.basis == "assumed"]},
@@ -194,3 +196,17 @@ class AppAssessment:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+def basis_of(estimate: "Estimate") -> dict:
+    """Which of an estimate's figures were measured: `rpo_basis` (measured when every affected
+    store's chosen copy has a measured RPO) and `rto_basis` (measured when every figure is), with
+    the ids that measured them (backup sources, drills, restore jobs)."""
+    chosen = [s.mechanism for s in estimate.stores if s.affected and s.mechanism is not None and s.rpo_seconds is not None]
+    rpo_sources = sorted({m.rpo_measured_by for m in chosen if m.rpo_measured_by})
+    rpo_basis = "measured" if chosen and len(rpo_sources) and all(m.rpo_measured_by for m in chosen) else \
+        "partly measured" if rpo_sources else "estimated"
+    bases = {f.basis for f in estimate.figures}
+    rto_basis = "measured" if bases == {"measured"} else "partly measured" if "measured" in bases else "estimated"
+    return {"rpo_basis": rpo_basis, "rpo_measured_by": rpo_sources, "rto_basis": rto_basis,
+            "rto_measured_by": sorted({f.source for f in estimate.figures if f.basis == "measured"})}

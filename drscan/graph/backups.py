@@ -25,6 +25,7 @@ SOURCE_KINDS = frozenset({
 LIVE_POSTGRES = "database.postgres.server"
 LIVE_KINDS = frozenset({LIVE_POSTGRES, "database.mysql.server"})
 WAL_VERIFY = "backup.walg.wal_verify"
+DRILL = "drscan.drill.restore"
 
 
 def _parse(value: Any) -> datetime | None:
@@ -66,7 +67,7 @@ def link_backups(inventory: Inventory, config: Config) -> Inventory:
     """The inventory plus `protects` relations (backup source -> database, VM, ...) and `stored_in`
     (dump set -> S3 bucket); a mapping naming nothing in the inventory is a gap."""
     sources = [r for r in inventory.resources if r.kind in SOURCE_KINDS or r.kind == WAL_VERIFY]
-    if not sources:
+    if not sources and not config.backups:
         return inventory
     by_id = {r.id: r for r in inventory.resources}
     by_name: dict[str, list[str]] = {}
@@ -104,8 +105,41 @@ def link_backups(inventory: Inventory, config: Config) -> Inventory:
         bucket = source.attrs.get("bucket_arn")
         if bucket and bucket in by_id:
             relations.append(Relation(source.id, bucket, "stored_in"))
+    relations.extend(_drill_links(inventory, sources, relations))
     return replace(inventory, relations=tuple(dict.fromkeys(tuple(inventory.relations) + tuple(relations))),
                    gaps=tuple(inventory.gaps) + tuple(gaps))
+
+
+def _drill_source(drill: Resource, sources: list[Resource]) -> list[Resource]:
+    """The backup source a drill restored from: the pgBackRest stanza it names, or the dump set
+    holding its file (same directory and name stem)."""
+    backup = str(drill.attrs.get("backup") or "")
+    if backup.startswith("pgbackrest:"):
+        stanza = backup.split(":", 1)[1].split("@", 1)[0]
+        return [s for s in sources if s.kind == "backup.pgbackrest.stanza" and s.attrs.get("stanza") == stanza]
+    from drscan.collect.imports.dumps import stem_of
+
+    path = backup.replace("\\", "/")
+    directory, _, name = path.rpartition("/")
+    return [s for s in sources if s.kind == "backup.dump.set" and (
+        any(run.get("id") == backup for run in s.attrs.get("runs") or [])
+        or (s.name == stem_of(name) and str(s.attrs.get("location") or "").rstrip("/").endswith(directory.rstrip("/") or "/")))]
+
+
+def _drill_links(inventory: Inventory, sources: list[Resource], found: list[Relation]) -> list[Relation]:
+    """A drill -restore_of-> what the backup it restored protects (its measured restore time is theirs)."""
+    drills = [r for r in inventory.resources if r.kind == DRILL]
+    if not drills:
+        return []
+    protects: dict[str, set[str]] = {}
+    for relation in list(inventory.relations) + found:
+        if relation.type == "protects":
+            protects.setdefault(relation.source, set()).add(relation.target)
+    links = []
+    for drill in drills:
+        for source in _drill_source(drill, sources):
+            links.extend(Relation(drill.id, target, "restore_of") for target in sorted(protects.get(source.id, ())))
+    return links
 
 
 def _entries_for(source: Resource, config: Config) -> list[BackupSource]:

@@ -43,7 +43,8 @@ def control_files(context: dict[str, Any]) -> dict[str, bytes]:
 
 def build_evidence_pack(out_path: Path, *, scan: Scan, context: dict[str, Any], signing_key: Path,
                         attestation_files: dict[str, Path], inputs: dict[str, Path], period: dict[str, str],
-                        rule_versions: dict[str, int], render: dict[str, Any]) -> dict[str, Any]:
+                        rule_versions: dict[str, int], render: dict[str, Any],
+                        extra_files: dict[str, bytes] | None = None) -> dict[str, Any]:
     """`render` holds callables html(context)->str and pdf(context, path). Returns the manifest."""
     key = load_private_key(signing_key)
     context["pack"] = {"signature_fingerprint": fingerprint(key), "frameworks": [f["id"] for f in context["frameworks"]]}
@@ -59,6 +60,7 @@ def build_evidence_pack(out_path: Path, *, scan: Scan, context: dict[str, Any], 
         "gaps.json": _json(context["gaps"]),
         **control_files(context),
     }
+    files.update(extra_files or {})  # e.g. drills.json: the restore drill records of the database
     for name, path in attestation_files.items():
         files[f"attestations/{name}"] = path
     for name, path in inputs.items():

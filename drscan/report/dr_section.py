@@ -50,8 +50,10 @@ def dr_section(scan: Scan, config: Config) -> list[dict[str, Any]]:
              "rto": human(d["rto_seconds"]) if d["rto_seconds"] is not None else d["rto_status"].replace("_", " "),
              "rpo_verdict": d["rpo_verdict"], "rto_verdict": d["rto_verdict"], "verdict": d["verdict"],
              "reason": d["rpo_reason"] if d["rpo_verdict"] != "PASS" else d["rto_reason"],
-             "assumed": bool(d["figures"]["assumed"]), "measured": bool(d["figures"]["measured"])}
+             "assumed": bool(d["figures"]["assumed"]), "measured": bool(d["figures"]["measured"]),
+             "rpo_measured": d.get("rpo_basis") == "measured"}
             for key, d in data["disruptions"].items()]
+        data["drills"] = drill_rows(ctx, name)
         data["targets_text"] = {"rpo": human(assessment.rpo_target_seconds) if assessment.rpo_target_seconds else "-",
                                 "rto": human(assessment.rto_target_seconds) if assessment.rto_target_seconds else "-"}
         data["svg"] = render_svg(ctx, assessment)
@@ -60,3 +62,24 @@ def dr_section(scan: Scan, config: Config) -> list[dict[str, Any]]:
                                     for s in data["runbook"]["steps"]]
         apps.append(data)
     return apps
+
+
+def drill_rows(ctx, app: str) -> list[dict[str, Any]]:
+    """The app's restore drills (drscan drill restore), newest first: backup, its age, phase times, checks."""
+    from drscan.dr.database_backups import DRILL_KIND
+
+    scope = ctx.scope(app)
+    stores = {s.id for s in list(scope.data_stores) + list(scope.replicas)}
+    rows = []
+    for drill in ctx.index.kind(DRILL_KIND):
+        restored = {r.id for r in ctx.graph.related(drill.id, "restore_of")}
+        if drill.attrs.get("app") != app and not restored & stores:
+            continue
+        a = drill.attrs
+        checks = a.get("verification") or []
+        rows.append({"id": drill.id, "finished_at": a.get("finished_at"), "status": a.get("status"), "backup": a.get("backup"),
+                     "backup_age": human(a.get("backup_age_seconds")), "rto": human(a.get("restore_duration_seconds")),
+                     "phases": ", ".join(f"{k} {human(round(v, 1))}" for k, v in (a.get("phases") or {}).items()),
+                     "checks": f"{sum(1 for c in checks if c.get('ok'))}/{len(checks)} ok" if checks else "none",
+                     "host": a.get("host")})
+    return sorted(rows, key=lambda r: str(r["finished_at"]), reverse=True)
