@@ -54,6 +54,9 @@ INTENT_RULES = {
     "dr-cross-region-copy": "dr-app-cross-region-copy", "dr-restore-tested": "dr-app-restore-tested",
     "dr-drill-recorded": "dr-app-drill-recorded", "dr-dns-failover": "dr-app-dns-failover",
     "dr-spof": "dr-app-tier1-no-single-point-of-failure",
+    # database and enterprise backups (samples/acme/backups/)
+    "backup-db-fresh": "backup-db-newest-restorable-within-rpo", "backup-repository-separate": "backup-db-repository-separate-location",
+    "backup-job-succeeded": "backup-enterprise-job-succeeded-within-rpo", "backup-runs-without-errors": "backup-db-recent-runs-without-errors",
 }
 ROW = re.compile(r"^\|\s*([a-z0-9-]+)\s*\|\s*(\S+)\s*\|\s*(PASS|FAIL|NOT_ASSESSED)\s*\|\s*$")
 
@@ -88,7 +91,7 @@ def test_scan_finds_what_expected_md_lists(sample_scan):
 
 
 def test_sample_estate_is_a_few_hundred_resources_across_three_clouds(sample_scan):
-    clouds = [r for r in sample_scan.scan.resources if r.provider != "drscan"]
+    clouds = [r for r in sample_scan.scan.resources if r.provider not in ("drscan", "backup")]
     assert {r.provider for r in clouds} == {"aws", "gcp", "azure"}
     assert 250 <= len(clouds) <= 600
     # plus one DR assessment per app of drscan.yaml

@@ -39,7 +39,7 @@ EXPECT: list[tuple[str, str, str, str]] = []   # (cloud, slug, resource id, FAIL
 
 
 def expect(cloud: str, slug: str, rid: str, result: str) -> None:
-    assert result in ("FAIL", "PASS") and cloud in ("aws", "gcp", "azure", "drscan")
+    assert result in ("FAIL", "PASS") and cloud in ("aws", "gcp", "azure", "drscan", "backup")
     EXPECT.append((cloud, slug, rid, result))
 
 
@@ -1353,6 +1353,51 @@ def expect_dr() -> None:
     expect("drscan", "dr-spof", "app:payments", "FAIL")
 
 
+# =========================================================================== database backups (backups/)
+
+def build_backups() -> dict[str, str]:
+    """Backup-tool exports for the databases no app claims (judged against the default 24 h) and
+    the intranet database: a fresh pg_dump listing in another region, a stale Bacula job whose last
+    run failed, and a Veeam job whose repository is in the database's own region."""
+    files: dict[str, str] = {}
+    dumps = [{"Key": f"promo-db/promo-db-{day:%Y-%m-%d}.dump", "LastModified": (day + timedelta(hours=3, minutes=10)).isoformat(),
+              "ETag": f'"{hexid("promo-dump" + day.isoformat(), 32)}"', "Size": 52_428_800 + i * 65_536, "StorageClass": "STANDARD"}
+             for i, day in enumerate(d(2026, 11, 11) + timedelta(days=n) for n in range(10))]
+    files["promo-db.s3-dumps.json"] = json.dumps({"Contents": dumps, "Name": "acme-db-dumps-usw2", "Prefix": "promo-db/",
+                                                  "KeyCount": len(dumps), "MaxKeys": 1000}, indent=2) + "\n"
+    runs = []
+    for n, (day, status, errors) in enumerate(((d(2026, 11, 14), "T", 0), (d(2026, 11, 15), "T", 0), (d(2026, 11, 16), "T", 0),
+                                              (d(2026, 11, 17), "f", 1), (d(2026, 11, 18), "f", 1), (d(2026, 11, 19), "f", 1))):
+        start = day + timedelta(hours=23, minutes=5)
+        end = start + timedelta(minutes=7 if status == "T" else 1)
+        runs.append("\n".join(f"{k:>16}: {v}" for k, v in (
+            ("JobId", 5100 + n), ("Job", f"reports-db-nightly.{start:%Y-%m-%d_%H.%M.%S}_{n + 7}"), ("Name", "reports-db-nightly"),
+            ("Type", "B"), ("Level", "F"), ("ClientName", "backup-proxy-1-fd"), ("JobStatus", status),
+            ("SchedTime", f"{start:%Y-%m-%d %H:%M:%S}"), ("StartTime", f"{start:%Y-%m-%d %H:%M:%S}"),
+            ("EndTime", f"{end:%Y-%m-%d %H:%M:%S}"), ("RealEndTime", f"{end:%Y-%m-%d %H:%M:%S}"),
+            ("JobFiles", 1 if status == "T" else 0), ("JobBytes", 3_221_225_472 if status == "T" else 0),
+            ("JobErrors", errors), ("PoolName", "Full-USW2"), ("FileSet", "reports-db mysqldump"))))
+    files["bacula-llist-jobs.txt"] = "Using Catalog \"MyCatalog\"\n" + "\n\n".join(runs) + "\n"
+    sessions = []
+    for n in range(7):
+        start = d(2026, 11, 14 + n, 2)
+        sessions.append({"id": uuid_from(f"veeam-intranet-{n}"), "name": "intranet-db-nightly", "activityId": uuid_from(f"act-{n}"),
+                         "sessionType": "Job", "creationTime": start.isoformat(), "endTime": (start + timedelta(minutes=18)).isoformat(),
+                         "state": "Stopped", "progressPercent": 100,
+                         "result": {"result": "Success" if n != 2 else "Warning", "message": "", "isCanceled": False},
+                         "resourceId": uuid_from("veeam-job-intranet"), "usn": 4000 + n})
+    files["veeam-sessions.json"] = json.dumps({"data": sessions, "pagination": {"total": 7, "count": 7, "skip": 0, "limit": 200}},
+                                              indent=2) + "\n"
+    expect("backup", "backup-db-fresh", "dumps:s3://acme-db-dumps-usw2/promo-db/promo-db", "PASS")
+    expect("backup", "backup-repository-separate", "dumps:s3://acme-db-dumps-usw2/promo-db/promo-db", "PASS")
+    expect("backup", "backup-repository-separate", "veeam:intranet-db-nightly", "FAIL")   # repository in us-east-1 too
+    expect("backup", "backup-job-succeeded", "bacula:reports-db-nightly", "FAIL")       # last success 2026-11-16, then failures
+    expect("backup", "backup-job-succeeded", "veeam:intranet-db-nightly", "PASS")
+    expect("backup", "backup-runs-without-errors", "bacula:reports-db-nightly", "FAIL")
+    expect("backup", "backup-runs-without-errors", "veeam:intranet-db-nightly", "PASS")
+    return files
+
+
 # =========================================================================== writers
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -1373,6 +1418,7 @@ def main() -> int:
     assets, policies = build_gcp()
     res, rsv, auth = build_azure()
     expect_dr()
+    backups = build_backups()
 
     aws_dir, gcp_dir, az_dir = HERE / "aws", HERE / "gcp", HERE / "azure"
     write_bytes(aws_dir / f"config-snapshot-{PROD}-{E1}.json.gz", gzip.compress(config_snapshot(e1), compresslevel=9, mtime=0))
@@ -1391,6 +1437,9 @@ def main() -> int:
 
     for rel_path, document in sorted(cli.items()):
         write_bytes(aws_dir / "cli" / rel_path, (json.dumps(document, indent=4) + "\n").encode())
+
+    for fname, text in backups.items():
+        write_bytes(HERE / "backups" / fname, text.encode())
 
     catalog_alb = next(i["configuration"]["dNSName"] for i in e1.items if i.get("resourceName") == "catalog-alb")
     write_bytes(HERE / "drscan.yaml", DRSCAN_YAML.format(catalog_alb=catalog_alb).encode())
@@ -1469,6 +1518,10 @@ apps:
     entrypoints: [wiki.internal.acme.example]
 shared_services:
   - {{name: card-network, type: third_party, description: card authorisation API (no members; fails only in a simulation)}}
+backups:                      # backup exports in backups/ -> what they protect (drscan.graph.backups)
+  - {{source: promo-db, protects: promo-db-public-retention1, repository_region: us-west-2}}
+  - {{source: reports-db-nightly, protects: reports-db-unencrypted-singleaz-nodelprot, repository_region: us-west-2}}
+  - {{source: intranet-db-nightly, protects: intranet-db, repository_region: us-east-1}}
 dr:
   drills: assurance/drills.yaml
   drill_max_age_days: 365
@@ -1556,11 +1609,18 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "keeps serving from us-west-2 (RTO 90 s: DNS TTL plus health-check detection).",
         "The drills file is `assurance/drills.yaml`; the payments restore test is the restore job.",
         "",
+        "Database backups (`backups/`, mapped in `drscan.yaml` `backups:`): `promo-db.s3-dumps.json` is",
+        "`aws s3api list-objects-v2` of daily pg_dump files of promo-db in a us-west-2 bucket (fresh, another",
+        "region); `bacula-llist-jobs.txt` is `llist jobs` of reports-db's nightly job (last success",
+        "2026-11-16, three failed runs since: stale); `veeam-sessions.json` is Veeam `/api/v1/sessions` of",
+        "intranet-db's nightly job, whose repository is in us-east-1 like the database. promo-db and",
+        "reports-db belong to no app, so they are judged against the default maximum age (24 h).",
+        "",
         "| rule intent | resource id | expected |",
         "|---|---|---|",
     ]
     seen = set()
-    order = {"aws": 0, "gcp": 1, "azure": 2, "drscan": 3}
+    order = {"aws": 0, "gcp": 1, "azure": 2, "drscan": 3, "backup": 4}
     slug_first: dict = {}
     for i, (cloud, slug, _, _) in enumerate(EXPECT):
         slug_first.setdefault((cloud, slug), i)
