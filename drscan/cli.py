@@ -68,7 +68,7 @@ def main_options(
 
 @app.command()
 def scan(
-    import_dir: Optional[Path] = typer.Option(None, "--import", help="Directory (or file) of exports: AWS Config, IAM credential report, AWS CLI JSON output, GCP Cloud Asset, Azure Resource Graph."),
+    import_dir: Optional[list[Path]] = typer.Option(None, "--import", help="Directory (or file) of exports: AWS Config, IAM credential report, AWS CLI JSON output, GCP Cloud Asset, Azure Resource Graph, database backup tools (repeatable)."),
     aws: bool = typer.Option(False, "--aws", help="Scan live AWS with boto3 (standard credential chain)."),
     regions: Optional[str] = typer.Option(None, "--regions", help="AWS regions, comma-separated (default: the profile's region)."),
     all_regions: bool = typer.Option(False, "--all-regions", help="Every AWS region enabled for the account."),
@@ -108,11 +108,12 @@ def scan(
         regions = ",".join(settings.aws_regions)
     if aws and org and not assume_role:
         assume_role = settings.aws_assume_role
-    sources = _sources(import_dir, aws=aws, regions=regions, all_regions=all_regions, profile=profile, org=org,
+    sources = _sources(import_dir[0] if import_dir else None, aws=aws, regions=regions, all_regions=all_regions, profile=profile, org=org,
                        assume_role=assume_role, external_id=external_id, aws_services=aws_services, workers=workers,
                        per_account=per_account, gcp=gcp, gcp_scope=gcp_scope, gcp_endpoint=gcp_endpoint, azure=azure,
                        subscriptions=subscriptions, azure_endpoint=azure_endpoint)
-    sources = dataclasses.replace(sources, postgres=tuple(postgres or ()), mysql=tuple(mysql or ()))
+    sources = dataclasses.replace(sources, postgres=tuple(postgres or ()), mysql=tuple(mysql or ()),
+                                  more_imports=tuple(import_dir[1:]) if import_dir else ())
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=quiet) as bar:

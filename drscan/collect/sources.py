@@ -22,13 +22,15 @@ class Sources:
     aws: Any = None
     gcp: Any = None
     azure: Any = None
+    more_imports: tuple[Path, ...] = ()  # further --import directories
     postgres: tuple[str, ...] = ()  # live read-only checks (--postgres DSN), drscan.collect.databases
     mysql: tuple[str, ...] = ()
 
     def describe(self) -> dict:
         scope: dict[str, Any] = {}
         if self.import_dir is not None:
-            scope["imports"] = str(self.import_dir)
+            scope["imports"] = str(self.import_dir) if not self.more_imports else \
+                [str(p) for p in (self.import_dir,) + self.more_imports]
         if self.aws is not None:
             scope["aws"] = {"regions": list(self.aws.regions) or ("all" if self.aws.all_regions else "default"),
                             "org": self.aws.org, "profile": self.aws.profile}
@@ -59,6 +61,7 @@ def collect(sources: Sources, on_item: Callable[[], None] | None = None,
     calls: dict[str, int] = {}
     if sources.import_dir is not None:
         parts.append(import_inventory(sources.import_dir, on_file=step))
+        parts.extend(import_inventory(more, on_file=step) for more in sources.more_imports)
     if sources.aws is not None:
         from drscan.collect.aws.collect import collect_aws  # boto3 loads only for live AWS scans
 
