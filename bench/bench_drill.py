@@ -31,13 +31,15 @@ def main() -> int:
     parser.add_argument("--size-gb", type=float, default=1.0)
     args = parser.parse_args()
     rows = int(args.size_gb * 1e9 / ROW_BYTES)
-    server = start_postgres()
+    server = start_postgres(archive=False)
     work = Path(tempfile.mkdtemp(prefix="drscan-bench-drill-"))
     try:
         mark = time.perf_counter()
+        server.psql("ALTER SYSTEM SET log_statement = 'none'")
+        server.psql("SELECT pg_reload_conf()")
         server.psql("CREATE DATABASE bench_src")
         server.psql(f"CREATE TABLE orders AS SELECT g AS id, md5(g::text) AS a, md5((g * 7)::text) AS b "
-                    f"FROM generate_series(1, {rows}) g", database="bench_src")
+                    f"FROM generate_series(1, {rows}) g", database="bench_src", timeout=3600)
         print(f"filled {rows:,} rows in {time.perf_counter() - mark:.1f} s")
         dump = work / "orders-bench.dump"
         mark = time.perf_counter()

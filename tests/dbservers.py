@@ -94,9 +94,9 @@ class PostgresServer:
     def env(self) -> dict[str, str]:
         return user_env(self.root)
 
-    def psql(self, sql: str, database: str = "postgres") -> str:
+    def psql(self, sql: str, database: str = "postgres", timeout: float = 120) -> str:
         result = run([str(self.bin / "psql"), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", self.dsn(database), "-c", sql],
-                     self.env)
+                     self.env, timeout=timeout)
         return result.stdout.strip()
 
     def log_text(self) -> str:
@@ -112,15 +112,16 @@ class PostgresServer:
             self.env, check=False, timeout=60)
 
 
-def start_postgres() -> PostgresServer:
-    """initdb + pg_ctl start (log_statement=all, WAL archived by pgBackRest when it is installed)."""
+def start_postgres(archive: bool = True) -> PostgresServer:
+    """initdb + pg_ctl start (log_statement=all, WAL archived by pgBackRest when it is installed and
+    `archive`; the benchmark starts one without)."""
     bin_dir = postgres_bin()
     root = Path(tempfile.mkdtemp(prefix="drscan-pg-"))
     root.chmod(0o755)
     data, sockets, repo, logs = root / "data", root / "sock", root / "repo", root / "pgbackrest-log"
     for d in (sockets, repo, logs):
         d.mkdir()
-    has_pgbackrest = shutil.which("pgbackrest") is not None
+    has_pgbackrest = archive and shutil.which("pgbackrest") is not None
     conf = root / "pgbackrest.conf" if has_pgbackrest else None
     port = free_port()
     if conf:
