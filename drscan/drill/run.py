@@ -76,6 +76,7 @@ def run_drill(request: DrillRequest, on_phase: Callable[[str], None] | None = No
     results: tuple[CheckResult, ...] = ()
     status, error, versions = PASSED, None, {}
     previous = {}
+    leftover: list[str] = []  # a scratch target that could not be removed is said loudly in the record
 
     def interrupted(signum, _frame):
         raise DrillInterrupted(f"signal {signum}")
@@ -115,13 +116,19 @@ def run_drill(request: DrillRequest, on_phase: Callable[[str], None] | None = No
         finally:
             children.terminate_all()
             if not request.keep:
-                drill.cleanup()
+                try:
+                    drill.cleanup()
+                except Exception as exc:  # noqa: BLE001 (must not hide the drill's own outcome)
+                    leftover.append(f"scratch target {drill.target_description} NOT removed: {type(exc).__name__}: {exc}"[:400])
     except KeyboardInterrupt:
-        record = _record(request, drill, backup, started, phases, results, INTERRUPTED, error or "interrupted", versions)
+        record = _record(request, drill, backup, started, phases, results, INTERRUPTED,
+                         "; ".join([error or "interrupted"] + leftover), versions)
         raise DrillAborted(record) from None
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if leftover:
+        status, error = ERROR, "; ".join(([error] if error else []) + leftover)
     return _record(request, drill, backup, started, phases, results, status, error, versions)
 
 

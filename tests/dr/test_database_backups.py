@@ -5,7 +5,7 @@ drills and backups are caught. Pure: hand-built inventory, real graph, real asse
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from drscan.config import load_config

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from drscan.errors import InputError
 
 REDACTED = "[REDACTED]"
+DEFAULT_SOCKETS = ("/run/mysqld/mysqld.sock", "/var/run/mysqld/mysqld.sock", "/tmp/mysql.sock")
 _KEYWORD_PASSWORD = re.compile(r"(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)")
 
 
@@ -66,6 +68,11 @@ def parse_mysql_dsn(dsn: str) -> MysqlTarget:
     if parts.scheme not in ("mysql", "mariadb"):
         raise InputError(f"--mysql {redact_dsn(dsn)}: use mysql://user[:password]@host[:port][/database]")
     query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
-    return MysqlTarget(host=parts.hostname or "localhost", port=port, user=unquote(parts.username or "root"),
+    host = parts.hostname or "localhost"
+    socket_path = query.get("unix_socket")
+    if socket_path is None and host == "localhost" and parts.port is None:
+        # As the mysql client does: "localhost" means the server's unix socket (Debian's default path).
+        socket_path = next((p for p in DEFAULT_SOCKETS if Path(p).exists()), None)
+    return MysqlTarget(host=host, port=port, user=unquote(parts.username or "root"),
                        password=unquote(parts.password) if parts.password is not None else None,
-                       database=unquote(parts.path.lstrip("/")) or None, unix_socket=query.get("unix_socket"))
+                       database=unquote(parts.path.lstrip("/")) or None, unix_socket=socket_path)
