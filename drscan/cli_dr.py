@@ -17,7 +17,7 @@ from rich.table import Table
 
 from drscan.dr import api
 from drscan.dr.copies import human
-from drscan.dr.model import DISRUPTIONS, FAIL, PASS
+from drscan.dr.model import DISRUPTIONS, FAIL, PASS, basis_of
 from drscan.dr.output import simulation_json, status_json
 from drscan.errors import DrscanError, InputError
 
@@ -65,6 +65,9 @@ def _cell(estimate) -> str:
     rpo = human(estimate.rpo_seconds) if estimate.rpo_seconds is not None else estimate.rpo_status.replace("_", " ")
     rto = human(estimate.rto_seconds) if estimate.rto_seconds is not None else estimate.rto_status.replace("_", " ")
     mark = {PASS: "[green]PASS[/]", FAIL: "[bold red]FAIL[/]"}.get(estimate.verdict, "[yellow]N/A[/]")
+    basis = basis_of(estimate)  # which figures were measured (backup ages, drills, restore jobs)
+    rpo += " (measured)" if basis["rpo_basis"] == "measured" and estimate.rpo_seconds is not None else ""
+    rto += " (measured)" if basis["rto_basis"] == "measured" and estimate.rto_seconds is not None else ""
     return f"{mark}\nRPO {rpo}\nRTO {rto}"
 
 
