@@ -203,11 +203,19 @@ def start_mariadb() -> MariadbServer:
         process.kill()
         raise RuntimeError("mariadbd did not start: " + (root / "error.log").read_text(errors="replace")[-2000:]) from None
     server = MariadbServer(root=root, port=port, socket_path=sock, general_log=general, process=process)
+    try:
+        _create_users(server)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _create_users(server: MariadbServer) -> None:
     # root@localhost is for the socket only; tests and drscan connect over TCP as these users.
     server.sql("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1'; GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; "
                "CREATE USER IF NOT EXISTS 'auditor'@'127.0.0.1'; GRANT SLAVE MONITOR, BINLOG MONITOR ON *.* TO 'auditor'@'127.0.0.1'; "
                "CREATE USER IF NOT EXISTS 'nobody'@'127.0.0.1'")
-    return server
 
 
 @pytest.fixture(scope="session")
