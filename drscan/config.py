@@ -30,6 +30,7 @@ _MEMBERS = {
     "properties": {
         "tags": {"type": "object", "additionalProperties": {"type": "string"}},
         "ids": {"type": "array", "items": {"type": "string"}},
+        "namespaces": {"type": "array", "items": {"type": "string", "minLength": 1}},  # Kubernetes: name or cluster/name
     },
 }
 
@@ -170,6 +171,7 @@ class App:
     rto_seconds: int | None = None
     member_tags: Mapping[str, str] = field(default_factory=dict)
     member_ids: tuple[str, ...] = ()
+    member_namespaces: tuple[str, ...] = ()  # Kubernetes namespaces ("name" or "cluster/name"), with everything in them
     contacts: tuple[str, ...] = ()
     strategy: str | None = None  # declared DR strategy (one of STRATEGIES)
     entrypoints: tuple[str, ...] = ()  # resource ids or DNS names of records / load balancers
@@ -189,6 +191,7 @@ class SharedService:
     description: str = ""
     member_tags: Mapping[str, str] = field(default_factory=dict)
     member_ids: tuple[str, ...] = ()
+    member_namespaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -292,6 +295,7 @@ def _load_apps(path: Path, document: YamlDocument, data: dict) -> list[App]:
             rpo_seconds=durations.get("rpo"), rto_seconds=durations.get("rto"),
             member_tags=dict(members.get("tags") or {}),
             member_ids=tuple(members.get("ids") or ()),
+            member_namespaces=tuple(members.get("namespaces") or ()),
             contacts=tuple(entry.get("contacts") or ()),
             strategy=entry.get("strategy"),
             entrypoints=tuple(entry.get("entrypoints") or ()),
@@ -317,7 +321,8 @@ def _load_shared_services(path: Path, document: YamlDocument, data: dict, app_na
         services.append(SharedService(name=name, type=entry.get("type", "internal"), owner=entry.get("owner"),
                                       description=entry.get("description", ""),
                                       member_tags=dict(members.get("tags") or {}),
-                                      member_ids=tuple(members.get("ids") or ())))
+                                      member_ids=tuple(members.get("ids") or ()),
+                                      member_namespaces=tuple(members.get("namespaces") or ())))
     return services
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from drscan.config import App
+from drscan.graph.kubernetes import link_kubernetes
 from drscan.model import Gap, Inventory, Relation, Resource
 
 APP_KIND = "drscan.app"
@@ -89,6 +90,10 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGra
     resources = {r.id: r for r in inventory.resources}
     relations: list[Relation] = list(inventory.relations)
     gaps: list[Gap] = []
+    kubernetes = link_kubernetes(resources)  # Kubernetes objects get their cluster's region, zones and links
+    resources.update(kubernetes.updated)
+    relations.extend(kubernetes.relations)
+    gaps.extend(kubernetes.gaps)
 
     for ref in inventory.references:
         if ref.target in resources and ref.source in resources:
@@ -116,6 +121,7 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGra
         if app.member_tags:
             (first, *rest) = app.member_tags.items()
             members |= {i for i in by_tag.get(first, ()) if all(resources[i].tags.get(k) == v for k, v in rest)}
+        members = kubernetes.expand(members, resources, app.member_namespaces)  # a member namespace brings its objects
         for member in sorted(members):
             relations.append(Relation(member, node, "member_of_app"))
             apps_of[member].append(app.name)

@@ -17,6 +17,7 @@ from drscan.collect.imports.azure_graph import import_graph_rows
 from drscan.collect.imports.backups import import_backup_document
 from drscan.collect.imports.batch import ImportBatch
 from drscan.collect.imports.gcp_asset import asset_type_of, import_assets
+from drscan.collect.imports.kubernetes import import_kubernetes_document, looks_like_kubernetes
 from drscan.errors import InputError
 from drscan.model import Gap
 
@@ -97,6 +98,8 @@ def import_document(document: Any, path: Path) -> ImportBatch | None:
     if backup is not None:
         return backup
     if isinstance(document, dict):
+        if looks_like_kubernetes(document):  # kubectl get -o json, kubectl config view -o json
+            return import_kubernetes_document(document, path)
         if "configurationItems" in document or "baseConfigurationItems" in document or (
                 "Results" in document and "QueryInfo" in document):
             return import_config_document(document, str(path))
