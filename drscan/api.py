@@ -163,6 +163,10 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     graph = build_graph(inventory, config.apps)
     for resource in judge_backups(graph.resources, graph.related, graph.apps_of, config, now):
         graph.resources[resource.id] = resource  # backup sources judged against their max age (drscan.graph.backups)
+    from drscan.dr.kubernetes_facts import kubernetes_facts  # Velero schedules vs the apps' RPO, measured ages
+
+    for resource in kubernetes_facts(graph, config, now, inventory.gaps):
+        graph.resources[resource.id] = resource
     if config.apps:  # each app becomes a drscan.dr.app resource carrying its DR assessment, for the dr rules
         from drscan.dr.assess import app_resources
 

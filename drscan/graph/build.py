@@ -90,10 +90,6 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGra
     resources = {r.id: r for r in inventory.resources}
     relations: list[Relation] = list(inventory.relations)
     gaps: list[Gap] = []
-    kubernetes = link_kubernetes(resources)  # Kubernetes objects get their cluster's region, zones and links
-    resources.update(kubernetes.updated)
-    relations.extend(kubernetes.relations)
-    gaps.extend(kubernetes.gaps)
 
     for ref in inventory.references:
         if ref.target in resources and ref.source in resources:
@@ -108,6 +104,10 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGra
             ))
 
     relations.extend(_aws_links(resources))
+    kubernetes = link_kubernetes(resources, inventory.gaps, relations)  # objects get their cluster's region, zones, links
+    resources.update(kubernetes.updated)
+    relations.extend(kubernetes.relations)
+    gaps.extend(kubernetes.gaps)
 
     apps_of: dict[str, list[str]] = defaultdict(list)
     by_tag: dict[tuple[str, str], list[str]] = defaultdict(list)

@@ -133,7 +133,17 @@ def _cloud_cluster(cluster: Resource, candidates: list[Resource]) -> tuple[Resou
     return None, ""
 
 
-def link_kubernetes(resources: dict[str, Resource]) -> KubernetesLinks:
+def blind_spots(gaps: Iterable[Gap]) -> set[tuple[str, str]]:
+    """(cluster, kind) pairs whose listing failed: counts over them are unknown, never zero."""
+    return {(g.account, kind) for g in gaps if g.provider == PROVIDER and g.resource_id is None for kind in g.kinds}
+
+
+COPY_RELATIONS = {"protects": "in", "scheduled_by": "out", "recovery_point_of": "in", "snapshot_of": "in"}
+
+
+def link_kubernetes(resources: dict[str, Resource], gaps: Iterable[Gap] = (), relations: Iterable[Relation] = ()) -> KubernetesLinks:
+    """Run after references and cloud links are resolved: a PV's cloud disk may be protected by an
+    AWS Backup selection, a DLM policy or a GCP snapshot schedule (`relations` so far)."""
     links = KubernetesLinks()
     by_cluster: dict[str, dict[str, list[Resource]]] = defaultdict(lambda: defaultdict(list))
     for resource in resources.values():
@@ -149,13 +159,18 @@ def link_kubernetes(resources: dict[str, Resource]) -> KubernetesLinks:
             accounts_by_name[r.name.lower()].append(r.id)
         elif r.kind in CLOUD_CLUSTER_KINDS:
             cloud_clusters.append(r)
+    blind = blind_spots(gaps)
+    disk_ids = set(disks.values())
+    protected = {(r.target if COPY_RELATIONS[r.type] == "in" else r.source) for r in relations if r.type in COPY_RELATIONS}
     for cluster, by_kind in sorted(by_cluster.items()):
-        _link_cluster(cluster, by_kind, resources, links, disks, accounts_by_name, cloud_clusters)
+        _link_cluster(cluster, by_kind, resources, links, disks, accounts_by_name, cloud_clusters,
+                      {kind for c, kind in blind if c in (cluster, "")}, protected & disk_ids)
     return links
 
 
 def _link_cluster(cluster: str, by_kind: dict[str, list[Resource]], resources: dict[str, Resource], links: KubernetesLinks,
-                  disks: dict[str, str], accounts_by_name: dict[str, list[str]], cloud_clusters: list[Resource]) -> None:
+                  disks: dict[str, str], accounts_by_name: dict[str, list[str]], cloud_clusters: list[Resource],
+                  blind: set[str], protected_disks: set[str]) -> None:
     relations = links.relations
     nodes = by_kind.get(NODE, [])
     regions = Counter(n.attrs.get("region") for n in nodes if n.attrs.get("region"))
@@ -242,10 +257,15 @@ def _link_cluster(cluster: str, by_kind: dict[str, list[Resource]], resources: d
     by_ns_workloads: dict[str, list[Resource]] = defaultdict(list)
     for workload in workloads:
         by_ns_workloads[workload.attrs.get("namespace")].append(workload)
+    budgets: Counter = Counter()
     for budget in by_kind.get("k8s.policy.poddisruptionbudget", []):
         for workload in by_ns_workloads.get(budget.attrs.get("namespace"), ()):
             if selector_matches(budget.attrs.get("selector"), workload.attrs.get("pod_labels") or {}):
                 relations.append(Relation(budget.id, workload.id, "limits_disruption_of"))
+                budgets[workload.id] += 1
+    for workload in workloads:
+        count = None if "k8s.policy.poddisruptionbudget" in blind else budgets[workload.id]
+        put(workload, attrs={**attrs_of(workload), "pdb_count": count})
     services = {}
     for svc in by_kind.get("k8s.core.service", []):
         services[(svc.attrs.get("namespace"), svc.attrs.get("name"))] = svc
@@ -259,12 +279,34 @@ def _link_cluster(cluster: str, by_kind: dict[str, list[Resource]], resources: d
             if (ing.attrs.get("namespace"), name) in services:
                 relations.append(Relation(ing.id, services[(ing.attrs.get("namespace"), name)].id, "routes_to"))
 
-    _link_velero(cluster, by_kind, namespaces, in_namespace, claims, resources, links, updated, accounts_by_name)
+    covering = _link_velero(cluster, by_kind, namespaces, in_namespace, claims, resources, links, updated, accounts_by_name,
+                            blind)
 
-    # namespace facts
+    for location in by_kind.get(BSL, []):
+        put(location, attrs={**attrs_of(location), **offsite(attrs_of(location), region, resources)})
+
+    # namespace facts: persistent volumes, and the enabled Velero schedules that back them up
+    velero_blind = SCHEDULE in blind
     for name, ns in namespaces.items():
-        count = sum(1 for i in in_namespace.get(name, ()) if i.kind == PVC)
-        put(ns, attrs={**attrs_of(ns), "pvc_count": count, "has_persistent_volumes": count > 0})
+        count = None if PVC in blind else sum(1 for i in in_namespace.get(name, ()) if i.kind == PVC)
+        schedules = sorted(s.attrs.get("name") for s in covering.get(name, ()))
+        put(ns, attrs={**attrs_of(ns), "pvc_count": count, "has_persistent_volumes": None if count is None else count > 0,
+                       "velero_schedules": None if velero_blind else schedules,
+                       "velero_schedule_count": None if velero_blind else len(schedules)})
+    # tier-1 data on one zone: is there a copy elsewhere (a Velero schedule capturing volumes, or a cloud backup of the disk)?
+    for claim in by_kind.get(PVC, []):
+        attrs = attrs_of(claim)
+        capturing = [s for s in covering.get(attrs.get("namespace"), ()) if s.attrs.get("captures_volumes")]
+        disk = attrs.get("disk_id")
+        cloud_copy = bool(disk) and disk in protected_disks
+        if capturing or cloud_copy:
+            copy = True
+        elif velero_blind or any(s.attrs.get("captures_volumes") is None for s in covering.get(attrs.get("namespace"), ())):
+            copy = None
+        else:
+            copy = False
+        attrs.update(velero_schedules=[s.attrs.get("name") for s in capturing], backup_copy_elsewhere=copy)
+        put(claim, attrs=attrs)
 
     # the cluster itself
     cluster_resource = resources.get(cluster_id(cluster))
@@ -289,7 +331,8 @@ def _link_cluster(cluster: str, by_kind: dict[str, list[Resource]], resources: d
 def _link_velero(cluster: str, by_kind: dict[str, list[Resource]], namespaces: dict[str, Resource],
                  in_namespace: dict[str, list[Resource]], claims: dict[tuple[str, str], Resource],
                  resources: dict[str, Resource], links: KubernetesLinks, updated: dict[str, Resource],
-                 accounts_by_name: dict[str, list[str]]) -> None:
+                 accounts_by_name: dict[str, list[str]], blind: set[str]) -> dict[str, list[Resource]]:
+    """Velero links; returns namespace name -> the enabled schedules that select it."""
     relations = links.relations
     locations = {(b.attrs.get("namespace"), b.attrs.get("name")): b for b in by_kind.get(BSL, [])}
     for location in locations.values():
@@ -320,13 +363,21 @@ def _link_velero(cluster: str, by_kind: dict[str, list[Resource]], namespaces: d
         return names
 
     schedules = {(s.attrs.get("namespace"), s.attrs.get("name")): s for s in by_kind.get(SCHEDULE, [])}
+    covering: dict[str, list[Resource]] = defaultdict(list)
     for item in by_kind.get(SCHEDULE, []) + by_kind.get(BACKUP, []):
         chosen = selected(item)
         for name in chosen:
             relations.append(Relation(item.id, namespaces[name].id, "selects"))
         attrs = dict(updated.get(item.id, item).attrs)
         attrs["selected_namespaces"] = chosen
-        attrs["selected_pvcs"] = sum(1 for name in chosen for o in in_namespace.get(name, ()) if o.kind == PVC)
+        pvcs = None if PVC in blind else sum(1 for name in chosen for o in in_namespace.get(name, ()) if o.kind == PVC)
+        attrs["selected_pvcs"] = pvcs
+        attrs["captures_volumes"] = captures_volumes(attrs)
+        if item.kind == BACKUP:
+            captured, reason = volume_capture(attrs)
+            attempts = sum(attrs.get(k) or 0 for k in ("volume_snapshots_attempted", "csi_volume_snapshots_attempted"))
+            applies = True if attempts or (pvcs or 0) > 0 else None if pvcs is None else False
+            attrs.update(volume_data_captured=captured, volume_capture_reason=reason, volume_capture_applies=applies)
         location = location_of(item)
         if location is not None:
             relations.append(Relation(item.id, location.id, "stored_in" if item.kind == BACKUP else "stores_in"))
@@ -334,6 +385,9 @@ def _link_velero(cluster: str, by_kind: dict[str, list[Resource]], namespaces: d
         if item.kind == BACKUP and attrs.get("schedule") and (attrs.get("namespace"), attrs["schedule"]) in schedules:
             relations.append(Relation(item.id, schedules[(attrs.get("namespace"), attrs["schedule"])].id, "created_by"))
         updated[item.id] = replace(updated.get(item.id, item), attrs=attrs)
+        if item.kind == SCHEDULE and attrs.get("phase") == "Enabled" and not attrs.get("paused"):
+            for name in chosen:
+                covering[name].append(updated[item.id])
     backups = {(b.attrs.get("namespace"), b.attrs.get("name")): b for b in by_kind.get(BACKUP, [])}
     for restore in by_kind.get(RESTORE, []):
         attrs = dict(restore.attrs)
@@ -352,6 +406,63 @@ def _link_velero(cluster: str, by_kind: dict[str, list[Resource]], namespaces: d
             for claim in (o for o in in_namespace.get(name, ()) if o.kind == PVC):
                 relations.append(Relation(restore.id, claim.id, "restore_of"))
         updated[restore.id] = replace(updated.get(restore.id, restore), attrs=attrs)
+    return covering
+
+
+def offsite(attrs: dict, cluster_region: str, resources: dict[str, Resource]) -> dict:
+    """Is the backup storage location outside the cluster's region, or its bucket replicated out of it?"""
+    bucket = resources.get(attrs.get("bucket_id") or "")
+    where = attrs.get("location_region")
+    replicated = None
+    if bucket is not None:
+        b = bucket.attrs
+        replicated = bool(b.get("replication_enabled") or b.get("geo_redundant")
+                          or b.get("location_type") in ("multi-region", "dual-region"))
+    if not cluster_region:
+        return {"offsite": None, "offsite_reason": "the cluster's region is not known (no nodes in the inventory)"}
+    if where and where != cluster_region:
+        return {"offsite": True, "offsite_reason": f"bucket in {where}, cluster in {cluster_region}"}
+    if replicated:
+        return {"offsite": True, "offsite_reason": f"bucket {bucket.name} replicates out of {where or bucket.region}"}
+    if where:
+        return {"offsite": False, "offsite_reason": f"bucket and cluster both in {cluster_region}"
+                + ("" if bucket is not None else " (bucket not in the inventory; its replication is not known)")}
+    return {"offsite": None, "offsite_reason": "the location's region is not in its config and its bucket is not in the inventory"}
+
+
+def captures_volumes(attrs: dict) -> bool | None:
+    """Does this backup spec take the volumes' data (snapshots, CSI snapshots or file-system backup)?
+    An explicit snapshotVolumes: false leaves it to file-system backup, whose default is the server's."""
+    if attrs.get("snapshot_volumes") is not False or attrs.get("default_volumes_to_fs_backup") is True:
+        return True
+    if attrs.get("default_volumes_to_fs_backup") is False:
+        return False
+    return None
+
+
+def volume_capture(attrs: dict) -> tuple[bool | None, str]:
+    """Did a finished backup capture the data of the volumes it should have: every snapshot it
+    attempted (native and CSI) completed and no async item operation failed; with persistent
+    volumes in its namespaces, at least one attempt (or file-system backup, counted in PodVolumeBackups)."""
+    if attrs.get("phase") not in ("Completed", "PartiallyFailed"):
+        return None, f"backup is {attrs.get('phase')}, not finished"
+    counts = [attrs.get(k) for k in ("volume_snapshots_attempted", "volume_snapshots_completed",
+                                      "csi_volume_snapshots_attempted", "csi_volume_snapshots_completed")]
+    if None in counts:
+        return None, "backup status carries no snapshot counts"
+    attempted, completed = counts[0] + counts[2], counts[1] + counts[3]
+    failed = attrs.get("item_operations_failed") or 0
+    if attempted:
+        ok = completed == attempted and not failed
+        return ok, f"{completed} of {attempted} volume snapshots completed" + (f", {failed} item operations failed" if failed else "")
+    pvcs = attrs.get("selected_pvcs")
+    if pvcs is None:
+        return None, "persistent volume claims of its namespaces were not listed"
+    if pvcs == 0:
+        return None, "its namespaces hold no persistent volume claims"
+    if attrs.get("default_volumes_to_fs_backup") is not False and attrs.get("snapshot_volumes") is False:
+        return None, "volumes go to file-system backup (PodVolumeBackup objects), which drscan does not read"
+    return False, f"no volume snapshot was attempted although its namespaces hold {pvcs} persistent volume claim(s)"
 
 
 def _schedule_from_name(backup: str | None, schedules: dict[tuple[str, str], Resource]) -> str | None:
