@@ -87,6 +87,9 @@ def scan(
     azure_endpoint: Optional[str] = typer.Option(None, "--azure-endpoint", help="Azure Resource Manager URL (sovereign clouds, proxy)."),
     postgres: Optional[list[str]] = typer.Option(None, "--postgres", help="PostgreSQL DSN to check live, read-only: WAL archiving, replication (repeatable)."),
     mysql: Optional[list[str]] = typer.Option(None, "--mysql", help="MySQL/MariaDB DSN (mysql://user@host/db) to check live, read-only: replica status (repeatable)."),
+    k8s: bool = typer.Option(False, "--k8s", help="Scan live Kubernetes clusters from your kubeconfig (list calls only)."),
+    kube_context: Optional[list[str]] = typer.Option(None, "--kube-context", help="kubeconfig context to scan (repeat; default: every context)."),
+    kubeconfig: Optional[Path] = typer.Option(None, "--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)."),
     config: Optional[Path] = typer.Option(None, "--config", help="drscan.yaml: organization, scope, applications."),
     db: Optional[Path] = typer.Option(None, "--db", help="SQLite database that keeps every scan."),
     out: Optional[Path] = typer.Option(None, "--out", help="Directory for findings.json, findings.csv, report.html, report.pdf."),
@@ -114,6 +117,7 @@ def scan(
                        subscriptions=subscriptions, azure_endpoint=azure_endpoint)
     sources = dataclasses.replace(sources, postgres=tuple(postgres or ()), mysql=tuple(mysql or ()),
                                   more_imports=tuple(import_dir[1:]) if import_dir else ())
+    sources = _with_kubernetes(sources, k8s, kube_context, kubeconfig, workers)
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=quiet) as bar:
@@ -175,6 +179,20 @@ def _sources(import_dir: Path | None, *, aws: bool, regions: str | None, all_reg
         chosen = None if subscriptions.strip().lower() == "all" else _split(subscriptions)
         azure_options = AzureOptions(subscriptions=chosen, endpoint=azure_endpoint, workers=workers)
     return Sources(import_dir=import_dir, aws=aws_options, gcp=gcp_options, azure=azure_options)
+
+
+def _with_kubernetes(sources, k8s: bool, contexts: list[str] | None, kubeconfig: Path | None, workers: int):
+    if (contexts or kubeconfig) and not k8s:
+        raise InputError("--kube-context and --kubeconfig need --k8s")
+    if not k8s:
+        return sources
+    from dataclasses import replace
+
+    from drscan.collect.kubernetes.collect import KubernetesOptions
+
+    chosen = tuple(c for value in contexts or () for c in _split(value))
+    return replace(sources, kubernetes=KubernetesOptions(contexts=chosen, kubeconfig=str(kubeconfig) if kubeconfig else None,
+                                                         workers=min(workers, 8)))
 
 
 def _outputs(sarif: Path | None, junit: Path | None, ocsf: Path | None) -> dict[str, Path]:
@@ -434,20 +452,22 @@ PERMISSION_DOCUMENTS = {
     "aws": ("drscan.collect.aws.permissions", "policy_document"),
     "gcp": ("drscan.collect.gcp.permissions", "permissions_document"),
     "azure": ("drscan.collect.azure.permissions", "permissions_document"),
+    "k8s": ("drscan.collect.kubernetes.permissions", "cluster_role_yaml"),
 }
 
 
 @app.command()
 def permissions(
-    provider: str = typer.Argument(..., help="aws, gcp or azure."),
+    provider: str = typer.Argument(..., help="aws, gcp, azure or k8s."),
 ) -> None:
-    """Print the read-only permissions a live scan needs: an IAM policy (aws), a custom role (gcp, azure)."""
+    """Print the read-only permissions a live scan needs: an IAM policy (aws), a custom role (gcp, azure), a ClusterRole (k8s)."""
     import importlib
 
     if provider not in PERMISSION_DOCUMENTS:
-        raise InputError(f"unknown provider {provider!r}; choose aws, gcp or azure")
+        raise InputError(f"unknown provider {provider!r}; choose aws, gcp, azure or k8s")
     module, function = PERMISSION_DOCUMENTS[provider]
-    typer.echo(json.dumps(getattr(importlib.import_module(module), function)(), indent=2))
+    document = getattr(importlib.import_module(module), function)()
+    typer.echo(document if isinstance(document, str) else json.dumps(document, indent=2))  # k8s: ClusterRole YAML
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ class Sources:
     more_imports: tuple[Path, ...] = ()  # further --import directories
     postgres: tuple[str, ...] = ()  # live read-only checks (--postgres DSN), drscan.collect.databases
     mysql: tuple[str, ...] = ()
+    kubernetes: Any = None  # drscan.collect.kubernetes.collect.KubernetesOptions
 
     def describe(self) -> dict:
         scope: dict[str, Any] = {}
@@ -42,6 +43,8 @@ class Sources:
             from drscan.collect.databases.dsn import redact_dsn
 
             scope["databases"] = [redact_dsn(d) for d in self.postgres + self.mysql]
+        if self.kubernetes is not None:
+            scope["kubernetes"] = {"contexts": list(self.kubernetes.contexts) or "all"}
         return scope
 
 
@@ -54,8 +57,8 @@ class Collection:
 def collect(sources: Sources, on_item: Callable[[], None] | None = None,
             on_plan: Callable[[int], None] | None = None) -> Collection:
     if sources.import_dir is None and sources.aws is None and sources.gcp is None and sources.azure is None \
-            and not sources.postgres and not sources.mysql:
-        raise InputError("nothing to scan: give --import DIR, or --aws, --gcp, --azure, --postgres or --mysql")
+            and not sources.postgres and not sources.mysql and sources.kubernetes is None:
+        raise InputError("nothing to scan: give --import DIR, or --aws, --gcp, --azure, --postgres, --mysql or --k8s")
     step = (lambda *_: on_item()) if on_item else None
     parts: list[Inventory] = []
     calls: dict[str, int] = {}
@@ -80,6 +83,10 @@ def collect(sources: Sources, on_item: Callable[[], None] | None = None,
         from drscan.collect.databases.collect import collect_databases
 
         parts.append(collect_databases(sources.postgres, sources.mysql))
+    if sources.kubernetes is not None:
+        from drscan.collect.kubernetes.collect import collect_kubernetes
+
+        parts.append(collect_kubernetes(sources.kubernetes, on_progress=step))
     if len(parts) == 1:
         return Collection(parts[0], calls)
     return Collection(Inventory(

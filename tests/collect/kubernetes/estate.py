@@ -80,3 +80,23 @@ def write_exports(root: Path, cluster: str = "prod-eks") -> Path:
     (folder / "cluster.json").write_text(json.dumps(k.kube_list(cluster_objects()), indent=4))
     (folder / "velero.json").write_text(json.dumps(k.kube_list(velero_objects()), indent=4))
     return root / "k8s"
+
+
+def gke_objects() -> list[dict]:
+    """A second, smaller cluster (GKE in europe-west1) with one namespace backed up to GCS."""
+    zones = ("europe-west1-b", "europe-west1-c")
+    items = [k.namespace(n, CREATED, labels) for n, labels in (("default", None), ("analytics", {"app": "analytics"}))]
+    items += [k.node(f"gke-prod-gke-pool-1-{i:08x}", CREATED, cloud="gcp", region="europe-west1", zone=zones[i % 2],
+                     instance_type="e2-standard-4", instance_id=f"gke-prod-gke-pool-1-{i:08x}", project="acme-analytics")
+              for i in range(2)]
+    items.append(k.pvc("warehouse", "analytics", CREATED, storage_class="standard-rwo", size="200Gi", volume="pvc-warehouse"))
+    items.append(k.pv("pvc-warehouse", CREATED, claim_ns="analytics", claim="warehouse", size="200Gi", storage_class="standard-rwo",
+                      driver="pd.csi.storage.gke.io", handle="projects/acme-analytics/zones/europe-west1-b/disks/pvc-warehouse",
+                      zone="europe-west1-b"))
+    items.append(k.deployment("etl", "analytics", CREATED, replicas=2, claims=("warehouse",)))
+    items.append(k.velero_bsl("default", CREATED, provider="gcp", bucket="acme-velero-prod-gke"))
+    items.append(k.velero_schedule("analytics-daily", CREATED, "30 1 * * *", ["analytics"], last_backup=NOW - timedelta(hours=4)))
+    start = NOW - timedelta(hours=4, minutes=30)
+    items.append(k.velero_backup(k.backup_name("analytics-daily", start), start, schedule="analytics-daily",
+                                 namespaces=["analytics"], csi_snapshots=(1, 1)))
+    return items

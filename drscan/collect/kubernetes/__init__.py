@@ -1,0 +1,1 @@
+"""Live Kubernetes collection: list calls per (cluster, kind) with the official client."""

@@ -1,0 +1,67 @@
+"""Collect stage for live Kubernetes: resolve the kubeconfig contexts (named, or all), run one
+ListTask per (cluster, kind) on a bounded thread pool, and merge what they found. Read-only:
+only list calls (HTTP GET), the verbs `drscan permissions k8s` grants."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from drscan.collect.imports.batch import ImportBatch
+from drscan.collect.kubernetes.tasks import ListTask, run_list_task, utc_now
+from drscan.collect.merge import merge_resources
+from drscan.errors import InputError
+from drscan.model import Inventory
+from drscan.normalize.kubernetes import cluster_key, cluster_resource, kinds
+
+
+@dataclass(frozen=True)
+class KubernetesOptions:
+    contexts: tuple[str, ...] = ()  # kubeconfig contexts; empty = every context of the kubeconfig
+    kubeconfig: str | None = None
+    workers: int = 8
+    page_size: int = 500
+
+
+def resolve_contexts(options: KubernetesOptions) -> list[tuple[str, dict]]:
+    """(context name, {cluster, server}) for each context to scan; an unknown name is an input error."""
+    from kubernetes.config import kube_config
+    from kubernetes.config.config_exception import ConfigException
+
+    path = options.kubeconfig or kube_config.KUBE_CONFIG_DEFAULT_LOCATION
+    try:
+        loader = kube_config.KubeConfigMerger(path)
+        config = loader.config
+        raw = {key: [getattr(n, "value", n) for n in config.value.get(key) or []] for key in ("contexts", "clusters")}
+        contexts = {str(c["name"]): dict(c.get("context") or {}) for c in raw["contexts"]}
+        clusters = {str(c["name"]): dict(c.get("cluster") or {}) for c in raw["clusters"]}
+    except (ConfigException, OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"kubeconfig {path}: cannot read: {exc}") from None
+    if not contexts:
+        raise InputError(f"kubeconfig {path}: no contexts")
+    chosen = [c for c in options.contexts if c.lower() != "all"] or sorted(contexts)
+    unknown = [c for c in chosen if c not in contexts]
+    if unknown:
+        raise InputError(f"kubeconfig {path}: unknown context {unknown[0]!r} (known: {', '.join(sorted(contexts))})")
+    return [(c, {"kubeconfig_cluster": contexts[c].get("cluster"),
+                 "server": clusters.get(str(contexts[c].get("cluster")), {}).get("server")}) for c in chosen]
+
+
+def collect_kubernetes(options: KubernetesOptions, on_progress: Callable[[int], None] | None = None) -> Inventory:
+    contexts = resolve_contexts(options)
+    tasks = [ListTask(context=name, cluster=cluster_key(name), kind=k.kind, kubeconfig=options.kubeconfig,
+                      page_size=options.page_size) for name, _ in contexts for k in kinds()]
+    total = ImportBatch()
+    observed = utc_now()
+    for name, facts in contexts:
+        resource = cluster_resource(cluster_key(name), {"context": name, **{k: v for k, v in facts.items() if v}},
+                                    f"kubeconfig:{name}")
+        total.resources.append(replace(resource, observed_at=observed))
+    with ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="drscan-k8s") as pool:
+        for batch in pool.map(run_list_task, tasks):  # results in task order: merging is deterministic
+            total.extend(batch)
+            if on_progress:
+                on_progress(len(batch.resources))
+    return Inventory(resources=tuple(merge_resources(total.resources)), references=tuple(total.references),
+                     gaps=tuple(total.gaps), sources=tuple(f"k8s:{name}" for name, _ in contexts))
