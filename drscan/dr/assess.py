@@ -9,7 +9,7 @@ from typing import Any
 
 from drscan.config import Config
 from drscan.dr.assumptions import load_assumptions
-from drscan.dr.copies import parse_time
+from drscan.dr.copies import RESTORE_JOB_KINDS, parse_time
 from drscan.dr.database_backups import DRILL_KIND, drill_test_times
 from drscan.dr.estimate import Scenario, covers, estimate_disruption
 from drscan.dr.mechanisms import mechanisms_for
@@ -95,7 +95,8 @@ def readiness_checks(ctx: DrContext, scope: AppScope, mechanisms: dict[str, tupl
     tested: bool | None
     if restore_age is not None:
         tested = restore_age <= settings.restore_test_max_age_days
-    elif ctx.index.kind("aws.backup.restore_job") or settings.drills_path is not None or ctx.index.kind(DRILL_KIND):
+    elif ctx.index.kind("aws.backup.restore_job") or ctx.index.kind("k8s.velero.restore") or settings.drills_path is not None \
+            or ctx.index.kind(DRILL_KIND):
         tested = False
     else:
         tested = None
@@ -145,7 +146,7 @@ def _restore_test_age(ctx: DrContext, scope: AppScope) -> tuple[float | None, st
     latest, source = None, None
     for store in list(scope.data_stores) + list(scope.replicas):
         for job in ctx.graph.related(store.id, "restore_of", "in"):
-            if job.kind != "aws.backup.restore_job" or str(job.attrs.get("status") or "").upper() != "COMPLETED":
+            if job.kind not in RESTORE_JOB_KINDS or str(job.attrs.get("status") or "").upper() != "COMPLETED":
                 continue
             when = parse_time(job.attrs.get("completed_at") or job.attrs.get("created_at"))
             if when and (latest is None or when > latest):

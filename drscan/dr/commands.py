@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from drscan.dr.kubernetes import velero_restore_command, workload_command
 from drscan.model import Resource
 
 _AZ_RG = re.compile(r"/resourcegroups/([^/]+)", re.IGNORECASE)
@@ -98,6 +99,7 @@ def data_command(action: str, store: Resource, target: Resource | None, target_i
         "azure_storage_failover": f"az storage account failover --name {name} --resource-group {azure_rg(store.id)}",
         "azure_backup_restore": _azure_backup(store, target_id, secondary=False),
         "azure_backup_restore_secondary": _azure_backup(store, target_id, secondary=True),
+        "velero_restore": velero_restore_command(store, target, region),
     }
     commands["database_backup_restore"] = (  # drscan.dr.database_backups: the rehearsed restore of a database backup
         f"Restore {name} from backup source {target_id or '<backup source>'} (pgbackrest restore / pg_restore / "
@@ -132,6 +134,8 @@ def compute_command(resource: Resource, mode: str, capacity: float, region: str)
     """mode: scale_out | launch | provision | replace | verify."""
     name = short(resource.id)
     size = max(1, int(round(capacity)))
+    if resource.kind.startswith("k8s."):
+        return workload_command(resource, mode, capacity, region)
     if mode == "verify" and resource.kind != "aws.lambda.function":
         return f"Confirm {resource.name} is healthy and taking traffic in {resource.region} (target health, instance status)"
     if mode == "provision":

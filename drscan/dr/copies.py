@@ -19,7 +19,9 @@ OK_POINT_STATES = {None, "", "COMPLETED", "AVAILABLE", "COMPLETE", "READY", "SUC
 _GCP_MULTI_REGION = re.compile(r"^[a-z]+\d*$")  # GCS / snapshot multi- and dual-regions: "us", "eu", "asia", "nam4"
 _VAULT = re.compile(r"^(.*/providers/microsoft\.recoveryservices/vaults/[^/]+)", re.IGNORECASE)
 
+RESTORE_JOB_KINDS = ("aws.backup.restore_job", "k8s.velero.restore")  # -restore_of-> what they restored
 RESTORE_SERVICE = {
+    "k8s.core.persistentvolumeclaim": "velero",
     "aws.rds.db_instance": "rds", "aws.rds.db_cluster": "rds", "aws.dynamodb.table": "dynamodb",
     "aws.ec2.volume": "block_volume", "gcp.compute.disk": "block_volume", "azure.compute.disk": "block_volume",
     "aws.efs.file_system": "file_system", "aws.s3.bucket": "object_storage", "gcp.storage.bucket": "object_storage",
@@ -88,7 +90,7 @@ def measured_restore(ctx: DrContext, store: Resource) -> tuple[Figure, Step] | N
     """The latest completed AWS Backup restore job of this resource (restore_job -restore_of-> store)."""
     best = None
     for job in ctx.graph.related(store.id, "restore_of", "in"):
-        if job.kind != "aws.backup.restore_job" or str(job.attrs.get("status") or "").upper() != "COMPLETED":
+        if job.kind not in RESTORE_JOB_KINDS or str(job.attrs.get("status") or "").upper() != "COMPLETED":
             continue
         seconds = job.attrs.get("duration_seconds")
         if not isinstance(seconds, (int, float)):

@@ -11,6 +11,7 @@ from typing import Callable
 from drscan.dr.copies import (assumed, backup_copies, human, location_of, recovery_points, regional_copy,
                               restore_figures, scheduled_copy)
 from drscan.dr.database_backups import database_backup_copies
+from drscan.dr.kubernetes import pvc_mechanisms
 from drscan.dr.model import Location, Mechanism, Step
 from drscan.dr.scope import DrContext
 from drscan.model import Resource
@@ -392,6 +393,7 @@ HANDLERS: dict[str, Callable[[DrContext, Resource], list[Mechanism]]] = {
     "aws.s3.bucket": aws_s3_bucket, "aws.efs.file_system": aws_efs, "aws.ec2.volume": aws_volume,
     "gcp.sql.instance": gcp_sql, "gcp.compute.disk": gcp_disk, "gcp.storage.bucket": gcp_bucket,
     "azure.sql.database": azure_sql, "azure.storage.account": azure_storage, "azure.compute.disk": azure_disk,
+    "k8s.core.persistentvolumeclaim": pvc_mechanisms,
 }
 
 

@@ -10,6 +10,7 @@ from drscan import __version__
 from drscan.dr.commands import compute_command, data_command, short, traffic_command
 from drscan.dr.copies import human
 from drscan.dr.estimate import scenarios_for
+from drscan.dr.kubernetes import velero_steps
 from drscan.dr.model import LAYERS, AppAssessment, Estimate, Figure
 from drscan.dr.scope import AppScope, DrContext
 from drscan.dr.traffic import dns_entries, entry_switch_time
@@ -136,6 +137,7 @@ def build_runbook(ctx: DrContext, assessment: AppAssessment, disruption: str, sc
                       None, "", ""))
     target_region = scope.primary_region if disruption in ("zone_loss", "data_corruption") else recovery
     steps.extend(_keys_network(ctx, scope, disruption, target_region))
+    steps.extend(velero_steps(ctx, scope, disruption, target_region))  # Velero: storage location, namespaces, workloads
     unrecoverable = []
     for store_estimate in sorted(estimate.stores, key=lambda s: s.store_id):
         if not store_estimate.affected:

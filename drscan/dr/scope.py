@@ -20,6 +20,7 @@ DATA_KINDS = frozenset({
     "aws.rds.db_instance", "aws.rds.db_cluster", "aws.dynamodb.table", "aws.s3.bucket", "aws.efs.file_system",
     "aws.ec2.volume", "gcp.sql.instance", "gcp.compute.disk", "gcp.storage.bucket",
     "azure.sql.database", "azure.storage.account", "azure.compute.disk",
+    "k8s.core.persistentvolumeclaim",
 })
 BLOCK_KINDS = frozenset({"aws.ec2.volume", "gcp.compute.disk", "azure.compute.disk"})
 VM_KINDS = frozenset({"aws.ec2.instance", "gcp.compute.instance", "azure.compute.virtual_machine"})
@@ -27,6 +28,7 @@ COMPUTE_KINDS = VM_KINDS | frozenset({
     "aws.autoscaling.group", "aws.lambda.function", "aws.ecs.service", "aws.eks.cluster",
     "gcp.compute.instance_group_manager", "gcp.container.cluster", "gcp.run.service", "gcp.cloudfunctions.function",
     "azure.compute.vm_scale_set", "azure.web.sites", "azure.containerservice.managedclusters",
+    "k8s.apps.deployment", "k8s.apps.statefulset", "k8s.apps.daemonset",
 })
 TRAFFIC_KINDS = frozenset({
     "aws.elbv2.load_balancer", "aws.elbv2.listener", "aws.route53.record", "aws.route53.health_check",
@@ -258,6 +260,8 @@ def _units(resource: Resource) -> float:
         return 1.0 if attrs.get("status") in (None, "RUNNING", "PROVISIONING", "STAGING") else 0.0
     if resource.kind == "gcp.compute.instance_group_manager":
         return float(attrs.get("target_size") or 0)
+    if resource.kind.startswith("k8s.apps."):  # Kubernetes workloads: their replicas
+        return float(attrs.get("replicas") or 0)
     return 1.0
 
 
@@ -284,6 +288,9 @@ def _tiers(graph: ResourceGraph, compute: list[Resource]) -> list[Tier]:
             "gcp.compute.instance_group_manager": bool(attrs.get("regional")) or (attrs.get("zone_count") or 0) >= 2,
             "gcp.container.cluster": bool(attrs.get("regional")),
             "azure.compute.vm_scale_set": (attrs.get("zone_count") or 0) >= 2,
+            "k8s.apps.deployment": (attrs.get("replicas") or 0) >= 2 and attrs.get("zone_spread") is True,
+            "k8s.apps.statefulset": (attrs.get("replicas") or 0) >= 2 and attrs.get("zone_spread") is True,
+            "k8s.apps.daemonset": len(resource.zones) >= 2,
         }.get(resource.kind, not resource.zones)  # functions and regional services span zones
         tiers.append(Tier(resource.id, resource.region, resource.provider, resource.account, (resource.id,),
                           tuple(resource.zones), redundant, _units(resource), label=resource.name, kind=resource.kind))
