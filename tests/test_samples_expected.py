@@ -57,6 +57,18 @@ INTENT_RULES = {
     # database and enterprise backups (samples/acme/backups/)
     "backup-db-fresh": "backup-db-newest-restorable-within-rpo", "backup-repository-separate": "backup-db-repository-separate-location",
     "backup-job-succeeded": "backup-enterprise-job-succeeded-within-rpo", "backup-runs-without-errors": "backup-db-recent-runs-without-errors",
+    # Kubernetes and Velero (samples/acme/k8s)
+    "k8s-namespace-backed-up": "k8s-namespace-volumes-backed-up",
+    "k8s-schedule-interval-within-rpo": "k8s-velero-schedule-interval-within-rpo",
+    "k8s-schedule-last-backup-within-rpo": "k8s-velero-schedule-last-backup-within-rpo",
+    "k8s-schedule-producing-backups": "k8s-velero-schedule-producing-backups",
+    "k8s-schedule-ttl": "k8s-velero-schedule-ttl-meets-retention", "k8s-schedule-restore-tested": "k8s-velero-schedule-restore-tested",
+    "k8s-backup-succeeded": "k8s-velero-backup-succeeded", "k8s-backup-volumes-captured": "k8s-velero-backup-volume-data-captured",
+    "k8s-location-available": "k8s-velero-location-available", "k8s-location-offsite": "k8s-velero-location-offsite",
+    "k8s-location-bucket-immutable": "k8s-velero-location-bucket-immutable",
+    "k8s-tier1-replicas": "k8s-workload-tier1-replicas", "k8s-tier1-zone-spread": "k8s-workload-tier1-zone-spread",
+    "k8s-tier1-disruption-budget": "k8s-workload-tier1-disruption-budget",
+    "k8s-tier1-single-zone-copy": "k8s-pvc-tier1-single-zone-copy",
 }
 ROW = re.compile(r"^\|\s*([a-z0-9-]+)\s*\|\s*(\S+)\s*\|\s*(PASS|FAIL|NOT_ASSESSED)\s*\|\s*$")
 

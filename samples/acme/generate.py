@@ -27,6 +27,7 @@ sys.path.insert(0, str(HERE.parent.parent / "bench"))
 
 import estate_builders as b  # noqa: E402
 from estate_builders import ago, hexid, uuid_from  # noqa: E402
+from generate_k8s import build_k8s  # noqa: E402
 
 
 def d(y: int, m: int, day: int, hh: int = 0, mm: int = 0, ss: int = 0) -> datetime:
@@ -39,7 +40,7 @@ EXPECT: list[tuple[str, str, str, str]] = []   # (cloud, slug, resource id, FAIL
 
 
 def expect(cloud: str, slug: str, rid: str, result: str) -> None:
-    assert result in ("FAIL", "PASS") and cloud in ("aws", "gcp", "azure", "drscan", "backup")
+    assert result in ("FAIL", "PASS") and cloud in ("aws", "gcp", "azure", "k8s", "drscan", "backup")
     EXPECT.append((cloud, slug, rid, result))
 
 
@@ -905,6 +906,8 @@ def build_gcp():
                     log_bucket=LOGB, labels=GL)
     bucket(SHR_P, SHR_N, "acme-shared-terraform-state", location="US", location_type="multi-region",
            created=d(2021, 11, 16, 2), versioning=True, kms_key=None, uniform=True, labels={"owner": "platform"})
+    bucket(SHR_P, SHR_N, "acme-velero-prod-gke", location="US", location_type="multi-region",  # Velero of k8s/prod-gke
+           created=d(2026, 2, 9, 14), versioning=True, kms_key=None, uniform=True, labels={"owner": "platform"})
     C = curated["name"]
     for slug, bad in (("gcp-bucket-public", public), ("gcp-bucket-cmek", nocmek), ("gcp-bucket-versioning", regional),
                       ("gcp-bucket-multi-region", regional), ("gcp-bucket-uniform-access", nonuni)):
@@ -1321,7 +1324,7 @@ def build_azure():
 
 # =========================================================================== DR (drscan.dr.app)
 
-DR_APPS = ("payments", "checkout", "analytics", "identity", "catalog", "intranet")
+DR_APPS = ("payments", "checkout", "analytics", "identity", "catalog", "intranet", "orders", "reporting", "search")
 
 
 def expect_dr() -> None:
@@ -1351,6 +1354,8 @@ def expect_dr() -> None:
     expect("drscan", "dr-dns-failover", "app:identity", "PASS")        # latency records, health-checked, TTL 60
     expect("drscan", "dr-dns-failover", "app:checkout", "PASS")        # Traffic Manager priority profile
     expect("drscan", "dr-spof", "app:payments", "FAIL")
+    expect("drscan", "dr-restore-tested", "app:orders", "PASS")        # Velero restore drill in k8s/prod-eks
+    expect("drscan", "dr-backup-coverage", "app:orders", "FAIL")       # orders-cache's volume: no Velero schedule
 
 
 # =========================================================================== database backups (backups/)
@@ -1417,6 +1422,7 @@ def main() -> int:
     e1, w2, bk, cred, cli = build_aws()
     assets, policies = build_gcp()
     res, rsv, auth = build_azure()
+    k8s = build_k8s(expect)
     expect_dr()
     backups = build_backups()
 
@@ -1437,6 +1443,8 @@ def main() -> int:
 
     for rel_path, document in sorted(cli.items()):
         write_bytes(aws_dir / "cli" / rel_path, (json.dumps(document, indent=4) + "\n").encode())
+    for rel_path, document in sorted(k8s.items()):  # kubectl get ... -o json
+        write_bytes(HERE / rel_path, (json.dumps(document, indent=4) + "\n").encode())
 
     for fname, text in backups.items():
         write_bytes(HERE / "backups" / fname, text.encode())
@@ -1445,8 +1453,9 @@ def main() -> int:
     write_bytes(HERE / "drscan.yaml", DRSCAN_YAML.format(catalog_alb=catalog_alb).encode())
     write_bytes(HERE / "assurance" / "drills.yaml", DRILLS_YAML.encode())
     n_cli = {path: sum(len(v) for v in doc.values() if isinstance(v, list)) for path, doc in cli.items()}
+    n_k8s = {path: len(doc.get("items") or [1]) for path, doc in k8s.items()}
     write_bytes(HERE / "EXPECTED.md", expected_md(len(e1.items), len(w2.items), len(bk.items), len(cred), len(assets),
-                                                  len(policies), len(res), len(rsv), len(auth), n_cli).encode())
+                                                  len(policies), len(res), len(rsv), len(auth), n_cli, n_k8s).encode())
     return 0
 
 
@@ -1516,6 +1525,25 @@ apps:
     strategy: backup_restore
     members: {{tags: {{app: intranet}}}}
     entrypoints: [wiki.internal.acme.example]
+  - name: orders                # Kubernetes (k8s/prod-eks): its namespaces are labelled app=orders
+    tier: 1
+    owner: orders-team@acme.example
+    rpo: 1h
+    rto: 4h
+    members: {{tags: {{app: orders}}}}
+    primary_region: us-east-1
+  - name: reporting
+    tier: 3
+    owner: data-team@acme.example
+    rpo: 24h
+    rto: 24h
+    members: {{tags: {{app: reporting}}}}
+  - name: search                # Kubernetes (k8s/prod-gke): a namespace selected by name
+    tier: 2
+    owner: search-team@acme.example
+    rpo: 4h
+    rto: 8h
+    members: {{namespaces: [prod-gke/search]}}
 shared_services:
   - {{name: card-network, type: third_party, description: card authorisation API (no members; fails only in a simulation)}}
 backups:                      # backup exports in backups/ -> what they protect (drscan.graph.backups)
@@ -1540,7 +1568,7 @@ drills:
 """
 
 
-def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_cli: dict) -> str:
+def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_cli: dict, n_k8s: dict) -> str:
     n_aws = n_e1 + n_w2 + n_bk + 1 + sum(n_cli.values())
     cli_counts = " + ".join(f"{n} in `cli/{path}`" for path, n in sorted(n_cli.items()))
     lines = [
@@ -1564,6 +1592,8 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         f"- GCP: {n_gcp} assets in `cloud-asset-export.ndjson` ({n_pol} IAM policies in `iam-policies.json`)",
         f"- Azure: {n_res + n_rsv + n_auth} = {n_res} `Resources` rows + {n_rsv} `RecoveryServicesResources` rows "
         f"+ {n_auth} `AuthorizationResources` rows",
+        f"- Kubernetes: {sum(n_k8s.values())} objects (" + ", ".join(f"{n} in `{p}`" for p, n in sorted(n_k8s.items()))
+        + "; the kubeconfig sidecar describes its cluster) plus one `k8s.core.cluster` per cluster folder",
         f"- drscan: {len(DR_APPS)} `drscan.dr.app` resources, one per app of `drscan.yaml` (id `app:<name>`), made by the scan",
         "",
         "Each planted violation is named after what is wrong with it and has a compliant twin of the same",
@@ -1616,11 +1646,22 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "intranet-db's nightly job, whose repository is in us-east-1 like the database. promo-db and",
         "reports-db belong to no app, so they are judged against the default maximum age (24 h).",
         "",
+        "Kubernetes (`k8s/<cluster>/`, `kubectl get ... -o json`): an EKS cluster `prod-eks` (us-east-1) runs",
+        "**orders** (tier 1; namespaces `orders` and `orders-cache` labelled `app=orders`) and **reporting**",
+        "(tier 3); a GKE cluster `prod-gke` (us-central1, linked to the Cloud Asset cluster shared-gke-regional",
+        "by its kubeconfig context) runs **search** (tier 2, namespace selected by name). Velero backs up",
+        "`orders` hourly (fresh; one partially failed backup; a restore drill on 2026-11-02 took 17 min 40 s,",
+        "the measured RTO), `reporting` daily but its last Completed backup is 9 days old (stale schedule,",
+        "TTL 72 h, never restored) and `search` every 6 h (slower than its 4 h RPO). `orders-cache`,",
+        "`ml-scratch` and `ml-sandbox` hold volumes no schedule covers. The EKS location `dr-east` is",
+        "Unavailable and in the cluster's own region; the GKE location's bucket is a versioned US",
+        "multi-region bucket in the GCP export. Ids are `k8s://<cluster>/<namespace or _cluster>/<kind>/<name>`.",
+        "",
         "| rule intent | resource id | expected |",
         "|---|---|---|",
     ]
     seen = set()
-    order = {"aws": 0, "gcp": 1, "azure": 2, "drscan": 3, "backup": 4}
+    order = {"aws": 0, "gcp": 1, "azure": 2, "k8s": 3, "drscan": 4, "backup": 5}
     slug_first: dict = {}
     for i, (cloud, slug, _, _) in enumerate(EXPECT):
         slug_first.setdefault((cloud, slug), i)

@@ -22,7 +22,7 @@ def test_sample_apps_become_assessed_resources_the_dr_rules_judge(ruleset):
     sample_graph = build_graph(import_inventory(SAMPLES), config.apps)
     resources = app_resources(sample_graph, config, FIXED_NOW)
     assert [r.id for r in resources] == ["app:payments", "app:checkout", "app:analytics", "app:identity",
-                                         "app:catalog", "app:intranet"]
+                                         "app:catalog", "app:intranet", "app:orders", "app:reporting", "app:search"]
     payments = resources[0]
     assert (payments.kind, payments.provider, payments.account, payments.region) == (DR_APP_KIND, "drscan", "", "us-east-1")
     assert payments.attrs["rpo_seconds"] == 900 and payments.attrs["tier"] == 1
