@@ -40,18 +40,16 @@ def latest(items: Iterable[Resource], phase: str = COMPLETED) -> Resource | None
     return max(done, key=lambda i: parse_time(i.attrs["completed_at"])) if done else None
 
 
-def schedule_restores(graph: ResourceGraph, schedule: Resource) -> list[Resource]:
+def schedule_restores(graph: ResourceGraph, schedule: Resource, by_schedule: dict[tuple, list[Resource]]) -> list[Resource]:
     """Restores of this schedule's backups (by the backup, or by schedule name for expired backups)."""
     found = {r.id: r for b in graph.related(schedule.id, "created_by", "in") for r in graph.related(b.id, "restore_from", "in")}
-    for restore in graph.resources.values():
-        if (restore.kind == RESTORE and restore.account == schedule.account and restore.attrs.get("schedule") == schedule.attrs.get("name")
-                and restore.attrs.get("namespace") == schedule.attrs.get("namespace")):
-            found[restore.id] = restore
+    for restore in by_schedule.get((schedule.account, schedule.attrs.get("namespace"), schedule.attrs.get("name")), ()):
+        found[restore.id] = restore
     return list(found.values())
 
 
 def schedule_facts(graph: ResourceGraph, schedule: Resource, config: Config, now: datetime, blind: set[str],
-                   grace: float) -> dict[str, Any]:
+                   grace: float, restores_by_schedule: dict[tuple, list[Resource]]) -> dict[str, Any]:
     attrs = dict(schedule.attrs)
     apps = sorted({a for ns in graph.related(schedule.id, "selects") for a in _namespace_apps(graph, ns.id)})
     targets = [config.app(a) for a in apps]
@@ -78,7 +76,7 @@ def schedule_facts(graph: ResourceGraph, schedule: Resource, config: Config, now
         young = created_age is not None and interval is not None and created_age <= interval + grace
         fresh = None if interval is None or young else False
     attrs.update(last_backup_within_rpo=within, producing_backups=fresh)
-    restores = schedule_restores(graph, schedule)
+    restores = schedule_restores(graph, schedule, restores_by_schedule)
     drill = latest(restores)
     max_age = config.dr.restore_test_max_age_days
     if drill is not None:
@@ -104,6 +102,11 @@ def kubernetes_facts(graph: ResourceGraph, config: Config, now: datetime, gaps: 
     subjects = [r for r in graph.resources.values() if r.kind in (SCHEDULE, PVC) or r.kind in WORKLOAD_KINDS]
     if not subjects:
         return []
+    restores: dict[tuple, list[Resource]] = {}
+    for restore in graph.resources.values():
+        if restore.kind == RESTORE and restore.attrs.get("schedule"):
+            key = (restore.account, restore.attrs.get("namespace"), restore.attrs.get("schedule"))
+            restores.setdefault(key, []).append(restore)
     blind = blind_spots(gaps)
     grace = load_assumptions(config.dr.assumptions).get("schedule_grace_seconds")
     tier_of = {a.name: a.tier for a in config.apps if a.tier is not None}
@@ -111,7 +114,7 @@ def kubernetes_facts(graph: ResourceGraph, config: Config, now: datetime, gaps: 
     for resource in subjects:
         if resource.kind == SCHEDULE:
             kinds = {kind for cluster, kind in blind if cluster in (resource.account, "")}
-            attrs = schedule_facts(graph, resource, config, now, kinds, grace)
+            attrs = schedule_facts(graph, resource, config, now, kinds, grace, restores)
         else:
             tiers = [tier_of[a] for a in graph.apps_of.get(resource.id, ()) if a in tier_of]
             attrs = {**resource.attrs, "app_tier": min(tiers) if tiers else None}
