@@ -218,7 +218,12 @@ def select_member_ids(resources: dict[str, Resource], selector: App | SharedServ
 
 
 def members_by_selector(graph: ResourceGraph, selector: App | SharedService) -> list[Resource]:
-    return [graph.resources[i] for i in select_member_ids(graph.resources, selector)]
+    ids = set(select_member_ids(graph.resources, selector))
+    if selector.member_namespaces or any(i.startswith("k8s://") for i in ids):  # a namespace brings what is in it
+        from drscan.graph.kubernetes import namespace_members
+
+        ids |= namespace_members(graph, ids, selector.member_namespaces)
+    return [graph.resources[i] for i in sorted(ids)]
 
 
 def _is_replica_by_attrs(graph: ResourceGraph, store: Resource) -> tuple[bool, Step | None]:

@@ -48,6 +48,16 @@ class KubernetesLinks:
         return members
 
 
+def namespace_members(graph, ids: set[str], namespaces: Iterable[str]) -> set[str]:
+    """Members selected outside build_graph (shared services): the named namespaces and member
+    namespaces, with everything in them (graph: a ResourceGraph with its in_namespace relations)."""
+    wanted = set(namespaces)
+    chosen = {r.id for r in graph.resources.values() if r.kind == NAMESPACE and wanted
+              and (r.attrs.get("name") in wanted or f"{r.account}/{r.attrs.get('name')}" in wanted)}
+    chosen |= {i for i in ids if graph.resources[i].kind == NAMESPACE}
+    return chosen | {o.id for ns in chosen for o in graph.related(ns, "in_namespace", "in")}
+
+
 def glob_match(pattern: str, name: str) -> bool:
     """gobwas/glob as Velero uses it for namespaces: *, ?, [..] and {a,b} alternatives."""
     match = _BRACES.search(pattern)
@@ -291,8 +301,8 @@ def _link_cluster(cluster: str, by_kind: dict[str, list[Resource]], resources: d
         count = None if PVC in blind else sum(1 for i in in_namespace.get(name, ()) if i.kind == PVC)
         schedules = sorted(s.attrs.get("name") for s in covering.get(name, ()))
         put(ns, attrs={**attrs_of(ns), "pvc_count": count, "has_persistent_volumes": None if count is None else count > 0,
-                       "velero_schedules": None if velero_blind else schedules,
-                       "velero_schedule_count": None if velero_blind else len(schedules)})
+                       "velero_schedules": schedules if schedules or not velero_blind else None,
+                       "velero_schedule_count": len(schedules) if schedules or not velero_blind else None})
     # tier-1 data on one zone: is there a copy elsewhere (a Velero schedule capturing volumes, or a cloud backup of the disk)?
     for claim in by_kind.get(PVC, []):
         attrs = attrs_of(claim)
@@ -351,7 +361,9 @@ def _link_velero(cluster: str, by_kind: dict[str, list[Resource]], namespaces: d
         name = item.attrs.get("storage_location")
         return locations.get((item.attrs.get("namespace"), name)) if name else default
 
-    def selected(item: Resource) -> list[str]:
+    def selected(item: Resource) -> list[str] | None:
+        if item.attrs.get("included_namespaces") is None:
+            return None  # the export lacks the spec: what it selects is unknown
         selectors = _selectors(item.attrs)
         names = []
         for name in sorted(namespaces):
@@ -366,11 +378,16 @@ def _link_velero(cluster: str, by_kind: dict[str, list[Resource]], namespaces: d
     covering: dict[str, list[Resource]] = defaultdict(list)
     for item in by_kind.get(SCHEDULE, []) + by_kind.get(BACKUP, []):
         chosen = selected(item)
+        if chosen is None:
+            if item.kind == SCHEDULE:
+                blind.add(SCHEDULE)  # a schedule whose selection is unknown may cover any namespace
+            chosen = []
         for name in chosen:
             relations.append(Relation(item.id, namespaces[name].id, "selects"))
         attrs = dict(updated.get(item.id, item).attrs)
         attrs["selected_namespaces"] = chosen
-        pvcs = None if PVC in blind else sum(1 for name in chosen for o in in_namespace.get(name, ()) if o.kind == PVC)
+        pvcs = None if PVC in blind or item.attrs.get("included_namespaces") is None else \
+            sum(1 for name in chosen for o in in_namespace.get(name, ()) if o.kind == PVC)
         attrs["selected_pvcs"] = pvcs
         attrs["captures_volumes"] = captures_volumes(attrs)
         if item.kind == BACKUP:
@@ -433,8 +450,10 @@ def offsite(attrs: dict, cluster_region: str, resources: dict[str, Resource]) ->
 def captures_volumes(attrs: dict) -> bool | None:
     """Does this backup spec take the volumes' data (snapshots, CSI snapshots or file-system backup)?
     An explicit snapshotVolumes: false leaves it to file-system backup, whose default is the server's."""
-    if attrs.get("snapshot_volumes") is not False or attrs.get("default_volumes_to_fs_backup") is True:
+    if attrs.get("snapshot_volumes") is True or attrs.get("default_volumes_to_fs_backup") is True:
         return True
+    if attrs.get("snapshot_volumes") is None:
+        return None  # the spec is missing from the export
     if attrs.get("default_volumes_to_fs_backup") is False:
         return False
     return None

@@ -130,8 +130,13 @@ def _seconds_between(start: Any, end: Any) -> float | None:
     return seconds if seconds >= 0 else None
 
 
-def backup_spec(spec: dict) -> dict[str, Any]:
-    """A BackupSpec (a Backup's spec or a Schedule's template) as Velero applies it."""
+def backup_spec(spec: dict | None) -> dict[str, Any]:
+    """A BackupSpec (a Backup's spec or a Schedule's template) as Velero applies it. None: the
+    export lacks it altogether (Velero always writes both), so what it selects is unknown."""
+    if spec is None:
+        return {"included_namespaces": None, "excluded_namespaces": None, "label_selector": None, "or_label_selectors": [],
+                "snapshot_volumes": None, "default_volumes_to_fs_backup": None, "snapshot_move_data": None,
+                "ttl_seconds": None, "ttl_is_server_default": None, "storage_location": None, "volume_snapshot_locations": []}
     ttl = go_duration_seconds(spec.get("ttl"))
     included = _strings(spec.get("includedNamespaces")) or ["*"]  # empty means every namespace
     return {
@@ -164,7 +169,7 @@ def _count(status: dict, key: str) -> int | None:
 def backup(obj: dict) -> Shape:
     spec, status = as_dict(obj.get("spec")), as_dict(obj.get("status"))
     labels = as_dict(dig(obj, "metadata.labels"))
-    attrs = backup_spec(spec)
+    attrs = backup_spec(spec if "spec" in obj else None)
     if not attrs["storage_location"] and labels.get("velero.io/storage-location"):
         attrs["storage_location"] = str(labels["velero.io/storage-location"])
     started, completed = status.get("startTimestamp"), status.get("completionTimestamp")
@@ -190,10 +195,10 @@ def backup(obj: dict) -> Shape:
 def schedule(obj: dict) -> Shape:
     spec, status = as_dict(obj.get("spec")), as_dict(obj.get("status"))
     expression = spec.get("schedule")
-    attrs = backup_spec(as_dict(spec.get("template")))
+    attrs = backup_spec(as_dict(spec.get("template")) if "template" in spec else None)
     attrs.update({
         "schedule": expression, "interval_seconds": schedule_interval_seconds(str(expression)) if expression else None,
-        "paused": spec.get("paused") is True, "phase": status.get("phase") or "New",
+        "paused": (spec.get("paused") is True) if spec else None, "phase": status.get("phase") or "New",
         "last_backup_at": status.get("lastBackup"), "last_skipped_at": status.get("lastSkipped"),
         "validation_errors": _strings(status.get("validationErrors")),
     })
