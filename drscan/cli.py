@@ -26,7 +26,7 @@ from drscan.report.catalogue import catalogue_markdown
 from drscan.report.coverage import control_statuses
 from drscan.report.terminal import print_summary
 
-app = typer.Typer(help="Compliance and disaster-recovery readiness auditor for AWS, GCP and Azure.",
+app = typer.Typer(help="Compliance and disaster-recovery readiness auditor for AWS, GCP, Azure and Kubernetes.",
                   no_args_is_help=True, add_completion=False, rich_markup_mode=None,
                   pretty_exceptions_enable=False)  # pretty tracebacks print local variables, which may hold secrets
 rules_app = typer.Typer(help="Inspect the rule catalogue.", no_args_is_help=True)
@@ -68,7 +68,7 @@ def main_options(
 
 @app.command()
 def scan(
-    import_dir: Optional[list[Path]] = typer.Option(None, "--import", help="Directory (or file) of exports: AWS Config, IAM credential report, AWS CLI JSON output, GCP Cloud Asset, Azure Resource Graph, database backup tools (repeatable)."),
+    import_dir: Optional[list[Path]] = typer.Option(None, "--import", help="Directory (or file) of exports: AWS Config, IAM credential report, AWS CLI JSON output, GCP Cloud Asset, Azure Resource Graph, database backup tools, kubectl JSON (k8s/<cluster>/) (repeatable)."),
     aws: bool = typer.Option(False, "--aws", help="Scan live AWS with boto3 (standard credential chain)."),
     regions: Optional[str] = typer.Option(None, "--regions", help="AWS regions, comma-separated (default: the profile's region)."),
     all_regions: bool = typer.Option(False, "--all-regions", help="Every AWS region enabled for the account."),

@@ -102,3 +102,11 @@ def test_cli_scans_named_contexts_and_rejects_unknown_ones(apiserver, scenario, 
     unknown = runner.invoke(app, ["scan", "--k8s", "--kube-context", "nope", "--kubeconfig", str(kubeconfig), "--quiet"])
     assert isinstance(unknown.exception, InputError) and unknown.exception.exit_code == 2  # main() maps it to exit 2
     assert "unknown context 'nope'" in str(unknown.exception)
+
+
+def test_tasks_are_plain_picklable_inputs():
+    import pickle
+
+    task = ListTask("prod-eks", "prod-eks", "k8s.apps.deployment", "/tmp/kubeconfig", page_size=100)
+    assert pickle.loads(pickle.dumps(task)) == task
+    assert pickle.loads(pickle.dumps(run_list_task)) is run_list_task  # a module-level function: ships to any worker
