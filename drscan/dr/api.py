@@ -141,7 +141,7 @@ def graph_of_scan(resources: list[Resource], relations: tuple[Relation, ...], ga
     apps_of: dict[str, list[str]] = {}
     for app in apps:
         node = app_node_id(app.name)
-        for member in select_member_ids(by_id, app, index):
+        for member in select_member_ids(by_id, app, index, relations):
             membership.append(Relation(member, node, "member_of_app"))
             apps_of.setdefault(member, []).append(app.name)
     return ResourceGraph(resources=by_id, relations=list(relations) + membership, gaps=list(gaps),

@@ -204,8 +204,9 @@ def tag_index(resources: Iterable[Resource]) -> dict[tuple[str, str], list[str]]
 
 
 def select_member_ids(resources: dict[str, Resource], selector: App | SharedService,
-                      index: dict[tuple[str, str], list[str]] | None = None) -> list[str]:
-    """Members by id and by tags (all given tags must match), as build_graph selects app members."""
+                      index: dict[tuple[str, str], list[str]] | None = None, relations: Iterable = ()) -> list[str]:
+    """Members by id, by tags (all given tags must match) and by Kubernetes namespace (a member
+    namespace brings what is in it, from the in_namespace `relations`), as build_graph selects app members."""
     ids = {i for i in selector.member_ids if i in resources} | {i.lower() for i in selector.member_ids if i.lower() in resources}
     if selector.member_tags:
         wanted = list(selector.member_tags.items())
@@ -214,16 +215,15 @@ def select_member_ids(resources: dict[str, Resource], selector: App | SharedServ
         else:
             first, rest = wanted[0], wanted[1:]
             ids |= {i for i in index.get(first, ()) if all(resources[i].tags.get(k) == v for k, v in rest)}
+    if selector.member_namespaces or any(i.startswith("k8s://") for i in ids):
+        from drscan.graph.kubernetes import expand_members, namespace_contents
+
+        ids = expand_members(ids, resources, namespace_contents(relations), selector.member_namespaces)
     return sorted(ids)
 
 
 def members_by_selector(graph: ResourceGraph, selector: App | SharedService) -> list[Resource]:
-    ids = set(select_member_ids(graph.resources, selector))
-    if selector.member_namespaces or any(i.startswith("k8s://") for i in ids):  # a namespace brings what is in it
-        from drscan.graph.kubernetes import namespace_members
-
-        ids |= namespace_members(graph, ids, selector.member_namespaces)
-    return [graph.resources[i] for i in sorted(ids)]
+    return [graph.resources[i] for i in select_member_ids(graph.resources, selector, relations=graph.relations)]
 
 
 def _is_replica_by_attrs(graph: ResourceGraph, store: Resource) -> tuple[bool, Step | None]:

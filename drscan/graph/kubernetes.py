@@ -35,27 +35,31 @@ class KubernetesLinks:
     contents: dict[str, list[str]] = field(default_factory=dict)  # namespace id -> ids of the objects in it
 
     def expand(self, members: set[str], resources: dict[str, Resource], namespaces: Iterable[str] = ()) -> set[str]:
-        """App members plus every object in a member namespace; `namespaces` selects namespaces by
-        name ('payments', any cluster) or cluster/name ('prod-eks/payments')."""
-        wanted = set(namespaces)
-        if wanted:
-            for resource in resources.values():
-                if resource.kind == NAMESPACE and (resource.attrs.get("name") in wanted
-                                                   or f"{resource.account}/{resource.attrs.get('name')}" in wanted):
-                    members.add(resource.id)
-        for member in [m for m in members if m in self.contents]:
-            members.update(self.contents[member])
-        return members
+        return expand_members(members, resources, self.contents, namespaces)
 
 
-def namespace_members(graph, ids: set[str], namespaces: Iterable[str]) -> set[str]:
-    """Members selected outside build_graph (shared services): the named namespaces and member
-    namespaces, with everything in them (graph: a ResourceGraph with its in_namespace relations)."""
+def namespace_contents(relations: Iterable[Relation]) -> dict[str, list[str]]:
+    """namespace id -> ids of the objects in it, from stored `in_namespace` relations."""
+    contents: dict[str, list[str]] = defaultdict(list)
+    for relation in relations:
+        if relation.type == "in_namespace":
+            contents[relation.target].append(relation.source)
+    return dict(contents)
+
+
+def expand_members(members: set[str], resources: dict[str, Resource], contents: dict[str, list[str]],
+                   namespaces: Iterable[str] = ()) -> set[str]:
+    """App members plus every object in a member namespace; `namespaces` selects namespaces by
+    name ('payments', any cluster) or cluster/name ('prod-eks/payments')."""
     wanted = set(namespaces)
-    chosen = {r.id for r in graph.resources.values() if r.kind == NAMESPACE and wanted
-              and (r.attrs.get("name") in wanted or f"{r.account}/{r.attrs.get('name')}" in wanted)}
-    chosen |= {i for i in ids if graph.resources[i].kind == NAMESPACE}
-    return chosen | {o.id for ns in chosen for o in graph.related(ns, "in_namespace", "in")}
+    if wanted:
+        for resource in resources.values():
+            if resource.kind == NAMESPACE and (resource.attrs.get("name") in wanted
+                                               or f"{resource.account}/{resource.attrs.get('name')}" in wanted):
+                members.add(resource.id)
+    for member in [m for m in members if m in contents]:
+        members.update(i for i in contents[member] if i in resources)
+    return members
 
 
 def glob_match(pattern: str, name: str) -> bool:

@@ -122,3 +122,16 @@ def test_apps_select_namespaces_by_name_or_label_with_everything_in_them(tmp_pat
     assert "k8s://prod-eks/payments/persistentvolumeclaim/data-ledger-1" in members["payments"]
     assert "k8s://prod-eks/orders/deployment/orders-api" in members["orders"]  # the namespace is labelled app=orders
     assert not members["gke-only"]
+
+
+def test_stored_scans_select_the_same_kubernetes_members(tmp_path):
+    """`drscan dr` rebuilds membership from a stored scan: namespaces must expand there too."""
+    from drscan.dr.scope import select_member_ids
+
+    inventory, _ = _with_cloud(tmp_path)
+    apps = (App(name="payments", member_namespaces=("payments",)), App(name="orders", member_tags={"app": "orders"}))
+    graph = build_graph(inventory, apps)
+    stored = [r for r in graph.relations if r.type != "member_of_app"]
+    for app in apps:
+        built = sorted(i for i, names in graph.apps_of.items() if app.name in names)
+        assert select_member_ids(graph.resources, app, relations=stored) == built
