@@ -20,6 +20,7 @@ from rich.table import Table
 from drscan import __version__, api
 from drscan.cli_dr import dr_app
 from drscan.cli_drill import drill_app
+from drscan.cli_serve import serve
 from drscan.config import load_config
 from drscan.errors import DrscanError, InputError
 from drscan.report.catalogue import catalogue_markdown
@@ -33,6 +34,7 @@ rules_app = typer.Typer(help="Inspect the rule catalogue.", no_args_is_help=True
 app.add_typer(rules_app, name="rules")
 app.add_typer(dr_app, name="dr")
 app.add_typer(drill_app, name="drill")
+app.command("serve")(serve)
 
 
 class RichProgress:

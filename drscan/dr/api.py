@@ -21,7 +21,7 @@ from drscan.dr.simulate import SimulationResult, parse_failure, simulate as run_
 from drscan.errors import InputError, StoreError
 from drscan.graph.build import ResourceGraph, app_node_id
 from drscan.model import Gap, Relation, Resource
-from drscan.store.db import latest_scan_id, open_db
+from drscan.store.db import open_db
 
 
 @dataclass(frozen=True)
@@ -69,27 +69,36 @@ def load_graph(db_path: Path, config: Config, scan_id: int | None = None) -> tup
         raise InputError(f"{db_path}: no such database (run drscan scan --db {db_path} first)")
     db = open_db(db_path)
     try:
-        chosen = latest_scan_id(db) if scan_id is None else scan_id
+        return read_graph(db.conn, config, scan_id, str(db_path))
+    finally:
+        db.conn.close()
+
+
+def read_graph(conn: sqlite3.Connection, config: Config, scan_id: int | None, where: str) -> tuple[ResourceGraph, ScanInfo]:
+    """load_graph on an open connection (`drscan serve` passes its read-only one); `where` names
+    the database in messages."""
+    try:
+        chosen = scan_id
         if chosen is None:
-            raise InputError(f"{db_path}: no scans yet (run drscan scan --db {db_path} first)")
-        row = next(db.query("select id, started_at, scope, resource_count from scans where id = ?", [chosen]), None)
+            chosen = conn.execute("select max(id) from scans").fetchone()[0]
+        if chosen is None:
+            raise InputError(f"{where}: no scans yet (run drscan scan --db {where} first)")
+        row = conn.execute("select id, started_at, scope, resource_count from scans where id = ?", [chosen]).fetchone()
         if row is None:
-            raise InputError(f"--scan {chosen}: no such scan in {db_path}")
-        resources = _resources(db.conn, chosen)
-        relations = tuple(Relation(r[0], r[1], r[2]) for r in db.execute(
+            raise InputError(f"--scan {chosen}: no such scan in {where}")
+        resources = _resources(conn, chosen)
+        relations = tuple(Relation(r[0], r[1], r[2]) for r in conn.execute(
             "select source, target, type from relations where scan_id = ? and type != 'member_of_app'", [chosen]))
         gaps = tuple(Gap(provider=g[0], account=g[1], region=g[2], service=g[3], operation=g[4], code=g[5], message=g[6],
-                         resource_id=g[7]) for g in db.execute(
+                         resource_id=g[7]) for g in conn.execute(
             "select provider, account, region, service, operation, code, message, resource_id from gaps where scan_id = ?",
             [chosen]))
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{db_path}: cannot read scan: {exc}") from None
-    finally:
-        db.conn.close()
-    scope = orjson.loads(row["scope"] or "{}")
+        raise StoreError(f"{where}: cannot read scan: {exc}") from None
+    scan_id_, started_at, scope_text, resource_count = row
+    scope = orjson.loads(scope_text or "{}")
     return graph_of_scan(resources, relations, gaps, config.apps), ScanInfo(
-        id=row["id"], started_at=row["started_at"], as_of=scope.get("as_of") or row["started_at"],
-        resource_count=row["resource_count"])
+        id=scan_id_, started_at=started_at, as_of=scope.get("as_of") or started_at, resource_count=resource_count)
 
 
 class LazyAttrs(Mapping):
@@ -154,6 +163,10 @@ def load(config_path: Path, db_path: Path, scan_id: int | None = None, as_of: st
     if not config.apps:
         raise InputError(f"{config_path}: no apps declared; `drscan dr` assesses the apps of drscan.yaml")
     graph, scan = load_graph(db_path, config, scan_id)
+    return loaded_from(config, graph, scan, as_of)
+
+
+def loaded_from(config: Config, graph: ResourceGraph, scan: ScanInfo, as_of: str | None = None) -> Loaded:
     # Ages (recovery points, drills) are measured as of the scan, unless --as-of says otherwise.
     now = _parse_moment(as_of) or _parse_moment(scan.as_of) or datetime.now(timezone.utc)
     return Loaded(config, graph, scan, new_context(graph, config, now))
@@ -161,7 +174,10 @@ def load(config_path: Path, db_path: Path, scan_id: int | None = None, as_of: st
 
 def status(config_path: Path, db_path: Path, scan_id: int | None = None, as_of: str | None = None,
            apps: list[str] | None = None) -> StatusReport:
-    loaded = load(config_path, db_path, scan_id, as_of)
+    return status_of(load(config_path, db_path, scan_id, as_of), apps)
+
+
+def status_of(loaded: Loaded, apps: list[str] | None = None) -> StatusReport:
     for name in apps or ():
         if loaded.config.app(name) is None:
             raise InputError(f"unknown app {name!r} (known: {', '.join(a.name for a in loaded.config.apps)})")
@@ -170,28 +186,47 @@ def status(config_path: Path, db_path: Path, scan_id: int | None = None, as_of: 
 
 def simulate(config_path: Path, db_path: Path, failures: list[str], scan_id: int | None = None,
              as_of: str | None = None) -> tuple[ScanInfo, SimulationResult]:
+    parse_failures(failures)
+    loaded = load(config_path, db_path, scan_id, as_of)
+    return loaded.scan, simulate_on(loaded, failures)
+
+
+def parse_failures(failures: list[str]) -> tuple:
     if not failures:
         raise InputError("dr simulate needs at least one --fail (zone:, region:, provider:, account:, resource:, kms:, service:)")
-    parsed = tuple(parse_failure(f) for f in failures)
-    loaded = load(config_path, db_path, scan_id, as_of)
+    return tuple(parse_failure(f) for f in failures)
+
+
+def simulate_on(loaded: Loaded, failures: list[str]) -> SimulationResult:
+    parsed = parse_failures(failures)
     ctx = loaded.context
     names = [a.name for a in ctx.config.apps] + [s.name for s in ctx.config.shared_services]
-    return loaded.scan, run_simulation(ctx, parsed, {name: prepare(ctx, name) for name in names})
+    return run_simulation(ctx, parsed, {name: prepare(ctx, name) for name in names})
 
 
 def runbook(config_path: Path, db_path: Path, app: str, disruption: str = "region_loss", scan_id: int | None = None,
             as_of: str | None = None) -> Runbook:
+    check_disruption(disruption)
+    return runbook_of(load(config_path, db_path, scan_id, as_of), app, disruption)
+
+
+def check_disruption(disruption: str) -> None:
     if disruption not in DISRUPTIONS:
         raise InputError(f"--disruption must be one of {', '.join(DISRUPTIONS)}, got {disruption!r}")
-    report = status(config_path, db_path, scan_id, as_of, apps=[app])
+
+
+def runbook_of(loaded: Loaded, app: str, disruption: str = "region_loss") -> Runbook:
+    check_disruption(disruption)
+    report = status_of(loaded, apps=[app])
     return build_runbook(report.context, report.assessments[app], disruption, report.scan.id)
 
 
 def diagram(config_path: Path, db_path: Path, app: str, scan_id: int | None = None, as_of: str | None = None,
             failures: list[str] | None = None) -> str:
-    report = status(config_path, db_path, scan_id, as_of, apps=[app])
-    failed: set[str] = set()
-    if failures:
-        _, result = simulate(config_path, db_path, failures, scan_id, as_of)
-        failed = set(result.failed_ids)
+    return diagram_of(load(config_path, db_path, scan_id, as_of), app, failures)
+
+
+def diagram_of(loaded: Loaded, app: str, failures: list[str] | None = None) -> str:
+    report = status_of(loaded, apps=[app])
+    failed = set(simulate_on(loaded, failures).failed_ids) if failures else set()
     return render_svg(report.context, report.assessments[app], failed=failed)

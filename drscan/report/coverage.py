@@ -34,6 +34,15 @@ class ControlStatus:
     attestations: tuple["Attestation", ...] = field(default=())
 
 
+def automated_status(counts: dict[str, int]) -> str:
+    """An automated control's status from its rules' result counts (PASS, FAIL, NOT_ASSESSED, WAIVED)."""
+    if counts.get("FAIL"):
+        return "fail"
+    if counts.get("NOT_ASSESSED") or not (counts.get("PASS") or counts.get(WAIVED)):
+        return "not_assessed"
+    return "waived" if counts.get(WAIVED) else "pass"
+
+
 def rules_by_control(rules: RuleSet, framework: str) -> dict[str, list[str]]:
     mapping: dict[str, list[str]] = defaultdict(list)
     prefix = framework + ":"
@@ -67,14 +76,9 @@ def control_statuses(catalogue: Catalogue, rules: RuleSet, findings: Iterable[Fi
         attested = tuple(assurance.attested(f"{catalogue.framework}:{control.id}")) if assurance else ()
         if rule_ids:
             coverage = "automated"
-            if counts_dict["FAIL"]:
-                status = "fail"
-            elif counts_dict["NOT_ASSESSED"] or not (counts_dict["PASS"] or counts_dict[WAIVED]):
-                status = "not_assessed"
-            else:
-                status = "waived" if counts_dict[WAIVED] else "pass"
-                if ttl_days is not None and age is not None and age > ttl_days:
-                    status = "stale"
+            status = automated_status(counts_dict)
+            if status in ("pass", "waived") and ttl_days is not None and age is not None and age > ttl_days:
+                status = "stale"
         elif control.manual:
             coverage = "manual"
             status = "manual" if assurance is None else ("manual_attested" if attested else "manual_missing")
