@@ -5,9 +5,12 @@ a stack trace. GET/HEAD only, except posting the token to /login and signing out
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
+import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 from urllib.parse import parse_qs, urlencode
 
 import orjson
@@ -26,6 +29,7 @@ from drscan.paths import templates_dir
 from drscan.report.render import _env as report_environment
 from drscan.serve.auth import COOKIE, SESSION_SECONDS, Guard, safe_next
 from drscan.serve.packs import pack_path
+from drscan.serve import queries
 from drscan.serve.pages import NotFound, Page, Settings, View, controls, diff, dr, findings, gaps, overview
 
 LOG = logging.getLogger("drscan.serve")
@@ -187,15 +191,14 @@ class AccessControl:
     """ASGI middleware: requests without a valid bearer token or session cookie get 401 (a sign-in
     form for browsers, JSON for scripts); /login, /static and /healthz are open."""
 
-    OPEN = ("/login", "/static/", "/healthz")
+    OPEN = ("/login", "/healthz", "/favicon.ico")
 
     def __init__(self, app: ASGIApp, dashboard: Dashboard) -> None:
         self.app, self.dashboard = app, dashboard
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         guard = self.dashboard.guard
-        if scope["type"] != "http" or not guard.enabled or scope["path"] == "/login" \
-                or scope["path"].startswith(self.OPEN[1]) or scope["path"] == "/healthz":
+        if scope["type"] != "http" or not guard.enabled or scope["path"] in self.OPEN or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
         request = Request(scope, receive)
@@ -240,6 +243,19 @@ class SecureHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def warm_caches(settings: Settings) -> None:
+    """Summarise the scans the overview charts (newest first) before anyone asks: on a large
+    estate each takes a second or two, once. Every scan is read in its own short transaction."""
+    try:
+        with settings.db.connect() as connection:
+            scans = queries.list_scans(connection, settings.trend_scans)
+        for scan in reversed(scans):
+            with settings.db.connect() as connection:
+                View(connection, {}, settings).summary(scan)
+    except (DrscanError, sqlite3.Error):
+        LOG.warning("drscan serve: could not pre-compute scan summaries", exc_info=True)
+
+
 def build_app(settings: Settings, guard: Guard, allowed_hosts: frozenset[str] | None = None) -> ASGIApp:
     """The ASGI app. `allowed_hosts` (lower-case names, no port) restricts the Host header; None = any."""
     dashboard = Dashboard(settings, guard)
@@ -253,6 +269,7 @@ def build_app(settings: Settings, guard: Guard, allowed_hosts: frozenset[str] | 
     routes += [
         Route("/static/{name}", dashboard.static, methods=["GET"]),
         Route("/healthz", dashboard.health, methods=["GET"]),
+        Route("/favicon.ico", lambda request: Response(status_code=204), methods=["GET"]),
         Route("/login", dashboard.login, methods=["GET", "POST"]),
         Route("/logout", dashboard.logout, methods=["POST"]),
         Route("/packs/{name}", dashboard.download_pack, methods=["GET"]),
@@ -266,7 +283,13 @@ def build_app(settings: Settings, guard: Guard, allowed_hosts: frozenset[str] | 
         LOG.exception("drscan serve: error on %s %s", request.method, request.url.path)
         return dashboard.error(request, 500, "internal error; the server log has the details")
 
-    starlette = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, Exception: server_error})
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        threading.Thread(target=warm_caches, args=(settings,), name="drscan-serve-warm", daemon=True).start()
+        yield
+
+    starlette = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, Exception: server_error},
+                          lifespan=lifespan)
     starlette.add_middleware(AccessControl, dashboard=dashboard)  # type: ignore[arg-type]
     return SecureHeaders(starlette, allowed_hosts)
 

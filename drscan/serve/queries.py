@@ -14,13 +14,14 @@ import orjson
 
 from drscan.dr.assess import DR_APP_KIND
 from drscan.model import SEVERITIES
+from drscan.store.db import SEVERITY_RANK_SQL
 
-STATUSES = ("FAIL", "NOT_ASSESSED", "PASS")
-SEVERITY_RANK_SQL = "case f.severity " + " ".join(f"when '{s}' then {i}" for i, s in enumerate(SEVERITIES)) + " else 9 end"
-STATUS_RANK_SQL = "case f.status when 'FAIL' then 0 when 'NOT_ASSESSED' then 1 else 2 end"
+STATUSES = ("FAIL", "NOT_ASSESSED", "PASS")  # also their alphabetical order, which the index keeps
+# The same expression as the store's idx_findings_explore, so ORDER BY can walk that index.
+SEVERITY_RANK = "(" + SEVERITY_RANK_SQL + ")"
 SORTS = {
-    "status": f"{STATUS_RANK_SQL} {{order}}, {SEVERITY_RANK_SQL}, f.rule_id, f.resource_id",
-    "severity": f"{SEVERITY_RANK_SQL} {{order}}, {STATUS_RANK_SQL}, f.rule_id, f.resource_id",
+    "status": f"f.status {{order}}, {SEVERITY_RANK} {{order}}, f.rule_id {{order}}, f.resource_id {{order}}",
+    "severity": f"{SEVERITY_RANK} {{order}}, f.status, f.rule_id, f.resource_id",
     "rule": "f.rule_id {order}, f.resource_id",
     "resource": "f.resource_id {order}, f.rule_id",
     "provider": "f.provider {order}, f.account, f.region, f.rule_id, f.resource_id",
@@ -30,6 +31,10 @@ SORTS = {
 }
 MAX_PAGE_SIZE = 500
 APP_PREFIX = "app:"
+
+
+def _severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else 9
 
 
 def rows(connection: sqlite3.Connection, sql: str, params: list | tuple = ()) -> list[dict[str, Any]]:
@@ -96,33 +101,42 @@ class ScanSummary:
 
 
 def scan_summary(connection: sqlite3.Connection, scan_id: int) -> ScanSummary:
-    by_rule = []
-    for rule_id, severity, category, controls, status, count in connection.execute(
-            "select rule_id, severity, category, controls, status, count(*) from findings where scan_id = ?"
-            " group by rule_id, status, severity, category, controls", [scan_id]):
-        by_rule.append({"rule_id": rule_id, "severity": severity, "category": category,
-                        "controls": tuple(orjson.loads(controls or "[]")), "status": status, "count": count})
-    by_app: dict[str, dict[str, int]] = defaultdict(lambda: {s: 0 for s in STATUSES})
+    """Counts per rule and status, per app and status, and the values the explorer's filters
+    offer; read from the covering index (the controls of a rule, the same on all its findings
+    of one scan, from one row each)."""
+    groups = connection.execute(
+        "select rule_id, status, severity, category, count(*) from findings where scan_id = ?"
+        " group by rule_id, status, severity, category", [scan_id]).fetchall()
+    controls: dict[str, tuple[str, ...]] = {}
+    for rule_id, status, severity, _, _ in groups:
+        if rule_id not in controls:
+            row = connection.execute(f"select controls from findings where scan_id = ? and status = ? and {SEVERITY_RANK} = ?"
+                                     " and rule_id = ? limit 1", [scan_id, status, _severity_rank(severity), rule_id]).fetchone()
+            controls[rule_id] = tuple(orjson.loads(row[0] or "[]")) if row else ()
+    by_rule = tuple({"rule_id": rule_id, "severity": severity, "category": category, "controls": controls[rule_id],
+                     "status": status, "count": count} for rule_id, status, severity, category, count in groups)
     members: dict[str, list[str]] = defaultdict(list)
     for source, target in connection.execute(
             "select source, target from relations where scan_id = ? and type = 'member_of_app'", [scan_id]):
         members[source].append(target.removeprefix(APP_PREFIX))
-    if members:
-        for resource_id, status, count in connection.execute(
-                "select resource_id, status, count(*) from findings where scan_id = ? group by resource_id, status", [scan_id]):
-            for app in members.get(resource_id, ()):
-                by_app[app][status] = by_app[app].get(status, 0) + count
-    places = connection.execute("select distinct provider, account, region from findings where scan_id = ?", [scan_id]).fetchall()
+    by_app: dict[str, Counter] = defaultdict(Counter)
+    places: set[tuple[str, str, str]] = set()
+    for resource_id, status, provider, account, region in connection.execute(
+            "select resource_id, status, provider, account, region from findings where scan_id = ?", [scan_id]):
+        places.add((provider, account, region))
+        for app in members.get(resource_id, ()):
+            by_app[app][status] += 1
     facets = {
         "provider": tuple(sorted({p for p, _, _ in places if p})),
         "account": tuple(sorted({a for _, a, _ in places if a})),
         "region": tuple(sorted({r for _, _, r in places if r})),
-        "rule": tuple(sorted({r["rule_id"] for r in by_rule})),
+        "rule": tuple(sorted(controls)),
         "category": tuple(sorted({r["category"] for r in by_rule if r["category"]})),
         "framework": tuple(sorted({c.split(":", 1)[0] for r in by_rule for c in r["controls"]})),
         "app": tuple(sorted({app for apps in members.values() for app in apps})),
     }
-    return ScanSummary(scan_id, tuple(by_rule), {k: dict(v) for k, v in sorted(by_app.items())}, facets)
+    return ScanSummary(scan_id, by_rule, {app: {s: counts.get(s, 0) for s in STATUSES} for app, counts in sorted(by_app.items())},
+                       facets)
 
 
 def counts_by(summary: ScanSummary, key: str) -> dict[str, dict[str, int]]:
@@ -208,10 +222,18 @@ def find_findings(connection: sqlite3.Connection, query: FindingQuery) -> tuple[
     total = connection.execute(f"select count(*) from findings f where {where}", params).fetchone()[0]
     order = SORTS.get(query.sort, SORTS["status"]).format(order="desc" if query.order == "desc" else "asc")
     size = max(1, min(query.size, MAX_PAGE_SIZE))
-    page = rows(connection,
-                f"select f.fingerprint, f.rule_id, f.resource_id, f.resource_kind, f.provider, f.account, f.region, f.status,"
-                f" f.severity, f.category, f.reason from findings f where {where} order by {order} limit ? offset ?",
-                params + [size, (max(1, query.page) - 1) * size])
+    # Two steps: order row ids only (from the covering index when the filters allow), then read
+    # the page's rows; sorting whole rows would read every finding of the scan from the table.
+    chosen = [r[0] for r in connection.execute(f"select f.rowid from findings f where {where} order by {order} limit ? offset ?",
+                                               params + [size, (max(1, query.page) - 1) * size])]
+    page = []
+    if chosen:
+        found = {r["rowid"]: r for r in rows(
+            connection, "select rowid, fingerprint, rule_id, resource_id, resource_kind, provider, account, region, status,"
+                        f" severity, category, reason from findings where rowid in ({','.join('?' * len(chosen))})", chosen)}
+        page = [found.pop(rowid) for rowid in chosen]
+        for row in page:
+            del row["rowid"]
     ids = sorted({r["resource_id"] for r in page})
     names: dict[str, str] = {}
     apps: dict[str, list[str]] = defaultdict(list)

@@ -14,7 +14,7 @@ import sqlite_utils
 from drscan.errors import StoreError
 from drscan.model import Evidence, Finding, Gap, Relation, Resource, Scan, Status
 
-SCHEMA_VERSION = 2  # 2: drills (restore drill records)
+SCHEMA_VERSION = 3  # 2: drills (restore drill records); 3: indexes for drscan serve (explore findings, app membership)
 BATCH = 2000
 BUSY_TIMEOUT_S = 300
 
@@ -33,6 +33,16 @@ def open_db(path: Path) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot open database: {exc}") from None
     return db
+
+
+# drscan serve filters, sorts and counts one scan's findings from this covering index (its default
+# order, status then severity rank, is an index walk), and finds app members from the second.
+SEVERITY_RANK_SQL = "case severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 when 'info' then 4 else 9 end"
+SERVE_INDEXES = (
+    f"create index if not exists idx_findings_explore on findings (scan_id, status, ({SEVERITY_RANK_SQL}), rule_id,"
+    " resource_id, severity, provider, account, region, category)",
+    "create index if not exists idx_relations_membership on relations (scan_id, type, target, source)",
+)
 
 
 def _migrate(db: sqlite_utils.Database, path: Path) -> None:
@@ -88,6 +98,8 @@ def _migrate(db: sqlite_utils.Database, path: Path) -> None:
         db["findings"].create_index(["scan_id", "fingerprint"], if_not_exists=True)
         db["relations"].create_index(["scan_id"], if_not_exists=True)
         db["gaps"].create_index(["scan_id"], if_not_exists=True)
+        for statement in SERVE_INDEXES:
+            db.execute(statement)
         db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
 
 
