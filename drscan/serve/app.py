@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import orjson
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -27,6 +27,7 @@ from drscan.dr.copies import human
 from drscan.errors import DrscanError, InputError, StoreError
 from drscan.paths import templates_dir
 from drscan.report.render import _env as report_environment
+from drscan.serve.database import MissingDatabase
 from drscan.serve.auth import COOKIE, SESSION_SECONDS, Guard, safe_next
 from drscan.serve.packs import pack_path
 from drscan.serve import queries
@@ -39,7 +40,9 @@ SECURITY_HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer browsers post forms with "Origin: null",
+    # which the sign-in check must refuse. Nothing is sent to other sites either way.
+    "referrer-policy": "same-origin",
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
@@ -101,7 +104,8 @@ class Dashboard:
         self.settings, self.guard, self.env = settings, guard, make_environment()
 
     def html(self, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-        body = self.env.get_template(template).render(signed_in=self.guard.enabled, **context)
+        context.setdefault("signed_in", self.guard.enabled)
+        body = self.env.get_template(template).render(**context)
         return HTMLResponse(body, status_code=status_code)
 
     def error(self, request: Request, status_code: int, message: str) -> Response:
@@ -119,6 +123,8 @@ class Dashboard:
                     page = build(view)
             except NotFound as exc:
                 return self.error(request, 404, str(exc))
+            except MissingDatabase as exc:
+                return self.error(request, 503, str(exc))
             except InputError as exc:
                 return self.error(request, 400, str(exc))
             except StoreError as exc:
@@ -146,7 +152,7 @@ class Dashboard:
         target = safe_next(request.query_params.get("next") or (request.url.path if request.url.path != "/login" else "/"))
         if request.url.path != "/login" and request.url.query:
             target = safe_next(f"{request.url.path}?{request.url.query}")
-        response = self.html("serve/login.html.j2", {"title": "Sign in", "next": target, "failed": failed}, status_code)
+        response = self.html("serve/login.html.j2", {"title": "Sign in", "next": target, "failed": failed, "signed_in": False}, status_code)
         if status_code == 401:
             response.headers["www-authenticate"] = 'Bearer realm="drscan"'
         return response
@@ -156,7 +162,13 @@ class Dashboard:
             if not self.guard.enabled:
                 return RedirectResponse("/", 303)
             return self.login_form(request)
-        length = int(request.headers.get("content-length") or 0)
+        origin = request.headers.get("origin")
+        if origin and urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower():
+            return self.error(request, 403, "sign-in from another site refused")
+        try:
+            length = int(request.headers.get("content-length") or 0)
+        except ValueError:
+            return self.error(request, 400, "bad sign-in request")
         if length > MAX_LOGIN_BODY or not self.guard.enabled:
             return self.error(request, 400, "bad sign-in request")
         body = await request.body()
@@ -167,7 +179,7 @@ class Dashboard:
         target = safe_next((fields.get("next") or ["/"])[0])
         if not self.guard.token_matches(token):
             LOG.warning("drscan serve: failed sign-in from %s", request.client.host if request.client else "?")
-            response = self.html("serve/login.html.j2", {"title": "Sign in", "next": target, "failed": True}, 401)
+            response = self.html("serve/login.html.j2", {"title": "Sign in", "next": target, "failed": True, "signed_in": False}, 401)
             response.headers["www-authenticate"] = 'Bearer realm="drscan"'
             return response
         response = RedirectResponse(target, 303)

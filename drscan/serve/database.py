@@ -17,6 +17,10 @@ from drscan.store.db import SCHEMA_VERSION
 READ_TIMEOUT_S = 5
 
 
+class MissingDatabase(InputError):
+    """The database file is not there (an input error at start, HTTP 503 while serving)."""
+
+
 @dataclass(frozen=True)
 class Database:
     path: Path
@@ -29,7 +33,7 @@ class Database:
     def connect(self) -> Iterator[sqlite3.Connection]:
         """A read-only connection whose schema version has been checked; closed on exit."""
         if not self.path.is_file():
-            raise InputError(f"{self.path}: no such database (run drscan scan --db {self.path} first)")
+            raise MissingDatabase(f"{self.path}: no such database (run drscan scan --db {self.path} first)")
         try:
             connection = sqlite3.connect(self.uri, uri=True, timeout=READ_TIMEOUT_S, check_same_thread=False)
         except sqlite3.Error as exc:

@@ -41,7 +41,7 @@ def test_every_page_loads_with_strict_csp_and_no_violation(tab, server, path):
     csp = headers["content-security-policy"]
     assert "default-src 'none'" in csp and "script-src 'self'" in csp and "style-src 'self'" in csp
     assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
-    assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "no-referrer"
+    assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "same-origin"
     assert headers["x-frame-options"] == "DENY" and headers["cache-control"] == "no-store"
     assert tab.page.locator("h1").inner_text()
     # the report's stylesheet applied (served by drscan itself)
