@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
@@ -30,7 +29,6 @@ from drscan.report.render import _env as report_environment
 from drscan.serve.database import MissingDatabase
 from drscan.serve.auth import COOKIE, SESSION_SECONDS, Guard, safe_next
 from drscan.serve.packs import pack_path
-from drscan.serve import queries
 from drscan.serve.pages import NotFound, Page, Settings, View, controls, diff, dr, findings, gaps, overview
 
 LOG = logging.getLogger("drscan.serve")
@@ -255,19 +253,6 @@ class SecureHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def warm_caches(settings: Settings) -> None:
-    """Summarise the scans the overview charts (newest first) before anyone asks: on a large
-    estate each takes a second or two, once. Every scan is read in its own short transaction."""
-    try:
-        with settings.db.connect() as connection:
-            scans = queries.list_scans(connection, settings.trend_scans)
-        for scan in reversed(scans):
-            with settings.db.connect() as connection:
-                View(connection, {}, settings).summary(scan)
-    except (DrscanError, sqlite3.Error):
-        LOG.warning("drscan serve: could not pre-compute scan summaries", exc_info=True)
-
-
 def build_app(settings: Settings, guard: Guard, allowed_hosts: frozenset[str] | None = None) -> ASGIApp:
     """The ASGI app. `allowed_hosts` (lower-case names, no port) restricts the Host header; None = any."""
     dashboard = Dashboard(settings, guard)
@@ -297,8 +282,10 @@ def build_app(settings: Settings, guard: Guard, allowed_hosts: frozenset[str] | 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        threading.Thread(target=warm_caches, args=(settings,), name="drscan-serve-warm", daemon=True).start()
+        stop = threading.Event()
+        threading.Thread(target=overview.keep_warm, args=(settings, stop), name="drscan-serve-warm", daemon=True).start()
         yield
+        stop.set()
 
     starlette = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, Exception: server_error},
                           lifespan=lifespan)

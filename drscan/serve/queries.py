@@ -216,10 +216,17 @@ def _where(query: FindingQuery) -> tuple[str, list]:
     return " and ".join(clauses), params
 
 
-def find_findings(connection: sqlite3.Connection, query: FindingQuery) -> tuple[int, list[dict[str, Any]]]:
-    """(total matching, the requested page of findings), each with its resource name and apps."""
+def count_findings(connection: sqlite3.Connection, query: FindingQuery) -> int:
     where, params = _where(query)
-    total = connection.execute(f"select count(*) from findings f where {where}", params).fetchone()[0]
+    return connection.execute(f"select count(*) from findings f where {where}", params).fetchone()[0]
+
+
+def find_findings(connection: sqlite3.Connection, query: FindingQuery, total: int | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """(total matching, the requested page of findings), each with its resource name and apps.
+    `total` may be given when the caller already knows it (a stored scan never changes)."""
+    where, params = _where(query)
+    if total is None:
+        total = count_findings(connection, query)
     order = SORTS.get(query.sort, SORTS["status"]).format(order="desc" if query.order == "desc" else "asc")
     size = max(1, min(query.size, MAX_PAGE_SIZE))
     # Two steps: order row ids only (from the covering index when the filters allow), then read

@@ -41,7 +41,7 @@ SEVERITY_RANK_SQL = "case severity when 'critical' then 0 when 'high' then 1 whe
 SERVE_INDEXES = (
     f"create index if not exists idx_findings_explore on findings (scan_id, status, ({SEVERITY_RANK_SQL}), rule_id,"
     " resource_id, severity, provider, account, region, category)",
-    "create index if not exists idx_relations_membership on relations (scan_id, type, target, source)",
+    "create index if not exists idx_relations_membership on relations (scan_id, type, source, target)",
 )
 
 

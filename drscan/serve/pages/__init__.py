@@ -31,6 +31,7 @@ class Settings:
     stale_hours: float = 36.0
     trend_scans: int = 30
     memo: Memo = field(default_factory=lambda: Memo(128))
+    count_memo: Memo = field(default_factory=lambda: Memo(2048))  # findings counts per (scan, filters)
     dr_memo: Memo = field(default_factory=lambda: Memo(2))  # dependency graphs of whole scans: few, large
 
 

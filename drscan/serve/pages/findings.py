@@ -4,6 +4,7 @@ violation, every status change)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from drscan.errors import InputError
@@ -32,7 +33,11 @@ def page(view: View) -> Page:
         sort=view.choice("sort", tuple(queries.SORTS), "status") or "status",
         order=view.choice("order", ("asc", "desc"), "asc") or "asc",
         page=view.integer("page", 1) or 1, size=view.integer("size", 50, 1, queries.MAX_PAGE_SIZE) or 50)
-    total, found = queries.find_findings(view.connection, query)
+    # A stored scan never changes, so the count of a filter is kept for the next page of it.
+    counted = replace(query, sort="", order="", page=1, size=0)
+    total = view.settings.count_memo.get(("count", scan["started_at"], counted),
+                                   lambda: queries.count_findings(view.connection, query))
+    total, found = queries.find_findings(view.connection, query, total)
     titles = {r.id: r.title for r in view.settings.rules.rules}
     for row in found:
         row["title"] = titles.get(row["rule_id"], row["rule_id"])

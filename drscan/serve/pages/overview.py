@@ -3,6 +3,9 @@ pass trends per framework, category, severity and app across scans, the newest r
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
 from datetime import datetime, timezone
 from typing import Any
 
@@ -10,10 +13,13 @@ from drscan.history import diff_scans
 from drscan.model import SEVERITY_RANK
 from drscan.serve import queries
 from drscan.serve.charts import STATUS_COLOURS, Series, line_chart
-from drscan.serve.pages import Page, View
+from drscan.errors import DrscanError
+from drscan.serve.pages import Page, Settings, View
 
 TREND_KEYS = ("framework", "category", "severity", "app")
 MAX_REGRESSIONS = 25
+WARM_EVERY_S = 30.0
+LOG = logging.getLogger("drscan.serve")
 
 
 def _hours_since(moment: str, now: datetime) -> float | None:
@@ -50,6 +56,28 @@ def regressions(view: View, scans: list[dict[str, Any]]) -> dict[str, Any] | Non
             "resolved": len(diff.resolved), "still_failing": len(diff.still_failing),
             "items": [{"fingerprint": c.fingerprint, "rule_id": c.rule_id, "resource_id": c.resource_id,
                        "severity": c.severity, "before": c.before, "after": c.after} for c in changed[:MAX_REGRESSIONS]]}
+
+
+def keep_warm(settings: Settings, stop: threading.Event, every_seconds: float = WARM_EVERY_S) -> None:
+    """Background thread of the server: whenever a new scan is stored, compute what the overview
+    needs (each charted scan's summary, the latest diff) before anyone asks; on a 100k-resource
+    estate that is seconds, once per scan. Every read is its own short transaction."""
+    seen = None
+    while not stop.is_set():
+        try:
+            with settings.db.connect() as connection:
+                scans = queries.list_scans(connection, settings.trend_scans)
+                latest = scans[-1]["id"] if scans else None
+            if latest != seen:
+                for scan in reversed(scans):
+                    with settings.db.connect() as connection:
+                        View(connection, {}, settings).summary(scan)
+                with settings.db.connect() as connection:
+                    regressions(View(connection, {}, settings), scans)
+                seen = latest
+        except (DrscanError, sqlite3.Error):
+            LOG.warning("drscan serve: could not pre-compute the overview", exc_info=True)
+        stop.wait(every_seconds)
 
 
 def page(view: View) -> Page:
