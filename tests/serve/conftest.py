@@ -202,8 +202,10 @@ def fetch(url: str, *, headers: dict | None = None, method: str = "GET", data: b
         return Reply(exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Per module: a Playwright sync session runs an event loop until it is closed, and other
+    modules start their own."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is not installed (.ci/run installs chromium)")

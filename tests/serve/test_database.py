@@ -1,7 +1,7 @@
 """The database side of `drscan serve`: clear errors for a missing, foreign or newer database and
 a busy port; the file is opened read-only; pages keep answering while a scan writes to the same
 WAL-mode file (a held write transaction, and a real concurrent `drscan scan`), and the new scan
-appears on reload; a database written before the dashboard's indexes (schema 1) still works."""
+appears on reload; a database written before the dashboard's indexes (schema 2) still works."""
 
 from __future__ import annotations
 
@@ -128,13 +128,13 @@ def test_a_concurrent_drscan_scan_is_not_blocked_and_appears_on_reload(history, 
         server.stop()
 
 
-def test_schema_1_database_without_the_dashboard_indexes_still_serves(history, tmp_path):
-    old = _copy(history, tmp_path, "schema1.db")
+def test_older_database_without_the_dashboard_indexes_still_serves(history, tmp_path):
+    old = _copy(history, tmp_path, "schema2.db")
     connection = sqlite3.connect(old)
     with connection:
         connection.execute("drop index idx_findings_explore")
         connection.execute("drop index idx_relations_membership")
-        connection.execute("update meta set value = '1' where key = 'schema_version'")
+        connection.execute("update meta set value = '2' where key = 'schema_version'")
     connection.close()
     server = start_server("--db", str(old), "-q", log=tmp_path / "serve.log")
     try:
@@ -145,7 +145,7 @@ def test_schema_1_database_without_the_dashboard_indexes_still_serves(history, t
         server.stop()
     connection = sqlite3.connect(old)
     try:  # serving did not migrate it
-        assert connection.execute("select value from meta where key = 'schema_version'").fetchone()[0] == "1"
+        assert connection.execute("select value from meta where key = 'schema_version'").fetchone()[0] == "2"
         assert connection.execute("select count(*) from sqlite_master where name = 'idx_findings_explore'").fetchone()[0] == 0
     finally:
         connection.close()
