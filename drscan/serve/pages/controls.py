@@ -7,7 +7,6 @@ are not applied here (an evidence pack applies them)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from drscan.errors import InputError
 from drscan.report.coverage import COUNTED, automated_status, rules_by_control
