@@ -29,7 +29,7 @@ def _hours_since(moment: str, now: datetime) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return round((now - when).total_seconds() / 3600, 1)
+    return (now - when).total_seconds() / 3600
 
 
 def trends(view: View, scans: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, list[int]]]]:
@@ -85,8 +85,9 @@ def page(view: View) -> Page:
     now = datetime.now(timezone.utc)
     latest = queries.latest_per_scope(view.connection)
     for scan in latest:
-        scan["age_hours"] = _hours_since(scan["finished_at"], now)
-        scan["stale"] = scan["age_hours"] is not None and scan["age_hours"] > view.settings.stale_hours
+        age = _hours_since(scan["finished_at"], now)
+        scan["age_hours"] = None if age is None else round(age, 1)
+        scan["stale"] = age is not None and age > view.settings.stale_hours
     data: dict[str, Any] = {
         "scans": scans, "latest_per_scope": latest, "stale_after_hours": view.settings.stale_hours,
         "stale": [s["scope"] for s in latest if s["stale"]],
