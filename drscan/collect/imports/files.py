@@ -20,6 +20,8 @@ from drscan.collect.imports.gcp_asset import asset_type_of, import_assets
 from drscan.collect.imports.kubernetes import import_kubernetes_document, looks_like_kubernetes
 from drscan.errors import InputError
 from drscan.model import Gap
+from drscan.monitoring.imports import (YAML_SUFFIXES, import_monitoring_json, import_monitoring_yaml,
+                                       looks_like_monitoring_yaml)
 
 SUFFIXES = (".json", ".json.gz", ".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz", ".csv", ".csv.gz")
 
@@ -29,7 +31,10 @@ def find_export_files(root: Path) -> list[Path]:
         return [root]
     if not root.is_dir():
         raise InputError(f"{root}: no such file or directory")
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
+    # YAML is read only when its content is a monitoring file (rule file, alertmanager.yml, ...):
+    # drscan.yaml and manifests next to the exports are not exports.
+    return sorted(p for p in root.rglob("*") if p.is_file() and (
+        p.name.lower().endswith(SUFFIXES) or (p.name.lower().endswith(YAML_SUFFIXES) and looks_like_monitoring_yaml(p))))
 
 
 def read_bytes(path: Path) -> bytes:
@@ -111,6 +116,9 @@ def import_document(document: Any, path: Path) -> ImportBatch | None:
             return import_assets((f"{path}#result {n}", a) for n, a in enumerate(document["results"], start=1))
         if _is_asset(document):
             return import_assets([(f"{path}#asset 1", document)])
+        monitoring = import_monitoring_json(document, path)
+        if monitoring is not None:
+            return monitoring
         cli_dump = import_cli_dump(document, path)
         if cli_dump is not None:
             return cli_dump
@@ -132,6 +140,8 @@ def import_file(path: Path) -> ImportBatch:
     if looks_like_credential_report(head.split(b"\n", 1)[0].decode("utf-8", "replace")):
         return import_credential_report(_decode(raw, path).lstrip(), str(path))
     name = path.name.lower()
+    if name.endswith(YAML_SUFFIXES):
+        return import_monitoring_yaml(_decode(raw, path), path) or ImportBatch()
     if name.endswith((".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz")):
         return import_assets(_ndjson_assets(raw, path))
     if name.endswith((".csv", ".csv.gz")):
