@@ -43,10 +43,13 @@ def _meta(item: dict) -> dict:
     return item.get("metadata") or {}
 
 
+TOOL_NAMES = frozenset({"litmus", "chaos-mesh", "chaosmesh"})  # Litmus labels its own objects part-of: litmus
+
+
 def _label_app(labels: Any) -> str | None:
     if isinstance(labels, dict):
         for key in APP_LABEL_KEYS:
-            if labels.get(key):
+            if labels.get(key) and str(labels[key]).lower() not in TOOL_NAMES:
                 return str(labels[key])
     return None
 
