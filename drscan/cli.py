@@ -214,15 +214,18 @@ def history(
         return
     console = Console(width=max(Console().width, 140))
     table = Table(title=f"{len(summary['scans'])} scans in {db}")
-    for column in ("Scan", "Started", "Resources", "Pass", "Fail", "Δ fail", "Not assessed", "Gaps", "Fail by framework", "Fail by app"):
-        table.add_column(column, justify="right" if column not in ("Started", "Fail by framework", "Fail by app") else "left")
+    for column in ("Scan", "Started", "Resources", "Pass", "Fail", "Δ fail", "Not assessed", "Gaps", "Fail by framework",
+                   "Fail by app", "DR score by app"):
+        table.add_column(column, justify="left" if column in ("Started", "Fail by framework", "Fail by app", "DR score by app")
+                         else "right")
     for row in summary["scans"]:
         delta = row["fail_delta"]
         shown = "" if delta is None else (f"[red]+{delta}[/]" if delta > 0 else f"[green]{delta}[/]" if delta < 0 else "0")
         table.add_row(str(row["id"]), row["started_at"], str(row["resources"]), str(row["pass"]), str(row["fail"]), shown,
                       str(row["not_assessed"]), str(row["gaps"]),
                       ", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_framework"].items())),
-                      ", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_app"].items())))
+                      ", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_app"].items())),
+                      ", ".join(f"{k} {'-' if v is None else v}" for k, v in sorted(row["dr_score_by_app"].items())))
     console.print(table)
     if summary["longest_failing"]:
         longest = Table(title="Longest-failing findings")

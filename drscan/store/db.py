@@ -14,7 +14,7 @@ import sqlite_utils
 from drscan.errors import StoreError
 from drscan.model import Evidence, Finding, Gap, Relation, Resource, Scan, Status
 
-SCHEMA_VERSION = 3  # 2: drills (restore drill records); 3: indexes for drscan serve (explore findings, app membership)
+SCHEMA_VERSION = 4  # 2: drills (restore drill records); 3: indexes for drscan serve (explore findings, app membership); 4: dr_scores (DR readiness score per app and disruption, per scan)
 BATCH = 2000
 BUSY_TIMEOUT_S = 300
 
@@ -94,6 +94,9 @@ def _migrate(db: sqlite_utils.Database, path: Path) -> None:
             "phases": str, "restore_duration_seconds": float, "verification": str, "tool_versions": str, "host": str,
             "target": str, "kept": int, "error": str,
         }, pk="id", if_not_exists=True)
+        from drscan.store.scores import create_scores_table  # schema 4; an older file gains it here
+
+        create_scores_table(db)
         db["findings"].create_index(["scan_id", "status"], if_not_exists=True)
         db["findings"].create_index(["scan_id", "fingerprint"], if_not_exists=True)
         db["relations"].create_index(["scan_id"], if_not_exists=True)
@@ -149,6 +152,9 @@ def save_scan(db: sqlite_utils.Database, scan: Scan) -> int:
             _insert(conn, "gaps", 10, ((scan_id, g.provider, g.account, g.region, g.service, g.operation, g.code, g.message,
                                        g.resource_id, _dumps(list(g.kinds))) for g in scan.gaps))
             update_history(conn, scan_id, scan.started_at, scan.findings)
+            from drscan.store.scores import score_rows
+
+            _insert(conn, "dr_scores", 8, score_rows(scan_id, scan.resources))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
