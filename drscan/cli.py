@@ -92,6 +92,9 @@ def scan(
     k8s: bool = typer.Option(False, "--k8s", help="Scan live Kubernetes clusters from your kubeconfig (list calls only)."),
     kube_context: Optional[list[str]] = typer.Option(None, "--kube-context", help="kubeconfig context to scan (repeat; default: every context)."),
     kubeconfig: Optional[Path] = typer.Option(None, "--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)."),
+    prometheus: Optional[str] = typer.Option(None, "--prometheus", help="Read a Prometheus server (rules, targets, config, replica lag); GET only. Auth: DRSCAN_PROMETHEUS_TOKEN or _USERNAME/_PASSWORD."),
+    alertmanager: Optional[str] = typer.Option(None, "--alertmanager", help="Read an Alertmanager's configuration (/api/v2/status); GET only. Auth: DRSCAN_ALERTMANAGER_TOKEN or _USERNAME/_PASSWORD."),
+    monitoring_ca_bundle: Optional[Path] = typer.Option(None, "--monitoring-ca-bundle", help="CA bundle (PEM) to verify --prometheus/--alertmanager TLS."),
     config: Optional[Path] = typer.Option(None, "--config", help="drscan.yaml: organization, scope, applications."),
     db: Optional[Path] = typer.Option(None, "--db", help="SQLite database that keeps every scan."),
     out: Optional[Path] = typer.Option(None, "--out", help="Directory for findings.json, findings.csv, report.html, report.pdf."),
@@ -120,6 +123,13 @@ def scan(
     sources = dataclasses.replace(sources, postgres=tuple(postgres or ()), mysql=tuple(mysql or ()),
                                   more_imports=tuple(import_dir[1:]) if import_dir else ())
     sources = _with_kubernetes(sources, k8s, kube_context, kubeconfig, workers)
+    if prometheus or alertmanager:
+        from drscan.monitoring.live import MonitoringOptions
+
+        sources = dataclasses.replace(sources, monitoring=MonitoringOptions(prometheus=prometheus, alertmanager=alertmanager,
+                                                                    ca_bundle=monitoring_ca_bundle))
+    elif monitoring_ca_bundle:
+        raise InputError("--monitoring-ca-bundle needs --prometheus or --alertmanager")
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=quiet) as bar:

@@ -63,7 +63,8 @@ class Route:
         return handled or [self]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"receiver": self.receiver, "matchers": [m.as_list() for m in self.matchers], "continue": self.continue_,
+        # Sorted, as Alertmanager prints them (/api/v2/status), so a file and the API agree.
+        return {"receiver": self.receiver, "matchers": sorted(m.as_list() for m in self.matchers), "continue": self.continue_,
                 "group_wait_seconds": self.group_wait_seconds, "mute_time_intervals": list(self.mute_time_intervals),
                 "active_time_intervals": list(self.active_time_intervals), "routes": [r.as_dict() for r in self.routes]}
 
@@ -117,16 +118,21 @@ def parse_duration_seconds(value: Any) -> float | None:
     return duration_seconds(value)
 
 
-def _route(entry: dict, parent_receiver: str, path: str) -> Route:
+DEFAULT_GROUP_WAIT_SECONDS = 30.0  # Alertmanager's default for the root route; children inherit their parent's
+
+
+def _route(entry: dict, parent_receiver: str, path: str, parent_wait: float | None = DEFAULT_GROUP_WAIT_SECONDS) -> Route:
     if not isinstance(entry, dict):
         raise AlertmanagerConfigError(f"{path}: not a mapping")
     receiver = entry.get("receiver") or parent_receiver
     children = entry.get("routes") or []
     if not isinstance(children, list):
         raise AlertmanagerConfigError(f"{path}.routes: not a list")
+    wait = parse_duration_seconds(entry.get("group_wait"))
+    wait = parent_wait if wait is None else wait
     return Route(receiver=str(receiver or ""), matchers=_matchers_of(entry, path), continue_=bool(entry.get("continue")),
-                 routes=tuple(_route(child, receiver, f"{path}.routes[{i}]") for i, child in enumerate(children)),
-                 group_wait_seconds=parse_duration_seconds(entry.get("group_wait")),
+                 routes=tuple(_route(child, receiver, f"{path}.routes[{i}]", wait) for i, child in enumerate(children)),
+                 group_wait_seconds=wait,
                  mute_time_intervals=tuple(str(x) for x in entry.get("mute_time_intervals") or ()),
                  active_time_intervals=tuple(str(x) for x in entry.get("active_time_intervals") or ()), path=path)
 

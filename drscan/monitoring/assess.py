@@ -299,6 +299,10 @@ def monitoring_checks(ctx: DrContext, scope: AppScope, mechanisms: dict[str, tup
     # -- backup age and replica lag alerts scoped to this app
     names = _app_names(scope)
     for check, key in (("backup_age", "backup_age"), ("replica_lag", "replica_lag")):
+        if check == "replica_lag" and not has_replicas:
+            checks.update(replica_lag_alerted=None, replica_lag_alerted_reason="the app has no asynchronous replica",
+                          replica_lag_alerts=[])
+            continue
         candidates = [r for r in rules if check in r.checks()]
         scoped = [(r, names_app(r, names)) for r in candidates]
         chosen = [r for r, verdict in scoped if verdict is not False]
@@ -315,9 +319,6 @@ def monitoring_checks(ctx: DrContext, scope: AppScope, mechanisms: dict[str, tup
         checks[f"{key}_alerted"] = verdict
         checks[f"{key}_alerted_reason"] = reason
         checks[f"{key}_alerts"] = sorted({r.name for r in chosen})
-    if not has_replicas:
-        checks["replica_lag_alerted"] = None
-        checks["replica_lag_alerted_reason"] = "the app has no asynchronous replica"
 
     # -- paging
     if not relevant:

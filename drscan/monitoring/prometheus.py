@@ -47,8 +47,10 @@ def alert_rule_attrs(rule: dict, group: dict, file: str, server: str) -> dict[st
     attrs: dict[str, Any] = {
         "name": str(rule.get("alert", rule.get("name", ""))), "group": str(group.get("name", "")), "file": file,
         "expr": expr, "for_seconds": duration_seconds(pending) if pending is not None else 0.0,
-        "keep_firing_for_seconds": duration_seconds(rule.get("keep_firing_for", rule.get("keepFiringFor"))),
+        "keep_firing_for_seconds": duration_seconds(rule.get("keep_firing_for", rule.get("keepFiringFor"))) or 0.0,
         "labels": _strings(rule.get("labels")), "annotations": annotations,
+        # A rule file has the group's own interval (absent: the server's evaluation_interval applies);
+        # the API reports the interval in effect.
         "group_interval_seconds": duration_seconds(group.get("interval")) or None,
         "selectors": found, "expr_error": error, "server": server,
         "check": annotations.get(CHECK_ANNOTATION),

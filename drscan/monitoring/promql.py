@@ -69,7 +69,8 @@ class Selector:
         return tuple(m.value for m in self.matchers if m.name == "__name__" and m.op == "=")
 
     def as_dict(self) -> dict:
-        return {"metric": self.metric, "matchers": [m.as_list() for m in self.matchers]}
+        # Sorted, as Prometheus prints them (/api/v1/rules), so a file and the API agree.
+        return {"metric": self.metric, "matchers": sorted(m.as_list() for m in self.matchers)}
 
     @staticmethod
     def from_dict(data: dict) -> "Selector":
