@@ -74,7 +74,7 @@ def test_offline_twin_files_feed_the_assessment(report):
     assert identity["dns_failover_ok"] is True  # latency records with health checks, TTL 60
     assert payments["restore_tested_within_days"] is True
     assert payments["restore_test_source"].startswith("arn:aws:backup:us-west-2:222222222222:restore-job:")
-    assert identity["drill_recorded_within_period"] is True and identity["restore_test_source"].endswith("drills.yaml:7")
+    assert identity["drill_recorded_within_period"] is True and identity["restore_test_source"].endswith("drills.yaml:10")
 
 
 def test_payments_runbook_lists_keys_data_compute_traffic_in_order(sample_db):
