@@ -32,6 +32,7 @@ from drscan.redact import redact_inventory
 from drscan.report.context import build_context
 from drscan.report.formats.tabular import write_csv, write_json
 from drscan.report.formats.metrics import metrics_text, write_metrics
+from drscan.store.scores import recent_trend
 from drscan.store.db import (failed_triggers, fingerprint, latest_scan_id, load_resources, load_scan, open_db,
                              record_deliveries, save_scan)
 
@@ -66,13 +67,15 @@ class ScanResult:
     baseline: set[str] | None = None
     deliveries: list = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)  # "service:Operation" -> count (live AWS)
+    score_history: list | None = None  # DR readiness scores of earlier stored scans (trend chart)
     _context: dict | None = field(default=None, repr=False)
 
     @property
     def context(self) -> dict:
         """The report context (built on first use: a scan that writes no report skips it)."""
         if self._context is None:
-            self._context = build_context(self.scan, self.rules, self.config, self.fail_on, self.exit_code)
+            self._context = build_context(self.scan, self.rules, self.config, self.fail_on, self.exit_code,
+                                          score_history=self.score_history)
         return self._context
 
 
@@ -190,19 +193,21 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
                        sources=inventory.sources, resources=tuple(graph.resources.values()),
                        relations=tuple(graph.relations), findings=tuple(findings), gaps=tuple(gaps),
                        drscan_version=__version__, rules_digest=rules.digest)
+    history = None
     if db_path is not None:
         mark = time.perf_counter()
         progress.stage("Storing scan")
         db = open_db(db_path)
         try:
             scan_id = save_scan(db, result_scan)
+            history = recent_trend(db) if config.apps else None
         finally:
             db.conn.close()
         result_scan = replace(result_scan, id=scan_id)
         timings["store"] = time.perf_counter() - mark
 
     result = ScanResult(scan=result_scan, rules=rules, config=config, fail_on=fail_on, exit_code=fail_code,
-                        timings=timings, baseline=baseline, api_calls=collection.api_calls)
+                        timings=timings, baseline=baseline, api_calls=collection.api_calls, score_history=history)
     if out_dir is not None:
         mark = time.perf_counter()
         progress.stage("Writing reports", total=len(formats))
@@ -360,6 +365,7 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
         from drscan.drill.records import list_drills
 
         drills = [d for d in list_drills(db) if str(d["finished_at"]) <= stored.finished_at]
+        history = [row for row in recent_trend(db, last=1000) if row["scan_id"] <= scan_id][-20:]
     finally:
         db.conn.close()
     now = as_of or utc_now()
@@ -374,7 +380,8 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
     except ValueError as exc:
         raise InputError(f"--period-start/--period-end: {exc}") from None
     code = exit_code_for(stored.findings, config.fail_on)
-    context = build_context(stored, rules, config, config.fail_on, code, assurance=assurance, frameworks=chosen, now=now)
+    context = build_context(stored, rules, config, config.fail_on, code, assurance=assurance, frameworks=chosen, now=now,
+                            score_history=history)
     evidence = {}
     for attestation in assurance.attestations:
         for item in attestation.evidence:

@@ -129,7 +129,9 @@ def _endpoint_coverage(rules: list[Rule], targets: list[Resource], hosts: set[st
 
 
 def _generic_endpoint_rules(rules: list[Rule]) -> list[Rule]:
-    return [r for r in rules if "endpoint" in r.checks()]
+    """Endpoint alerts that may cover any target: no matcher pins the instance/target label."""
+    return [r for r in rules if "endpoint" in r.checks() and any(
+        not any(m.name in TARGET_LABELS and m.op in ("=", "=~") for m in s.matchers) for s in r.selectors)]
 
 
 def names_app(rule: Rule, names: set[str]) -> bool | None:
