@@ -3,13 +3,12 @@ shared services, and the DR settings (assumption overrides, drill attestations).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
-from drscan.dr.drills import DRILL_TYPES, Drill, RunbookReview, load_drills_file
+from drscan.dr.drills import Drill, RunbookReview, load_drills_file
 from drscan.errors import ConfigError, InputError
 from drscan.model import SEVERITIES
 from drscan.yamlfile import YamlDocument, load_yaml, validate

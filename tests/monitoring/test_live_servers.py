@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import tempfile
 import urllib.request
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
