@@ -1,6 +1,6 @@
 """Adapters from each source of DR-test evidence to DrTest (pure): the drills file, AWS Fault
-Injection Service experiments and AWS Backup restore jobs (restore testing plans included) of
-the scanned inventory. `gather_tests` runs them all through one explicit registry."""
+Injection Service experiments, AWS Backup restore jobs (restore testing plans included) and
+`drscan drill restore` records of the scanned inventory. `gather_tests` runs them all through one explicit registry."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from drscan.model import Resource
 
 FIS_EXPERIMENT = "aws.fis.experiment"
 RESTORE_JOB = "aws.backup.restore_job"
+RESTORE_DRILL = "drscan.drill.restore"  # drscan drill restore records (drscan/drill/records.py)
 APP_TAGS = ("drscan:app", "app", "application")
 DISRUPTION_TAG = "drscan:disruption"
 
@@ -142,12 +143,34 @@ def restore_job_tests(job: Resource, graph: ResourceGraph, names: set[str]) -> l
                    detail=detail + (f"; restore testing plan {plan.rsplit(':', 1)[-1]}" if plan else "")) for app in apps]
 
 
+def restore_drill_tests(drill: Resource, graph: ResourceGraph, names: set[str]) -> list[DrTest]:
+    """A `drscan drill restore` record (drscan.drill): passed = pass, with its measured restore time
+    and the age of the restored backup; failed (verification) = fail; error (the drill itself could
+    not finish) = inconclusive. Tied to its `app`, or to the apps of the databases it restored."""
+    attrs = drill.attrs
+    outcome = {"passed": "pass", "failed": "fail"}.get(str(attrs.get("status") or ""), "inconclusive")
+    date = utc(attrs.get("finished_at") or attrs.get("started_at"))
+    if date is None:
+        return []
+    app = attrs.get("app")
+    apps = [app] if app in names else _apps_for(graph, names, {}, [r.id for r in graph.related(drill.id, "restore_of")], {})
+    seconds = attrs.get("restore_duration_seconds") if outcome == "pass" else None
+    age = attrs.get("backup_age_seconds")
+    return [DrTest(app=name, disruption="data_corruption", kind="restore", date=date, outcome=outcome, source=drill.id,
+                   measured_rto_seconds=float(seconds) if isinstance(seconds, (int, float)) else None,
+                   measured_rpo_seconds=float(age) if isinstance(age, (int, float)) else None,
+                   title=f"restore drill of {attrs.get('backup') or 'a backup'} ({attrs.get('engine') or '?'})",
+                   detail=f"status {attrs.get('status')}" + (f": {attrs.get('error')}" if attrs.get("error") else ""))
+            for name in apps]
+
+
 GraphAdapter = Callable[[Resource, ResourceGraph, set[str]], list[DrTest]]
 # Resource kind -> adapter. The Kubernetes importer's Chaos Mesh / LitmusChaos kinds plug in here
 # through drscan.drtests.chaos (chaos_mesh_test, litmus_test) once that importer exists.
 GRAPH_ADAPTERS: dict[str, GraphAdapter] = {
     FIS_EXPERIMENT: fis_tests,
     RESTORE_JOB: restore_job_tests,
+    RESTORE_DRILL: restore_drill_tests,
 }
 
 

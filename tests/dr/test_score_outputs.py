@@ -1,4 +1,4 @@
-"""The readiness score through every output: stored per scan (schema 2, old databases migrate),
+"""The readiness score through every output: stored per scan (schema 3, old databases migrate),
 `drscan history`, `drscan dr score`, the metrics file, the HTML report's trend chart and the
 evidence pack."""
 
@@ -41,19 +41,19 @@ def test_scores_are_stored_per_scan_and_shown_by_history(scanned):
     assert ("provider", None, "not_applicable") in rows
 
 
-def test_a_version_1_database_is_migrated_and_stays_readable(scanned, tmp_path):
+def test_a_version_2_database_is_migrated_and_stays_readable(scanned, tmp_path):
     db, _, _ = scanned
     old = tmp_path / "old.db"
     source = sqlite3.connect(db)
     source.backup(target := sqlite3.connect(old))
     source.close()
     target.execute("drop table dr_scores")
-    target.execute("update meta set value = '1' where key = 'schema_version'")
+    target.execute("update meta set value = '2' where key = 'schema_version'")  # schema 2: drills, no dr_scores
     target.commit()
     target.close()
-    summary = api.history(old)  # opens, migrates to schema 2, reads
+    summary = api.history(old)  # opens, migrates to schema 3, reads
     assert [row["dr_score_by_app"] for row in summary["scans"]] == [{}, {}]  # scores of old scans were never stored
-    assert next(open_db(old).query("select value from meta where key = 'schema_version'"))["value"] == "2"
+    assert next(open_db(old).query("select value from meta where key = 'schema_version'"))["value"] == "3"
 
 
 def test_dr_score_command(scanned):
