@@ -192,18 +192,19 @@ def needed(ctx: DrContext, names: list[str] | None) -> list[str]:
 def assess_apps(ctx: DrContext, names: list[str] | None = None, spof: bool = True) -> dict[str, AppAssessment]:
     """Assess the named apps (default: all in the configuration)."""
     from drscan.drtests.adapters import gather_tests
-    from drscan.monitoring.assess import detection_figures, monitoring_checks
+    from drscan.monitoring.assess import detection_figures, monitoring_checks, monitoring_index
 
     prepared = {n: prepare(ctx, n) for n in needed(ctx, names)}
     assessed = dict(prepared)
     tests = gather_tests(ctx.graph, ctx.config, ctx.index.kind)
+    monitored = monitoring_index(ctx)
     results = {}
     for app in ctx.config.apps:
         if names is not None and app.name not in names:
             continue
         scope = ctx.scope(app.name)
         mechanisms, strategy = prepared[app.name]
-        monitoring = monitoring_checks(ctx, scope, mechanisms)
+        monitoring = monitoring_checks(ctx, scope, mechanisms, monitored)
         detection = detection_figures(monitoring)
         estimates = {d: with_observed_figures(estimate_disruption(ctx, scope, mechanisms, strategy, d), detection)
                      for d in DISRUPTIONS}

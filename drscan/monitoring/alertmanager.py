@@ -172,12 +172,29 @@ class Delivery:
     reason: str
 
 
-def route_alert(config: dict[str, Any], labels: dict[str, str]) -> Delivery:
-    """Route a label set through a normalized configuration (normalize_config's output)."""
-    root = Route.from_dict(config["route"])
+@dataclass(frozen=True)
+class RoutingTree:
+    """A normalized configuration parsed once, to route many label sets."""
+
+    root: Route
+    receivers: dict[str, dict]
+    has_regex: bool = False  # only regex matchers can be undecidable (an invalid expression)
+
+    @staticmethod
+    def of(config: dict[str, Any]) -> "RoutingTree":
+        root = Route.from_dict(config["route"])
+        return RoutingTree(root, {r["name"]: r for r in config.get("receivers") or []},
+                           any(m.op in ("=~", "!~") for m in _all_matchers(root)))
+
+
+def route_alert(config: "dict[str, Any] | RoutingTree", labels: dict[str, str]) -> Delivery:
+    """Route a label set through a normalized configuration (normalize_config's output, or a
+    RoutingTree parsed from it)."""
+    tree = config if isinstance(config, RoutingTree) else RoutingTree.of(config)
+    root = tree.root
     handled = root.match(labels)
-    undecided = any(m.matches(labels) is None for m in _all_matchers(root))
-    receivers = {r["name"]: r for r in config.get("receivers") or []}
+    undecided = tree.has_regex and any(m.matches(labels) is None for m in _all_matchers(root))
+    receivers = tree.receivers
     names = tuple(dict.fromkeys(r.receiver for r in handled))
     paging_names = [n for n in names if (receivers.get(n) or {}).get("paging")]
     missing = [n for n in names if n not in receivers]

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from drscan.dr.model import Figure, Mechanism
 from drscan.dr.scope import AppScope, DrContext
 from drscan.model import Resource
-from drscan.monitoring.alertmanager import route_alert
+from drscan.monitoring.alertmanager import RoutingTree, route_alert
 from drscan.monitoring.catalogue import APP_LABELS, TARGET_LABELS, classify
 from drscan.monitoring.imports import ALERTMANAGER
 from drscan.monitoring.prometheus import RULE, SERVER, TARGET
@@ -30,6 +30,7 @@ class Rule:
 
     resource: Resource
     selectors: tuple[Selector, ...]
+    kinds: frozenset[str] = frozenset()  # endpoint | backup_age | replica_lag
 
     @property
     def name(self) -> str:
@@ -39,11 +40,15 @@ class Rule:
     def attrs(self):
         return self.resource.attrs
 
-    def checks(self) -> set[str]:
-        declared = self.attrs.get("check")
-        if declared:
-            return {str(declared)}
-        return {c for s in self.selectors for m in s.metric_names() if (c := classify(m))}
+    def checks(self) -> frozenset[str]:
+        return self.kinds
+
+
+def _kinds(resource: Resource, selectors: tuple[Selector, ...]) -> frozenset[str]:
+    declared = resource.attrs.get("check")
+    if declared:
+        return frozenset({str(declared)})
+    return frozenset(c for s in selectors for m in s.metric_names() if (c := classify(m)))
 
 
 def monitoring_rules(ctx: DrContext) -> list[Rule]:
@@ -52,8 +57,40 @@ def monitoring_rules(ctx: DrContext) -> list[Rule]:
         found = resource.attrs.get("selectors")
         if found is None:
             continue  # an expression drscan could not read (expr_error): it cannot be credited
-        rules.append(Rule(resource, tuple(Selector.from_dict(s) for s in found)))
+        selectors = tuple(Selector.from_dict(s) for s in found)
+        rules.append(Rule(resource, selectors, _kinds(resource, selectors)))
     return rules
+
+
+@dataclass(frozen=True)
+class MonitoringIndex:
+    """The scan's monitoring resources, read once per assessment (not once per app)."""
+
+    rules: list[Rule]
+    targets: list[Resource]
+    trees: list[RoutingTree]
+    servers: dict[str, Resource]
+    by_check: dict[str, list[Rule]]
+    targets_by_host: dict[str, list[Resource]]
+
+
+def monitoring_index(ctx: DrContext) -> MonitoringIndex:
+    rules = monitoring_rules(ctx)
+    by_check: dict[str, list[Rule]] = {}
+    for rule in rules:
+        for check in rule.kinds:
+            by_check.setdefault(check, []).append(rule)
+    return MonitoringIndex(rules=rules, targets=list(ctx.index.kind(TARGET)),
+                           trees=[RoutingTree.of(dict(c.attrs)) for c in ctx.index.kind(ALERTMANAGER)],
+                           servers={str(s.attrs.get("server")): s for s in ctx.index.kind(SERVER)}, by_check=by_check,
+                           targets_by_host=_by_host(ctx.index.kind(TARGET)))
+
+
+def _by_host(targets: list[Resource]) -> dict[str, list[Resource]]:
+    found: dict[str, list[Resource]] = {}
+    for target in targets:
+        found.setdefault(target_host(target), []).append(target)
+    return found
 
 
 def host_of(text: str) -> str:
@@ -110,9 +147,9 @@ class Coverage:
     target: Resource | None
 
 
-def _endpoint_coverage(rules: list[Rule], targets: list[Resource], hosts: set[str]) -> list[Coverage]:
+def _endpoint_coverage(rules: list[Rule], matching: list[Resource], hosts: set[str]) -> list[Coverage]:
+    """Endpoint alerts covering the entrypoint `hosts`, given the targets that address them."""
     found = []
-    matching = [t for t in targets if target_host(t) in hosts]
     for rule in rules:
         if "endpoint" not in rule.checks():
             continue
@@ -182,10 +219,10 @@ def _alert_labels(rule: Rule, target: Resource | None) -> list[dict[str, str]]:
     return [labels]
 
 
-def _pages(configs: list[Resource], rule: Rule, target: Resource | None) -> tuple[bool | None, str]:
+def _pages(configs: list[RoutingTree], rule: Rule, target: Resource | None) -> tuple[bool | None, str]:
     verdicts, reasons = [], []
     for labels in _alert_labels(rule, target):
-        outcomes = [route_alert(dict(c.attrs), labels) for c in configs]
+        outcomes = [route_alert(c, labels) for c in configs]
         paging = [o for o in outcomes if o.paging]
         if paging:
             verdicts.append(True)
@@ -235,12 +272,12 @@ def _all(values: Iterable[bool | None]) -> bool | None:
     return False if False in values else None if None in values else True
 
 
-def monitoring_checks(ctx: DrContext, scope: AppScope, mechanisms: dict[str, tuple[Mechanism, ...]]) -> dict[str, Any]:
-    """The `dr.monitoring.*` attributes of the app resource (None = could not tell, with a reason)."""
-    rules = monitoring_rules(ctx)
-    targets = list(ctx.index.kind(TARGET))
-    configs = list(ctx.index.kind(ALERTMANAGER))
-    servers = {str(s.attrs.get("server")): s for s in ctx.index.kind(SERVER)}
+def monitoring_checks(ctx: DrContext, scope: AppScope, mechanisms: dict[str, tuple[Mechanism, ...]],
+                      index: MonitoringIndex | None = None) -> dict[str, Any]:
+    """The `dr.monitoring.*` attributes of the app resource (None = could not tell, with a reason).
+    `index`: monitoring_index(ctx), built once when many apps are assessed."""
+    index = index or monitoring_index(ctx)
+    rules, targets, configs, servers = index.rules, index.targets, index.trees, index.servers
     app = scope.app
     has_replicas = any(m.kind == "async_replica" for found in mechanisms.values() for m in found)
     checks: dict[str, Any] = {"has_async_replicas": has_replicas, "alert_rules_seen": len(rules),
@@ -254,7 +291,7 @@ def monitoring_checks(ctx: DrContext, scope: AppScope, mechanisms: dict[str, tup
     worst: tuple[float, list[Figure]] | None = None
     for entrypoint in entrypoints:
         hosts = entrypoint_hosts(ctx, entrypoint)
-        matching = [t for t in targets if target_host(t) in hosts]
+        matching = [t for host in sorted(hosts) for t in index.targets_by_host.get(host, ())]
         if not targets:
             probed.append(None)
             reasons_probe.append(f"{entrypoint}: no scrape targets in the scan (/api/v1/targets)")
@@ -264,7 +301,7 @@ def monitoring_checks(ctx: DrContext, scope: AppScope, mechanisms: dict[str, tup
         else:
             probed.append(False)
             reasons_probe.append(f"{entrypoint}: no probe or scrape target addresses it")
-        coverage = _endpoint_coverage(rules, targets, hosts)
+        coverage = _endpoint_coverage(index.by_check.get("endpoint", []), matching, hosts)
         if coverage:
             alerted.append(True)
             names = sorted({c.rule.name for c in coverage})
@@ -305,7 +342,7 @@ def monitoring_checks(ctx: DrContext, scope: AppScope, mechanisms: dict[str, tup
             checks.update(replica_lag_alerted=None, replica_lag_alerted_reason="the app has no asynchronous replica",
                           replica_lag_alerts=[])
             continue
-        candidates = [r for r in rules if check in r.checks()]
+        candidates = index.by_check.get(check, [])
         scoped = [(r, names_app(r, names)) for r in candidates]
         chosen = [r for r, verdict in scoped if verdict is not False]
         if chosen:
