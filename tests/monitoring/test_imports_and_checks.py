@@ -129,3 +129,30 @@ def test_api_answers_and_prometheusrule_objects(tmp_path):
     api = next(r for r in by_kind["monitoring.prometheus.alert_rule"] if r.name == "ApiDown")
     assert (api.attrs["for_seconds"], api.attrs["group_interval_seconds"], api.attrs["file"]) == (120.0, 15.0, "api.yml")
     assert api.attrs["active_labels"] == [{"alertname": "ApiDown", "job": "api", "severity": "page"}]
+
+
+def test_observed_replica_lag_replaces_the_assumed_lag():
+    """The worst lag Prometheus saw over 7 days for a replica becomes the RPO of the copy it holds."""
+    from drscan.model import Reference
+    from drscan.monitoring.prometheus import replica_lag_resources
+
+    ledger = App(name="ledger", tier=1, rpo="5m", rpo_seconds=300, rto="1h", rto_seconds=3600, member_tags={"app": "ledger"},
+                 primary_region="us-east-1")
+    primary = Resource(kind="aws.rds.db_instance", id="arn:aws:rds:us-east-1:1:db:ledger", name="ledger", provider="aws",
+                       account="1", region="us-east-1", tags={"app": "ledger"},
+                       attrs={"multi_az": True, "backup_retention_days": 7})
+    replica = Resource(kind="aws.rds.db_instance", id="arn:aws:rds:us-west-2:1:db:ledger-replica-usw2", name="ledger-replica-usw2",
+                       provider="aws", account="1", region="us-west-2", tags={"app": "ledger"},
+                       attrs={"is_read_replica": True})
+    lag = replica_lag_resources("aws_rds_replica_lag_maximum", [
+        {"metric": {"dbinstance_identifier": "ledger-replica-usw2", "job": "cloudwatch"}, "value": [1763618400.0, "412"]},
+        {"metric": {"dbinstance_identifier": "someone-else", "job": "cloudwatch"}, "value": [1763618400.0, "9000"]}],
+        "prom:9090", "7d", "api:prometheus@prom:9090 /api/v1/query")
+    config = Config(apps=(ledger,))
+    graph = build_graph(Inventory(resources=(primary, replica, *lag),
+                                  references=(Reference(replica.id, primary.id, "replica_of"),)), config.apps)
+    region = assess_apps(new_context(graph, config, FIXED_NOW))["ledger"].estimates["region_loss"]
+    assert region.rpo_seconds == 412.0 and region.rpo_verdict == "FAIL"  # 412 s observed > the 5 min target
+    assert "observed" in region.rpo_reason
+    observed = [f for f in region.figures if f.basis == "observed" and "replica lag" in f.label]
+    assert observed and observed[0].seconds == 412.0 and observed[0].source.startswith("prometheus:prom:9090:lag:")
