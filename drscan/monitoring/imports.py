@@ -66,9 +66,16 @@ def alertmanager_resource(document: Any, server: str, rid: str, source: str) -> 
 
 # libyaml's parser when PyYAML has it (several times faster on large rule files), else pure Python.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_YAML_BYTES = 32 * 1024 * 1024
+MAX_ALIASES = 1000  # aliases can make a small file expand exponentially once walked ("billion laughs")
+_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[A-Za-z0-9_-]+")
 
 
 def _parse_yaml(text: str, path: Path) -> Any:
+    if len(text) > MAX_YAML_BYTES:
+        raise InputError(f"{path}: YAML larger than {MAX_YAML_BYTES // 2**20} MiB")
+    if len(_ALIAS.findall(text)) > MAX_ALIASES:
+        raise InputError(f"{path}: more than {MAX_ALIASES} YAML aliases; refusing to expand them")
     try:
         return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
