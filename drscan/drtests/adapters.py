@@ -1,6 +1,6 @@
 """Adapters from each source of DR-test evidence to DrTest (pure): the drills file, AWS Fault
 Injection Service experiments, AWS Backup restore jobs (restore testing plans included) and
-`drscan drill restore` records of the scanned inventory. `gather_tests` runs them all through one explicit registry."""
+`drscan drill restore` records and Chaos Mesh / LitmusChaos experiments of the scanned inventory. `gather_tests` runs them all through one explicit registry."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Callable, Iterable
 
 from drscan.config import Config
 from drscan.dr.drills import Drill
+from drscan.drtests.chaos import chaos_mesh_test, litmus_test
 from drscan.drtests.model import DrTest, normalize_disruption, utc
 from drscan.graph.build import ResourceGraph
 from drscan.model import Resource
+from drscan.normalize.kubernetes import CHAOS_MESH_KINDS, object_id
 
 FIS_EXPERIMENT = "aws.fis.experiment"
 RESTORE_JOB = "aws.backup.restore_job"
@@ -164,13 +166,31 @@ def restore_drill_tests(drill: Resource, graph: ResourceGraph, names: set[str]) 
             for name in apps]
 
 
+def chaos_mesh_tests(experiment: Resource, graph: ResourceGraph, names: set[str]) -> list[DrTest]:
+    """A Chaos Mesh experiment or Workflow read from a cluster (kept object in attrs['object'])."""
+    test = chaos_mesh_test(experiment.attrs.get("object") or {}, source=experiment.id)
+    return [test] if test is not None and test.app in names else []
+
+
+def litmus_tests(result: Resource, graph: ResourceGraph, names: set[str]) -> list[DrTest]:
+    """A LitmusChaos ChaosResult, joined to its ChaosEngine (same cluster and namespace, spec.engine)."""
+    obj = result.attrs.get("object") or {}
+    engine_name = (obj.get("spec") or {}).get("engine")
+    engine = graph.resources.get(object_id(result.account, result.attrs.get("namespace"), "chaosengine", str(engine_name))) \
+        if engine_name else None
+    test = litmus_test(obj, (engine.attrs.get("object") or {}) if engine is not None else None, source=result.id)
+    return [test] if test is not None and test.app in names else []
+
+
 GraphAdapter = Callable[[Resource, ResourceGraph, set[str]], list[DrTest]]
-# Resource kind -> adapter. The Kubernetes importer's Chaos Mesh / LitmusChaos kinds plug in here
-# through drscan.drtests.chaos (chaos_mesh_test, litmus_test) once that importer exists.
+# Resource kind -> adapter (Chaos Mesh and LitmusChaos objects come from the Kubernetes importer
+# and the live collector: drscan.normalize.kubernetes keeps them for drscan.drtests.chaos).
 GRAPH_ADAPTERS: dict[str, GraphAdapter] = {
     FIS_EXPERIMENT: fis_tests,
     RESTORE_JOB: restore_job_tests,
     RESTORE_DRILL: restore_drill_tests,
+    **{f"k8s.chaos_mesh.{kind.lower()}": chaos_mesh_tests for kind in CHAOS_MESH_KINDS},
+    "k8s.litmus.chaosresult": litmus_tests,
 }
 
 

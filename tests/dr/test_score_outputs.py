@@ -1,4 +1,4 @@
-"""The readiness score through every output: stored per scan (schema 3, old databases migrate),
+"""The readiness score through every output: stored per scan (schema 4, old databases migrate),
 `drscan history`, `drscan dr score`, the metrics file, the HTML report's trend chart and the
 evidence pack."""
 
@@ -15,7 +15,7 @@ from drscan.cli import app as cli_app
 from drscan.paths import templates_dir
 from drscan.report.formats.metrics import metrics_text
 from drscan.report.render import render_html
-from drscan.store.db import open_db
+from drscan.store.db import SCHEMA_VERSION, open_db
 from tests.conftest import FIXED_NOW, SAMPLES
 
 CONFIG = SAMPLES / "drscan.yaml"
@@ -51,9 +51,9 @@ def test_a_version_2_database_is_migrated_and_stays_readable(scanned, tmp_path):
     target.execute("update meta set value = '2' where key = 'schema_version'")  # schema 2: drills, no dr_scores
     target.commit()
     target.close()
-    summary = api.history(old)  # opens, migrates to schema 3, reads
+    summary = api.history(old)  # opens, migrates to schema 4, reads
     assert [row["dr_score_by_app"] for row in summary["scans"]] == [{}, {}]  # scores of old scans were never stored
-    assert next(open_db(old).query("select value from meta where key = 'schema_version'"))["value"] == "3"
+    assert next(open_db(old).query("select value from meta where key = 'schema_version'"))["value"] == str(SCHEMA_VERSION)
 
 
 def test_dr_score_command(scanned):
@@ -80,7 +80,7 @@ def test_metrics_and_html_trend(scanned):
     assert 'drscan_dr_readiness_score{app="payments",disruption="overall"} 22' in text
     assert 'drscan_dr_readiness_score{app="identity",disruption="zone"} 100' in text
     html = render_html(second.context, templates_dir())
-    assert html.count('class="score-trend"') == 6 and "DR readiness score: 22/100" in html
+    assert html.count('class="score-trend"') == len(second.context["dr"]) and "DR readiness score: 22/100" in html
     payments = next(a for a in second.context["dr"] if a["name"] == "payments")
     assert payments["score_trend_svg"].count("<circle") == 2  # the first scan and this one
 
