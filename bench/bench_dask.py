@@ -3,6 +3,10 @@ accounts reached through AssumeRole, behind a proxy that adds a fixed API latenc
 take tens of milliseconds; moto answers in one or two), scanned by the local executor and by a
 Dask LocalCluster of 1, 2 and 4 worker processes. Prints wall time, tasks/s and API calls.
 
+A first (warm-up) scan records moto's answers in the proxy; the timed scans are answered from that
+record, at the set latency, so they measure drscan at a fixed API latency rather than
+moto_server's CPU (one Python process, which on a 2-core machine is the bottleneck otherwise).
+
     python bench/bench_dask.py --accounts 200 --latency 0.05 --threads 8
 """
 
@@ -47,7 +51,7 @@ def main() -> None:
         start = time.perf_counter()
         seed_organization(upstream, args.accounts)
         print(f"seeded {args.accounts} member accounts in {time.perf_counter() - start:.1f} s")
-        proxy = FaultProxy(upstream, latency=args.latency)
+        proxy = FaultProxy(upstream, latency=args.latency, replay=True)
         with proxy.running() as endpoint:
             os.environ.update(AWS_ACCESS_KEY_ID=KEYS["aws_access_key_id"], AWS_SECRET_ACCESS_KEY=KEYS["aws_secret_access_key"],
                               AWS_DEFAULT_REGION="us-east-1", AWS_ENDPOINT_URL=endpoint)
@@ -57,6 +61,9 @@ def main() -> None:
             print(f"{'executor':<22} {'wall s':>8} {'tasks/s':>8} {'resources':>10} {'API calls':>10} {'failed':>7}")
             options = AwsOptions(regions=("us-east-1",), org=True, assume_role="DrscanAudit", services=SERVICES,
                                  max_attempts=2, workers=args.threads, per_account=4)
+            proxy.latency = 0.0
+            _scan(options)  # warm-up: records every answer
+            proxy.latency = args.latency
             wall, resources, calls, failed = _scan(options)
             print(f"{'local ' + str(args.threads) + ' threads':<22} {wall:8.1f} {tasks / wall:8.1f} {resources:10} {calls:10} {failed:7}")
             for processes in (int(p) for p in args.processes.split(",")):

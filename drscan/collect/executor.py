@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+import zlib
 from contextlib import contextmanager
 from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -205,13 +206,18 @@ class DaskExecutor:
         window = max(64, 4 * threads)
         queue = iter(enumerate(tasks))
         pending: dict[str, int] = {}
+        workers = sorted(self.client.scheduler_info(n_workers=-1).get("workers", {}))
 
         def submit(index: int, task: Any):
             key = budget_key(task) if budget_key else None
+            # Tasks of one budget key (an account) prefer one worker, so its process assumes the
+            # account's role once instead of every worker doing so; any worker may still run them.
+            preferred = [workers[zlib.crc32(key.encode()) % len(workers)]] if key and workers else None
             future = self.client.submit(
                 _run_on_worker, function, task, state_name, factory,
                 f"drscan-budget-{self.scan_id}-{key}" if key and budget else None, budget,
-                key=f"drscan-task-{self.scan_id}-{index}", pure=False)
+                key=f"drscan-task-{self.scan_id}-{index}", pure=False, workers=preferred,
+                allow_other_workers=preferred is not None)
             pending[future.key] = index
             return future
 

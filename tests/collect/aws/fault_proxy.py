@@ -23,7 +23,7 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer",
 
 
 class FaultProxy:
-    def __init__(self, upstream: str, latency: float = 0.0) -> None:
+    def __init__(self, upstream: str, latency: float = 0.0, replay: bool = False) -> None:
         parts = urlsplit(upstream)
         self.upstream_host, self.upstream_port = parts.hostname, parts.port
         self.latency = latency
@@ -35,6 +35,10 @@ class FaultProxy:
         self.requests: Counter = Counter()
         self.throttles: Counter = Counter()
         self.server: ThreadingHTTPServer | None = None
+        # replay=True: answer a request seen before from the answer recorded then, so a benchmark
+        # measures the client at a fixed API latency, not moto_server's CPU on a busy machine.
+        self.replay = replay
+        self.recorded: dict[tuple[str, str, str, bytes], tuple[int, list, bytes]] = {}
 
     def register_key(self, access_key_id: str, account: str) -> None:
         with self.lock:
@@ -79,7 +83,11 @@ class FaultProxy:
                             proxy.throttles[account] += 1
                         self._reply(*_throttle(service, self.headers))
                         return
-                    status, headers, answer = self._forward(body)
+                    key = (account, self.command, self.path, body)
+                    cached = proxy.recorded.get(key) if proxy.replay else None
+                    status, headers, answer = cached or self._forward(body)
+                    if proxy.replay and cached is None and status < 500:
+                        proxy.recorded[key] = (status, headers, answer)
                     if b"AssumeRole" in body and status == 200:
                         role = _ROLE_ACCOUNT.search(parse_qs(body.decode()).get("RoleArn", [""])[0])
                         key = _ACCESS_KEY.search(answer)
