@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from drscan.config import App
+from drscan.graph.aws_links import aws_links
 from drscan.graph.kubernetes import link_kubernetes
 from drscan.model import Gap, Inventory, Relation, Resource
 
@@ -59,33 +60,6 @@ class ResourceGraph:
         return self._nx
 
 
-def _aws_links(resources: dict[str, Resource]) -> list[Relation]:
-    """Relations that need the whole inventory: AWS Backup selections and DLM policies -protects->
-    what they match (tags, wildcards, conditions, in their account and region), and Route 53 alias
-    records -routes_to-> the load balancers whose DNS names they point at."""
-    selectors = [r for r in resources.values() if r.kind in ("aws.backup.selection", "aws.dlm.lifecycle_policy")]
-    records = [r for r in resources.values() if r.kind == "aws.route53.record"]
-    if not selectors and not records:
-        return []
-    # The matching rules live beside their collectors; imported only when such resources exist.
-    from drscan.collect.aws.backup import selection_targets
-    from drscan.collect.aws.dlm import dlm_targets
-    from drscan.collect.aws.route53 import alias_targets
-
-    relations: list[Relation] = []
-    by_scope: dict[tuple[str, str], list[Resource]] = defaultdict(list)
-    for resource in resources.values():
-        if resource.provider == "aws":
-            by_scope[(resource.account, resource.region)].append(resource)
-    for selector in selectors:
-        match = selection_targets if selector.kind == "aws.backup.selection" else dlm_targets
-        relations.extend(Relation(selector.id, target, "protects")
-                         for target in match(selector, by_scope[(selector.account, selector.region)]) if target != selector.id)
-    if records:
-        relations.extend(alias_targets(records, [r for r in resources.values() if r.kind == "aws.elbv2.load_balancer"]))
-    return relations
-
-
 def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGraph:
     resources = {r.id: r for r in inventory.resources}
     relations: list[Relation] = list(inventory.relations)
@@ -103,7 +77,7 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGra
                 message=f"{ref.type} -> {ref.target} is not in the inventory",
             ))
 
-    relations.extend(_aws_links(resources))
+    relations.extend(aws_links(resources))
     kubernetes = link_kubernetes(resources, inventory.gaps, relations)  # objects get their cluster's region, zones, links
     resources.update(kubernetes.updated)
     relations.extend(kubernetes.relations)

@@ -1,7 +1,7 @@
 """Terraform AWS provider values (hashicorp/aws 4.x-6.x, plan `after` or state `values`) ->
 the normalized attributes drscan/normalize/aws.py gives the same resources from AWS Config.
 
-Each transform takes a TerraformValues view (drscan/collect/terraform.py) and returns a Shape.
+Each transform takes a TerraformValues view (drscan/normalize/terraform_values.py) and returns a Shape.
 `v.value(path)` is v.UNKNOWN when Terraform learns the value only at apply (or the provider
 version has no such attribute), None when null. UNKNOWN attributes are left out of the Resource,
 so a rule reading them reports NOT_ASSESSED. Where the provider itself applies a documented
@@ -18,7 +18,7 @@ from drscan.normalize.lookup import as_int
 from drscan.normalize.shape import Shape
 
 if TYPE_CHECKING:
-    from drscan.collect.terraform import TerraformValues
+    from drscan.normalize.terraform_values import TerraformValues
 
 SSE_DEFAULT = "rule.0.apply_server_side_encryption_by_default.0."
 

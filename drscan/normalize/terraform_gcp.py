@@ -15,7 +15,7 @@ from drscan.normalize.lookup import last_segment
 from drscan.normalize.shape import Shape
 
 if TYPE_CHECKING:
-    from drscan.collect.terraform import TerraformValues
+    from drscan.normalize.terraform_values import TerraformValues
 
 MULTI_REGIONS = {"US", "EU", "ASIA"}
 DUAL_REGIONS = {"ASIA1", "EUR4", "EUR5", "EUR7", "EUR8", "NAM4"}  # predefined dual-regions
