@@ -33,7 +33,7 @@ from drscan.report.context import build_context
 from drscan.report.formats.tabular import write_csv, write_json
 from drscan.report.formats.metrics import metrics_text, write_metrics
 from drscan.store.scores import recent_trend
-from drscan.store.db import (failed_triggers, fingerprint, latest_scan_id, load_resources, load_scan, open_db,
+from drscan.store.db import (failed_triggers, fingerprint, latest_scan_id, load_inventory, load_resources, load_scan, open_db,
                              record_deliveries, save_scan)
 
 REPORT_FORMATS = ("json", "csv", "html", "pdf")
@@ -314,17 +314,28 @@ def notify(db_path: Path, stored: Scan, rules: RuleSet, config) -> list:
 
 def plan(plan_path: Path, *, config_path: Path | None = None, fail_on: str | None = None, soft_fail: bool = False,
          out_dir: Path | None = None, formats: tuple[str, ...] = ("json",), outputs: dict[str, Path] | None = None,
-         as_of: datetime | None = None) -> ScanResult:
+         as_of: datetime | None = None, db_path: Path | None = None) -> ScanResult:
     """Gate a Terraform plan (`terraform show -json tfplan`): rules on planned values of created
-    and updated resources, plus DR regressions. Exit code by --fail-on, 0 with soft_fail."""
+    and updated resources, plus DR regressions. With db_path, the plan is read on top of the
+    latest stored scan. Exit code by --fail-on, 0 with soft_fail."""
     from drscan.gate import evaluate_plan, plan_context
 
     config = load_config(config_path)
     fail_on = fail_on or config.fail_on
     exit_code_for((), fail_on)
     rules = load_ruleset(config)
+    live = None
+    if db_path is not None:
+        db = _open_existing(db_path)
+        try:
+            latest = latest_scan_id(db)
+            if latest is None:
+                raise InputError(f"{db_path}: no scans yet (run drscan scan --db {db_path} first)")
+            live = (latest, load_inventory(db, latest))
+        finally:
+            db.conn.close()
     started = utc_now()
-    verdict = evaluate_plan(plan_path, config, rules, as_of or started, iso(started), iso(utc_now()))
+    verdict = evaluate_plan(plan_path, config, rules, as_of or started, iso(started), iso(utc_now()), live=live)
     code = 0 if soft_fail else exit_code_for(verdict.scan.findings, fail_on)
     result = ScanResult(scan=verdict.scan, rules=rules, config=config, fail_on=fail_on, exit_code=code)
     result._context = plan_context(build_context(verdict.scan, rules, config, fail_on, code), verdict)

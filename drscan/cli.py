@@ -14,6 +14,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -314,19 +315,23 @@ def plan(
     ocsf: Optional[Path] = typer.Option(None, "--ocsf", help="Write OCSF JSON here."),
     out: Optional[Path] = typer.Option(None, "--out", help="Directory for reports (see --format)."),
     formats: str = typer.Option("json", "--format", help="Comma-separated formats to write into --out."),
+    db: Optional[Path] = typer.Option(None, "--db", help="Read the plan on top of this database's latest scan, so relation rules see backup selections, replicas and keys outside the plan."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors."),
 ) -> None:
     """Gate a Terraform plan: rules on planned values of created/updated resources, and DR regressions."""
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
     result = api.plan(plan_file, config_path=config, fail_on=fail_on, soft_fail=soft_fail, out_dir=out,
-                      formats=chosen, outputs=_outputs(sarif, junit, ocsf))
+                      formats=chosen, outputs=_outputs(sarif, junit, ocsf), db_path=db)
     if not quiet:
         console = Console(width=max(Console().width, 140))
         context = result.context
         failing = [f for f in context["findings"] if f["status"] != "PASS"]
-        console.print(f"[bold]drscan plan[/] {plan_file}: {len(result.scan.resources)} planned resources, "
-                      f"[red]{context['totals']['FAIL']} failed[/], [yellow]{context['totals']['NOT_ASSESSED']} not assessed "
-                      f"(unknown until apply)[/], [green]{context['totals']['PASS']} passed[/]")
+        scope = result.scan.scope
+        console.print(f"[bold]drscan plan[/] {plan_file} ({scope.get('plan_context')}): {len(result.scan.resources)} planned "
+                      f"resources, [red]{context['totals']['FAIL']} failed[/], [yellow]{context['totals']['NOT_ASSESSED']} "
+                      f"not assessed[/], [green]{context['totals']['PASS']} passed[/]", highlight=False)
+        for notice in context.get("notices") or []:
+            console.print(f"[yellow]note:[/] {escape(notice)}", highlight=False)
         if failing:
             table = Table(title="Findings in the plan", title_justify="left")
             for column in ("Status", "Severity", "Rule", "Address", "Reason"):

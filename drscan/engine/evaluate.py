@@ -38,7 +38,7 @@ def evaluate_resource(resource: Resource, rule: Rule, graph: ResourceGraph, now:
     # Drift rules compare with the previous scan; a resource it did not see has no drift to judge.
     if rule.category == DRIFT and previous(resource.id) is None:
         return None
-    ctx = EvalContext(related=graph.related, now=now, previous=previous)
+    ctx = EvalContext(related=graph.related, now=now, previous=previous, open_world=graph.open_world)
     if rule.when is not None:
         applies, reason = rule.when(resource, ctx)
         if applies is False:

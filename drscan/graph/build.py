@@ -28,6 +28,9 @@ class ResourceGraph:
     gaps: list[Gap]
     apps_of: dict[str, tuple[str, ...]] = field(default_factory=dict)  # resource id -> app names
     app_nodes: tuple[str, ...] = ()
+    # Set when resources outside the graph may be linked to those in it (a plan without the live
+    # estate): the reason, which relation rules report instead of failing on too few neighbours.
+    open_world: str | None = None
     _outgoing: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
     _incoming: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
     _nx: nx.MultiDiGraph | None = field(default=None, repr=False)
@@ -60,7 +63,7 @@ class ResourceGraph:
         return self._nx
 
 
-def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGraph:
+def build_graph(inventory: Inventory, apps: tuple[App, ...] = (), open_world: str | None = None) -> ResourceGraph:
     resources = {r.id: r for r in inventory.resources}
     relations: list[Relation] = list(inventory.relations)
     gaps: list[Gap] = []
@@ -102,4 +105,4 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGra
 
     return ResourceGraph(resources=resources, relations=list(dict.fromkeys(relations)), gaps=gaps,
                          apps_of={k: tuple(v) for k, v in apps_of.items()},
-                         app_nodes=tuple(app_node_id(a.name) for a in apps))
+                         app_nodes=tuple(app_node_id(a.name) for a in apps), open_world=open_world)

@@ -434,20 +434,54 @@ def backup_plan(v: "TerraformValues") -> Shape:
     return shape
 
 
+CONDITION_OPERATORS = ("string_equals", "string_not_equals", "string_like", "string_not_like")
+
+
+def _selection_conditions(v: "TerraformValues") -> Any:
+    """The `condition` block as the normalized Conditions ({"string_equals": [{"key", "value"}], ...}),
+    None when unknown until apply (the graph stage then matches nothing rather than everything)."""
+    blocks = v.blocks("condition")
+    if blocks is v.UNKNOWN:
+        return None
+    out: dict[str, list[dict]] = {name: [] for name in CONDITION_OPERATORS}
+    for block in blocks:
+        for name in CONDITION_OPERATORS:
+            entries = block.blocks(name)
+            if entries is v.UNKNOWN:
+                return None
+            for entry in entries:
+                key, value = entry.value("key"), entry.value("value")
+                if _unknown(v, key, value):
+                    return None
+                out[name].append({"key": str(key).removeprefix("aws:ResourceTag/"), "value": value})
+    return out
+
+
 def backup_selection(v: "TerraformValues") -> Shape:
     plan = v.ref("plan_id")
     resources = v.refs("resources")
+    not_resources = v.refs("not_resources")
     tags = v.blocks("selection_tag")
+    tag_conditions = v.UNKNOWN if tags is v.UNKNOWN else [{"key": t.value("key"), "value": t.value("value")} for t in tags]
+    if tag_conditions is not v.UNKNOWN and any(_unknown(v, *t.values()) for t in tag_conditions):
+        tag_conditions = v.UNKNOWN
+    conditions = _selection_conditions(v)
     shape = Shape(attrs=dict(
         plan_id=plan,
-        resources=resources,
-        tag_conditions=v.UNKNOWN if tags is v.UNKNOWN else [{"key": t.value("key"), "value": t.value("value")} for t in tags],
+        # A list the plan leaves null is empty once applied; one unknown until apply stays unknown
+        # (None here), so the graph stage assigns nothing rather than guessing.
+        resources=None if resources is v.UNKNOWN else resources or [],
+        tag_conditions=None if tag_conditions is v.UNKNOWN else tag_conditions,
+        not_resources=None if not_resources is v.UNKNOWN else not_resources or [],
+        conditions=conditions,
     ), name=_text(v.value("name")))
     if isinstance(plan, str):
         shape.ref("selection_of", plan if v.is_address(plan) else f"arn:aws:backup:{v.region}:{v.account}:backup-plan:{plan}")
-    for resource in resources or []:
-        if "*" not in resource:
-            shape.ref("protects", resource)
+    # With conditions or NotResources a listed resource is only a candidate; the graph stage decides.
+    if not (conditions and any(conditions.values())) and not (not_resources and not_resources is not v.UNKNOWN):
+        for resource in resources if isinstance(resources, list) else []:
+            if "*" not in resource:
+                shape.ref("protects", resource)
     return shape
 
 

@@ -68,14 +68,31 @@ class Configuration:
 
     def region(self, instance: Instance) -> str | None:
         """The static region of the provider block the resource uses (aliases included)."""
-        key = self.resource(instance).get("provider_config_key") or ""
-        provider = self.providers.get(key) or self.providers.get(key.rsplit(":", 1)[-1]) or {}
-        expressions = provider.get("expressions") or {}
+        expressions = self._provider(instance).get("expressions") or {}
         for name in ("region", "zone"):
             value = self._static(expressions.get(name))
             if value:
                 return gcp_region_of(value) if name == "zone" else value.lower()
         return None
+
+    def aws_account(self, instance: Instance) -> str | None:
+        """The AWS account the resource's provider block pins: a single `allowed_account_ids`
+        entry, else the account of a static `assume_role.role_arn`. None when the block says nothing."""
+        expressions = self._provider(instance).get("expressions") or {}
+        allowed = (expressions.get("allowed_account_ids") or {}).get("constant_value") \
+            if isinstance(expressions.get("allowed_account_ids"), dict) else None
+        if isinstance(allowed, list) and len(allowed) == 1 and str(allowed[0]).isdigit():
+            return str(allowed[0])
+        for block in expressions.get("assume_role") or []:
+            role = self._static((block or {}).get("role_arn")) if isinstance(block, dict) else None
+            parts = role.split(":") if isinstance(role, str) else []
+            if len(parts) > 5 and parts[4].isdigit():
+                return parts[4]
+        return None
+
+    def _provider(self, instance: Instance) -> dict:
+        key = self.resource(instance).get("provider_config_key") or ""
+        return self.providers.get(key) or self.providers.get(key.rsplit(":", 1)[-1]) or {}
 
     def _static(self, expression: Any) -> str | None:
         """A constant, or a bare root variable (`region = var.region`) whose value the plan records."""
@@ -86,4 +103,4 @@ class Configuration:
         references = expression.get("references") or []
         match = _ROOT_VARIABLE.match(references[0]) if len(references) == 1 else None
         value = (self.variables.get(match.group(1)) or {}).get("value") if match else None
-        return value if isinstance(value, str) and re.fullmatch(r"[a-z0-9-]+", value) else None
+        return value if isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9:/_+=,.@-]+", value) else None

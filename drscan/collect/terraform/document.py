@@ -14,8 +14,19 @@ from drscan.collect.imports.files import read_bytes
 from drscan.errors import InputError
 
 
+# `terraform show -json` prints the same structure, for everything drscan reads, in format 0.1
+# (Terraform 0.12-0.14), 0.2 (0.15) and 1.x (1.0 onwards).
+FORMAT_VERSIONS = ("0.1", "0.2", "1")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Windows PowerShell 5 redirection (`>`) writes UTF-16 LE with a BOM
+
+
 def read_json(path: Path) -> Any:
-    raw = read_bytes(path)
+    raw = read_bytes(path)  # gunzipped, without a UTF-8 BOM
+    if raw[:2] in UTF16_BOMS:
+        try:
+            raw = raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: starts with a UTF-16 byte order mark but is not UTF-16 text (byte {exc.start})") from None
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -35,8 +46,9 @@ def check_format(document: Any, path: Path) -> dict:
         return document  # a raw .tfstate file
     if version is None:
         raise InputError(f"{path}: missing 'format_version': not `terraform show -json` output")
-    if str(version).split(".")[0] != "1":
-        raise InputError(f"{path}: unsupported Terraform JSON format_version {version!r} (drscan reads 1.x)")
+    text = str(version)
+    if not any(text == known or text.startswith(known + ".") for known in FORMAT_VERSIONS):
+        raise InputError(f"{path}: unsupported Terraform JSON format_version {version!r} (drscan reads 0.1, 0.2 and 1.x)")
     return document
 
 

@@ -4,8 +4,9 @@ own settings before and after. Collect stage, offline."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from drscan.collect.terraform.configuration import Configuration
 from drscan.collect.terraform.document import check_format, read_json
@@ -31,7 +32,26 @@ class TerraformPlan:
     inventory: Inventory      # planned resources (created, updated, unchanged), ids = Terraform addresses
     changes: tuple[PlannedChange, ...]
     terraform_version: str
+    unmapped: tuple[tuple[str, int], ...] = ()  # (Terraform type, changes) of types drscan does not map
+    cloud_ids: Mapping[str, str] = field(default_factory=dict)  # address -> ARN / asset name / ARM id, where known
 
+    def unmapped_summary(self) -> str | None:
+        """'12 changes of 5 types not evaluated: aws_ecs_service, ...', or None."""
+        if not self.unmapped:
+            return None
+        count = sum(n for _, n in self.unmapped)
+        types = [t for t, _ in self.unmapped]
+        return (f"{count} change{'s' if count != 1 else ''} of {len(types)} type{'s' if len(types) != 1 else ''} "
+                f"not evaluated: {', '.join(types)}")
+
+
+def _unmapped(changes: list[PlannedChange], types: dict[str, str]) -> tuple[tuple[str, int], ...]:
+    """Changes (not no-ops) of types no mapping covers, counted per type, most frequent first."""
+    counts: dict[str, int] = {}
+    for change in changes:
+        if change.kind is None and change.actions not in (("no-op",), ("read",)):
+            counts[types[change.address]] = counts.get(types[change.address], 0) + 1
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _change_objects(document: dict, path: Path) -> list[tuple[Instance, tuple[str, ...], dict]]:
@@ -73,7 +93,7 @@ def load_plan(path: Path) -> TerraformPlan:
 
     earlier = [TerraformObject(i, c["before"]) for i, _, c in entries if isinstance(c.get("before"), dict)]
     before_context = FileContext(path, None, earlier)
-    locate(earlier, before_context, configuration)
+    before_ids = locate(earlier, before_context, configuration)
     before_of = {obj.instance.address: map_object(obj, before_context) for obj in earlier}
 
     planned = [TerraformObject(i, c.get("after") or {}, c.get("after_unknown"), configuration.resource(i).get("expressions"))
@@ -100,5 +120,7 @@ def load_plan(path: Path) -> TerraformPlan:
             after=to_resource(after, context, instance.address, f"{path}#{instance.address}",
                             {**after.shape.attrs, **configures}) if after and after.kind else None,
         ))
+    types = {instance.address: instance.type for instance, _, _ in entries}
     return TerraformPlan(inventory=inventory, changes=tuple(changes),
-                         terraform_version=str(document.get("terraform_version") or ""))
+                         terraform_version=str(document.get("terraform_version") or ""),
+                         unmapped=_unmapped(changes, types), cloud_ids={**before_ids, **cloud_ids})

@@ -261,6 +261,9 @@ def locate(objects: list[TerraformObject], context: FileContext, configuration: 
     for obj in objects:
         values = TerraformValues(context, obj.instance, obj.data, obj.unknown, obj.expressions)
         context.regions[obj.instance.address] = _region(obj, values, configuration)
+        account = configuration.aws_account(obj.instance) if configuration is not None and obj.instance.provider == "aws" else None
+        if account:
+            context.accounts[obj.instance.address] = account
         provider = PROVIDERS.get(obj.instance.provider or "")
         cloud_id = provider.cloud_id(obj.instance.type, values, by_type) if provider else None
         if cloud_id:

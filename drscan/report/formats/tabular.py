@@ -22,6 +22,8 @@ def write_json(context: dict[str, Any], path: Path) -> Path:
         "findings": context["findings"],
         "gaps": context["gaps"],
     }
+    if context.get("notices"):
+        document["notices"] = context["notices"]
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     return path
 
