@@ -34,12 +34,12 @@ TRAFFIC_KINDS = frozenset({
     "aws.elbv2.load_balancer", "aws.elbv2.listener", "aws.route53.record", "aws.route53.health_check",
     "aws.route53.hosted_zone", "aws.cloudfront.distribution", "aws.globalaccelerator.accelerator",
     "azure.network.load_balancer", "azure.network.traffic_manager_profile", "azure.network.dns_zone",
-    "azure.network.frontdoors", "azure.network.application_gateway", "gcp.dns.managed_zone",
+    "azure.network.frontdoors", "azure.network.application_gateway", "gcp.dns.managed_zone", "gcp.dns.record_set",
     "gcp.compute.forwarding_rule", "gcp.compute.backend_service", "gcp.compute.url_map",
 })
 ENTRY_KINDS = frozenset({"aws.elbv2.load_balancer", "aws.route53.record", "azure.network.traffic_manager_profile",
                          "azure.network.load_balancer", "aws.cloudfront.distribution", "gcp.compute.forwarding_rule",
-                         "azure.network.frontdoors"})
+                         "azure.network.frontdoors", "gcp.dns.record_set"})
 KEY_KINDS = frozenset({"aws.kms.key", "gcp.kms.crypto_key", "gcp.cloudkms.key_ring", "azure.keyvault.vault",
                        "azure.compute.diskencryptionsets"})
 NETWORK_KINDS = frozenset({

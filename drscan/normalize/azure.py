@@ -236,6 +236,17 @@ def load_balancer(row: dict, props: dict) -> Shape:
     ))
 
 
+def _traffic_manager_endpoint(endpoint: dict) -> dict:
+    """One endpoint as the DR engine reads it: an endpoint with alwaysServe Enabled is never
+    probed and always considered healthy, so traffic does not fail over away from it."""
+    def prop(name: str):
+        return dig(endpoint, f"properties.{name}") if dig(endpoint, "properties") is not None else field(endpoint, name)
+    return dict(name=field(endpoint, "name"), priority=as_int(prop("priority")), weight=as_int(prop("weight")),
+                status=prop("endpointStatus"), monitor_status=prop("endpointMonitorStatus"),
+                always_serve=prop("alwaysServe"), location=prop("endpointLocation"),
+                target=prop("target"), target_resource_id=arm_id(prop("targetResourceId")))
+
+
 def traffic_manager_profile(row: dict, props: dict) -> Shape:
     endpoints = as_list(field(props, "endpoints"))
     shape = Shape(attrs=dict(
@@ -248,6 +259,8 @@ def traffic_manager_profile(row: dict, props: dict) -> Shape:
         endpoint_count=len(endpoints),
         enabled_endpoint_count=sum(1 for e in endpoints
                                    if str(dig(e, "properties.endpointStatus") or "Enabled").lower() == "enabled"),
+        profile_monitor_status=dig(props, "monitorConfig.profileMonitorStatus"),
+        endpoints=[_traffic_manager_endpoint(e) for e in endpoints],
     ))
     for endpoint in endpoints:  # DNS record -> the endpoint it sends traffic to
         shape.ref("routes_to", arm_id(dig(endpoint, "properties.targetResourceId") or field(endpoint, "targetResourceId")))
