@@ -346,9 +346,14 @@ def plan(plan_path: Path, *, config_path: Path | None = None, fail_on: str | Non
     return result
 
 
-def terraform_drift(db_path: Path, state_path: Path) -> dict:
-    from drscan.gate import terraform_drift as compare
+def terraform_drift(db_path: Path, state_paths: Path | list[Path], accounts: tuple[str, ...] = ()) -> dict:
+    """The latest stored scan against one Terraform state per workspace (see drscan/state_drift.py)."""
+    from drscan.collect.terraform import load_state
+    from drscan.state_drift import TerraformState, compare_states
 
+    paths = [state_paths] if isinstance(state_paths, Path) else list(state_paths)
+    if not paths:
+        raise InputError("give at least one --terraform-state")
     db = _open_existing(db_path)
     try:
         latest = latest_scan_id(db)
@@ -357,7 +362,8 @@ def terraform_drift(db_path: Path, state_path: Path) -> dict:
         scanned = load_resources(db, latest)
     finally:
         db.conn.close()
-    report = compare(state_path, scanned)
+    states = [TerraformState(str(path), load_state(path).resources) for path in paths]
+    report = compare_states(states, scanned, accounts)
     report["scan_id"] = latest
     return report
 

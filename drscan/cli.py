@@ -346,26 +346,35 @@ def plan(
 
 @app.command()
 def drift(
-    terraform_state: Path = typer.Option(..., "--terraform-state", help="`terraform show -json` state output."),
+    terraform_state: list[Path] = typer.Option(..., "--terraform-state", help="`terraform show -json` state output (or .tfstate); repeat once per workspace."),
     db: Path = typer.Option(Path("drscan.db"), "--db", help="The scan database (its latest scan is 'live')."),
+    account: list[str] = typer.Option([], "--account", help="Only this account / project / subscription (repeat for more)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Live (latest scan) against Terraform state: unmanaged, missing and changed resources. Exit 1 on drift."""
-    report = api.terraform_drift(db, terraform_state)
+    report = api.terraform_drift(db, terraform_state, tuple(account))
     drifted = bool(report["unmanaged"] or report["missing"] or report["changed"])
     if as_json:
         typer.echo(json.dumps(report, indent=2, default=str))
         raise typer.Exit(int(drifted))
     console = Console(width=max(Console().width, 140))
-    console.print(f"[bold]Terraform state {terraform_state}[/] vs scan {report['scan_id']}: {report['managed']} managed, "
-                  f"{len(report['unmanaged'])} unmanaged, {len(report['missing'])} missing, {len(report['changed'])} changed")
-    for title, rows in (("Unmanaged (live, not in state)", report["unmanaged"]), ("Missing (in state, not live)", report["missing"])):
+    names = ", ".join(s["path"] for s in report["states"])
+    console.print(f"[bold]Terraform state {escape(names)}[/] vs scan {report['scan_id']}: {report['managed']} managed, "
+                  f"{len(report['unmanaged'])} unmanaged, {len(report['missing'])} missing, {len(report['changed'])} changed, "
+                  f"{len(report['not_scanned'])} not in the scan, {len(report['ignored'])} never managed (AWS-managed, "
+                  "service-linked, default)", highlight=False)
+    for state in report["states"]:
+        console.print(f"  {escape(state['path'])}: {state['managed']} resources in {', '.join(state['accounts']) or 'no known account'}",
+                      highlight=False)
+    for title, rows in (("Unmanaged (live, in a state's accounts and kinds, in no state)", report["unmanaged"]),
+                        ("Missing (in state, not live)", report["missing"])):
         if rows:
             table = Table(title=title, title_justify="left")
             table.add_column("Resource", overflow="fold")
             table.add_column("Kind")
+            table.add_column("State" if rows is report["missing"] else "Account", overflow="fold")
             for row in rows[:50]:
-                table.add_row(row["id"], row["kind"])
+                table.add_row(row["id"], row["kind"], row.get("state") or row.get("account") or "")
             console.print(table)
     if report["changed"]:
         table = Table(title="Changed attributes", title_justify="left")

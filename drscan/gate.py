@@ -1,6 +1,6 @@
-"""Infrastructure-as-code gates: evaluate a Terraform plan before it is applied (rules on the
-planned values of created and updated resources, plus DR regressions the plan would cause), and
-compare Terraform state with the latest live scan (drift)."""
+"""Infrastructure-as-code gate: evaluate a Terraform plan before it is applied (rules on the
+planned values of created and updated resources, plus DR regressions the plan would cause).
+Terraform state against the latest scan is drscan/state_drift.py."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from drscan import __version__
-from drscan.collect.terraform import TerraformPlan, dr_regressions, load_plan, load_state
+from drscan.collect.terraform import TerraformPlan, dr_regressions, load_plan
 from drscan.collect.terraform.overlay import overlay_plan
 from drscan.config import Config
 from drscan.engine.evaluate import evaluate
 from drscan.engine.loader import RuleSet
 from drscan.graph.build import build_graph
-from drscan.model import Evidence, Finding, Inventory, Resource, Scan, Status
+from drscan.model import Evidence, Finding, Inventory, Scan, Status
 from drscan.redact import redact_inventory
 
 CHANGING = {"create", "update"}
@@ -100,26 +100,3 @@ def plan_context(context: dict[str, Any], verdict: PlanVerdict) -> dict[str, Any
     context["rules"] = context["rules"] + verdict.regression_rules
     context["notices"] = list(verdict.scan.scope.get("notices") or [])
     return context
-
-
-def terraform_drift(state_path: Path, scanned: dict[str, Resource]) -> dict[str, Any]:
-    """Live (latest scan) against Terraform state, for the kinds the state manages."""
-    state = {r.id: r for r in load_state(state_path).resources}
-    managed_kinds = {r.kind for r in state.values()}
-    providers = {r.provider for r in state.values()}
-    in_scope = {rid: r for rid, r in scanned.items() if r.kind in managed_kinds and r.provider in providers}
-    unmanaged = [{"id": rid, "kind": r.kind, "name": r.name} for rid, r in sorted(in_scope.items()) if rid not in state]
-    missing = [{"id": rid, "kind": r.kind, "address": r.attrs.get("terraform_address")}
-               for rid, r in sorted(state.items()) if rid not in scanned]
-    changed = []
-    for rid, declared in sorted(state.items()):
-        live = scanned.get(rid)
-        if live is None:
-            continue
-        differences = [{"attribute": key, "terraform": declared.attrs[key], "live": live.attrs[key]}
-                       for key in sorted(set(declared.attrs) & set(live.attrs))
-                       if key != "terraform_address" and declared.attrs[key] is not None and declared.attrs[key] != live.attrs[key]]
-        if differences:
-            changed.append({"id": rid, "kind": live.kind, "address": declared.attrs.get("terraform_address"),
-                            "differences": differences})
-    return {"state": str(state_path), "managed": len(state), "unmanaged": unmanaged, "missing": missing, "changed": changed}

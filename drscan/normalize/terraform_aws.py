@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Callable
 
-from drscan.normalize.aws import ADMIN_PORTS, WORLD, backup_vault_arn, kms_arn, rds_arn
+from drscan.normalize.aws import (ADMIN_PORTS, SERVICE_LINKED_PATH, WORLD, allows_full_admin, backup_vault_arn,
+                                  kms_arn, rds_arn)
 from drscan.normalize.lookup import as_int
 from drscan.normalize.shape import Shape
 
@@ -512,6 +513,37 @@ def autoscaling_group(v: "TerraformValues") -> Shape:
     ), zones=tuple(sorted(zones)) if isinstance(zones, list) else ())
 
 
+def _iam_path(v: "TerraformValues") -> Any:
+    return v.value("path", null="/")  # provider default: "/"
+
+
+def iam_user(v: "TerraformValues") -> Shape:
+    return Shape(attrs=dict(user_name=v.value("name"), path=_iam_path(v)), name=_text(v.value("name")))
+
+
+def iam_group(v: "TerraformValues") -> Shape:
+    return Shape(attrs=dict(group_name=v.value("name"), path=_iam_path(v)), name=_text(v.value("name")))
+
+
+def iam_role(v: "TerraformValues") -> Shape:
+    path = _iam_path(v)
+    return Shape(attrs=dict(role_name=v.value("name"), path=path,
+                            service_linked=path if path is v.UNKNOWN else str(path).startswith(SERVICE_LINKED_PATH)),
+                 name=_text(v.value("name")))
+
+
+def iam_policy(v: "TerraformValues") -> Shape:
+    document = v.value("policy")
+    try:
+        parsed = json.loads(document) if isinstance(document, str) else None
+    except ValueError:
+        parsed = None
+    return Shape(attrs=dict(
+        policy_name=v.value("name"), path=_iam_path(v),
+        allows_full_admin=document if document is v.UNKNOWN else (allows_full_admin(parsed) if isinstance(parsed, dict) else None),
+    ), name=_text(v.value("name")))
+
+
 Transform = Callable[["TerraformValues"], Shape]
 
 # Terraform resource type -> (drscan kind, transform)
@@ -535,6 +567,10 @@ TERRAFORM_TYPES: dict[str, tuple[str, Transform]] = {
     "aws_backup_selection": ("aws.backup.selection", backup_selection),
     "aws_backup_vault": ("aws.backup.vault", backup_vault),
     "aws_autoscaling_group": ("aws.autoscaling.group", autoscaling_group),
+    "aws_iam_user": ("aws.iam.user", iam_user),
+    "aws_iam_group": ("aws.iam.group", iam_group),
+    "aws_iam_role": ("aws.iam.role", iam_role),
+    "aws_iam_policy": ("aws.iam.policy", iam_policy),
 }
 
 # Settings resources folded into the resource they configure:
