@@ -26,7 +26,7 @@ from drscan.notify.config import load_notify_config
 from drscan.notify.deliver import deliver
 from drscan.notify.events import events_for_scan
 from drscan.notify.payloads import build_requests
-from drscan.model import SEVERITIES, SEVERITY_RANK, Finding, Resource, Scan, Status
+from drscan.model import DATA_TIME_BASIS, SEVERITIES, SEVERITY_RANK, Finding, Resource, Scan, Status, parse_moment
 from drscan.paths import rules_dir, templates_dir
 from drscan.redact import redact_inventory
 from drscan.report.context import build_context
@@ -102,6 +102,21 @@ def parse_as_of(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def data_moment(resources, as_of: datetime | None, started: datetime) -> tuple[datetime, dict]:
+    """The moment a scan's ages are measured against, and the range its data was captured in.
+    --as-of fixes one moment for everything; else each resource is judged as of its own capture
+    time (observed_at: an export's capture time, or the API call's), and the scan's own moment is
+    the newest capture (resources without one, and drills, are measured against it)."""
+    times = sorted({r.observed_at for r in resources if r.observed_at})
+    span = {"oldest": times[0], "newest": times[-1]} if times else {"oldest": None, "newest": None}
+    if as_of is not None:
+        return as_of, {**span, "basis": "--as-of"}
+    newest = parse_moment(times[-1]) if times else None
+    if newest is None:
+        return started, {**span, "basis": "scan time"}
+    return newest, {**span, "basis": DATA_TIME_BASIS}
+
+
 def exit_code_for(findings: list[Finding] | tuple[Finding, ...], fail_on: str, baseline: set[str] | None = None) -> int:
     """1 when a FAIL at or above `fail_on` severity exists (outside the baseline), else 0
     ('none' never fails)."""
@@ -154,7 +169,6 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     notify_config = load_notify_config(notify_path) if notify_path else None
     rules = load_ruleset(config, rules_path)
     started = utc_now()
-    now = as_of or started
     previous = _previous_resources(db_path, rules)
 
     mark = time.perf_counter()
@@ -166,6 +180,8 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     if drills:
         inventory = replace(inventory, resources=inventory.resources + tuple(drills))
     timings["collect"] = time.perf_counter() - mark
+    now, data_as_of = data_moment(inventory.resources, as_of, started)
+    per_resource_time = data_as_of["basis"] == DATA_TIME_BASIS
 
     mark = time.perf_counter()
     progress.stage("Building dependency graph")
@@ -180,7 +196,7 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     if config.apps:  # each app becomes a drscan.dr.app resource carrying its DR assessment, for the dr rules
         from drscan.dr.assess import app_resources
 
-        for resource in app_resources(graph, config, now):
+        for resource in app_resources(graph, config, now, per_resource_time):
             graph.resources[resource.id] = resource
     timings["graph"] = time.perf_counter() - mark
 
@@ -190,13 +206,16 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     if executor is not None:  # partitions by account on the cluster, the same findings
         from drscan.engine.partition import evaluate_partitioned
 
-        findings = evaluate_partitioned(graph, rules, now, gaps, executor, previous, on_progress=progress.advance)
+        findings = evaluate_partitioned(graph, rules, now, gaps, executor, previous, on_progress=progress.advance,
+                                        per_resource_time=per_resource_time)
     else:
-        findings = evaluate(graph, rules, now, gaps, on_progress=lambda _: progress.advance(5000), previous=previous)
+        findings = evaluate(graph, rules, now, gaps, on_progress=lambda _: progress.advance(5000), previous=previous,
+                            per_resource_time=per_resource_time)
     timings["evaluate"] = time.perf_counter() - mark
 
     fail_code = exit_code_for(findings, fail_on, baseline)
-    scope = {"name": config.scope_name, **sources.describe(), "as_of": iso(now)}
+    scope = {"name": config.scope_name, **sources.describe(), "as_of": iso(now), "as_of_basis": data_as_of["basis"],
+             "data_as_of": data_as_of}
     if collection.api_calls:
         scope["api_calls"] = sum(collection.api_calls.values())
     if baseline is not None:

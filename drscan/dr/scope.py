@@ -14,7 +14,7 @@ from drscan.config import App, Config, SharedService
 from drscan.dr.assumptions import Assumptions
 from drscan.dr.model import Step
 from drscan.graph.build import ResourceGraph, app_node_id
-from drscan.model import Resource
+from drscan.model import Resource, data_time
 
 DATA_KINDS = frozenset({
     "aws.rds.db_instance", "aws.rds.db_cluster", "aws.dynamodb.table", "aws.s3.bucket", "aws.efs.file_system",
@@ -118,11 +118,18 @@ class DrContext:
     config: Config
     assumptions: Assumptions
     now: datetime
+    # Ages of recovery points and restore jobs are measured as of when each was captured (its
+    # observed_at) unless --as-of fixed one moment for everything.
+    per_resource_time: bool = False
     index: GraphIndex = field(init=False)
     _scopes: dict[str, "AppScope"] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.index = GraphIndex(self.graph)
+
+    def as_of(self, resource: Resource) -> datetime:
+        """The moment an age read from this resource is measured against."""
+        return data_time(resource, self.now) if self.per_resource_time else self.now
 
     def scope(self, name: str) -> "AppScope":
         if name not in self._scopes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 STATUS_STYLE = {"PASS": "green", "FAIL": "bold red", "NOT_ASSESSED": "yellow"}
@@ -26,6 +27,8 @@ def print_summary(context: dict, console: Console, worst: int = 10) -> None:
         f"[bold]drscan[/] scan {scan['id'] if scan['id'] is not None else '(not stored)'} · "
         f"{scan['resource_count']} resources · {scan['relation_count']} relations · {scan['rule_count']} rules · "
         f"{scan['duration_s']}s")
+    if scan.get("data_as_of"):
+        console.print(f"Data as of {escape(scan['data_as_of']['text'])}", highlight=False)
     console.print(
         f"[green]{totals['PASS']} passed[/]  [bold red]{totals['FAIL']} failed[/]  "
         f"[yellow]{totals['NOT_ASSESSED']} not assessed[/]  ·  {len(context['gaps'])} gaps")

@@ -11,7 +11,7 @@ from drscan.collect.imports.batch import ImportBatch
 from drscan.errors import InputError
 from drscan.model import Reference, Resource
 from drscan.normalize.aws import CONFIG_TYPES, generic_kind
-from drscan.normalize.lookup import as_dict, field, tags_dict
+from drscan.normalize.lookup import as_dict, field, iso_time, tags_dict
 
 SKIPPED_STATUSES = {"ResourceDeleted", "ResourceDeletedNotRecorded", "ResourceNotRecorded"}
 
@@ -69,6 +69,8 @@ def convert_item(item: Any, path: str, number: int) -> tuple[Resource | None, li
         attrs=attrs,
         tags=tags_dict(field(item, "tags")),
         source=f"{path}#item {number}",
+        # The configuration item describes the resource as of its capture time, not the file's.
+        observed_at=iso_time(field(item, "configurationItemCaptureTime")) or "",
     )
     references = [Reference(resource.id, target, relation) for relation, target in (shape.refs if shape else [])]
     return resource, references

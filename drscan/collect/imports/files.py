@@ -111,7 +111,8 @@ def import_document(document: Any, path: Path) -> ImportBatch | None:
         if isinstance(document.get("data"), list):
             return import_graph_rows(document["data"], str(path))
         if isinstance(document.get("assets"), list):
-            return import_assets((f"{path}#asset {n}", a) for n, a in enumerate(document["assets"], start=1))
+            return import_assets(((f"{path}#asset {n}", a) for n, a in enumerate(document["assets"], start=1)),
+                                 read_time=document.get("readTime"))
         if isinstance(document.get("results"), list) and all(_is_asset(r) for r in document["results"][:5]):
             return import_assets((f"{path}#result {n}", a) for n, a in enumerate(document["results"], start=1))
         if _is_asset(document):

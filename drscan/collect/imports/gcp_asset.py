@@ -9,7 +9,7 @@ from drscan.collect.imports.batch import ImportBatch
 from drscan.errors import InputError
 from drscan.model import Reference, Resource
 from drscan.normalize.gcp import ASSET_TYPES, generic_kind, region_of, zone_of
-from drscan.normalize.lookup import as_dict, dig, field, last_segment, tags_dict
+from drscan.normalize.lookup import as_dict, dig, field, iso_time, last_segment, tags_dict
 
 _PROJECT_IN_NAME = re.compile(r"/projects/([^/]+)")
 
@@ -73,10 +73,23 @@ def convert_asset(asset: Any, where: str) -> tuple[Resource, list[Reference]]:
     return out, refs
 
 
-def import_assets(assets: Iterable[tuple[str, Any]]) -> ImportBatch:
+def import_assets(assets: Iterable[tuple[str, Any]], read_time: Any = None) -> ImportBatch:
+    """`read_time`: the listing's readTime (gcloud list / REST), the time the assets were read.
+    An export (NDJSON) carries none: its newest asset updateTime is the best bound it has (the
+    export was taken no earlier than the last change it shows); an asset's own updateTime is
+    when it last changed, not when it was read, so it never dates a single resource."""
     batch = ImportBatch()
+    newest = ""
     for where, asset in assets:
         resource, refs = convert_asset(asset, where)
         batch.resources.append(resource)
         batch.references.extend(refs)
+        updated = asset.get("updateTime") or asset.get("update_time")
+        if isinstance(updated, str) and updated > newest:
+            newest = updated
+    read = iso_time(read_time)
+    if read:
+        batch.captured_at, batch.captured_basis = read, "Cloud Asset readTime"
+    elif iso_time(newest or None):
+        batch.captured_at, batch.captured_basis = iso_time(newest) or "", "newest Cloud Asset updateTime in the file"
     return batch
