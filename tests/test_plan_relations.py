@@ -175,12 +175,12 @@ def test_utf16_bom_with_broken_text_is_a_clear_error(tmp_path):
 def test_changes_of_unmapped_types_are_reported_in_terminal_json_and_sarif(tmp_path):
     result = drscan("plan", str(TF / "aws" / "plan-backup-relations.json"), "--sarif", str(tmp_path / "o.sarif"),
                     "--out", str(tmp_path), "--format", "json")
-    summary = "4 changes of 3 types not evaluated: aws_ecs_service, aws_cloudwatch_log_group, aws_iam_role"
+    summary = "4 changes of 3 types not evaluated: aws_ecs_service, aws_cloudwatch_log_group, aws_sqs_queue"
     assert summary in result.stdout.replace("\n", " ")
     findings = json.loads((tmp_path / "findings.json").read_text())
     assert findings["notices"][0] == summary
     assert findings["scan"]["scope"]["unmapped_changes"]["by_type"] == {
-        "aws_ecs_service": 2, "aws_cloudwatch_log_group": 1, "aws_iam_role": 1}
+        "aws_ecs_service": 2, "aws_cloudwatch_log_group": 1, "aws_sqs_queue": 1}
     notes = json.loads((tmp_path / "o.sarif").read_text())["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert notes[0]["message"]["text"] == summary and notes[0]["level"] == "warning"
 
