@@ -51,6 +51,8 @@ def expect(cloud: str, slug: str, rid: str, result: str) -> None:
 
 PROD = "111111111111"
 BKP = "222222222222"
+# When the exports were captured: b.NOW, the fixed "now" every timestamp of the estate is relative to.
+CAPTURED = b.NOW.strftime("%Y%m%dT%H%MZ")
 E1 = "us-east-1"
 W2 = "us-west-2"
 
@@ -537,7 +539,7 @@ def build_aws():
 
     # `aws route53 list-resource-record-sets --hosted-zone-id <zone>`: failover between the two ALBs,
     # each record health-checked (alias records take the ALB's TTL, so none is printed)
-    cli[f"{PROD}/global/{zone}.json"] = {"ResourceRecordSets": soa_ns("payments.acme.example.", zone) + [
+    cli[f"{PROD}/global/{zone}-{CAPTURED}.json"] = {"ResourceRecordSets": soa_ns("payments.acme.example.", zone) + [
         {"Name": "api.payments.acme.example.", "Type": "A", "SetIdentifier": "primary-us-east-1", "Failover": "PRIMARY",
          "AliasTarget": alias(lb_pay), "HealthCheckId": uuid_from("hc-payments-api")},
         {"Name": "api.payments.acme.example.", "Type": "A", "SetIdentifier": "secondary-us-west-2", "Failover": "SECONDARY",
@@ -546,7 +548,7 @@ def build_aws():
     # `aws backup list-restore-jobs` in the backup account: the quarterly restore test of payments-db
     # from its cross-account copy (the attestation for SOC 2 A1.3 cites it: 52 minutes)
     restore_start = d(2026, 9, 20, 9, 12, 4)
-    cli[f"{BKP}/{W2}/backup-list-restore-jobs.json"] = {"RestoreJobs": [{
+    cli[f"{BKP}/{W2}/backup-list-restore-jobs-{CAPTURED}.json"] = {"RestoreJobs": [{
         "AccountId": BKP, "RestoreJobId": uuid_from("restore-paydb-2026-09-20").upper(),
         "RecoveryPointArn": f"arn:aws:rds:{W2}:{BKP}:snapshot:awsbackup:copyjob-{uuid_from('copy-paydb-2026-09-19')}",
         "CreationDate": b.iso_offset(restore_start), "CompletionDate": b.iso_offset(restore_start + timedelta(minutes=52)),
@@ -613,7 +615,7 @@ def build_aws():
                                   fqdn=idn_lbs[region]["configuration"]["dNSName"], interval=10, failure_threshold=3,
                                   tags=T(IDN, Name=f"identity-api-{region}")))
     # latency routing: both regions serve; a region whose health check fails drops out of the answers
-    cli[f"{PROD}/global/{ZONE_IDN}.json"] = {"ResourceRecordSets": soa_ns("identity.acme.example.", ZONE_IDN) + [
+    cli[f"{PROD}/global/{ZONE_IDN}-{CAPTURED}.json"] = {"ResourceRecordSets": soa_ns("identity.acme.example.", ZONE_IDN) + [
         {"Name": "api.identity.acme.example.", "Type": "CNAME", "SetIdentifier": region, "Region": region, "TTL": 60,
          "ResourceRecords": [{"Value": idn_lbs[region]["configuration"]["dNSName"]}],
          "HealthCheckId": uuid_from("hc-identity-" + region)} for region in (E1, W2)]}
@@ -684,7 +686,7 @@ def build_aws():
         created=d(2023, 4, 11, 8), storage=50, multi_az=False, encrypted=True, kms_key=K_PLAT, backup_retention=0,
         deletion_protection=False, public=False, vpc_id=VPC, sg_ids=[SG_LEGACY], tags=INT))
     ZONE_INTERNAL = "Z0" + b.upper_id("zone-internal", 19)
-    cli[f"{PROD}/global/{ZONE_INTERNAL}.json"] = {"ResourceRecordSets": [
+    cli[f"{PROD}/global/{ZONE_INTERNAL}-{CAPTURED}.json"] = {"ResourceRecordSets": [
         {"Name": "internal.acme.example.", "Type": "NS", "TTL": 172800, "ResourceRecords": [
             {"Value": "ns-0.awsdns-00.com."}, {"Value": "ns-512.awsdns-00.net."}, {"Value": "ns-1024.awsdns-00.org."},
             {"Value": "ns-1536.awsdns-00.co.uk."}]},
@@ -1454,12 +1456,13 @@ def main() -> int:
               "QueryInfo": {"SelectFields": [{"Name": "*"}]}}
     write_bytes(aws_dir / f"select-resource-config-{BKP}.json", (json.dumps(select, indent=4) + "\n").encode())
     csv = "\n".join(",".join(r) for r in [b.CREDENTIAL_REPORT_COLUMNS] + cred)
-    write_bytes(aws_dir / f"credential-report-{PROD}.csv", csv.encode())
+    write_bytes(aws_dir / f"credential-report-{PROD}-{CAPTURED}.csv", csv.encode())
 
     write_bytes(gcp_dir / "cloud-asset-export.ndjson", "".join(b.dumps_compact(a) + "\n" for a in assets).encode())
     write_bytes(gcp_dir / "iam-policies.json", (json.dumps(policies, indent=2, sort_keys=True) + "\n").encode())
 
-    for fname, rows in (("resources.json", res), ("recoveryservices.json", rsv), ("authorization.json", auth)):
+    for fname, rows in ((f"resources-{CAPTURED}.json", res), (f"recoveryservices-{CAPTURED}.json", rsv),
+                        (f"authorization-{CAPTURED}.json", auth)):
         write_bytes(az_dir / fname, (json.dumps(b.az_graph_envelope(rows), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
 
     cli.update(mon.fis_experiments(PROD, E1, {"identity": [f"arn:aws:ec2:{E1}:{PROD}:instance/{iid(f'identity-web-{n}')}"
@@ -1599,8 +1602,11 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "(tier 3) on GCP, **identity** (tier 1), **catalog** (tier 2) and **intranet** (tier 3) on AWS, plus",
         "shared and legacy resources. The `app` tag / label says which app a resource",
         "belongs to (`drscan.yaml`). Every timestamp is relative to a fixed *now* of 2026-11-20T06:00:00Z,",
-        "so rules that look at ages (access keys, service-account keys, recovery points) must evaluate",
-        "against that date (e.g. `--as-of 2026-11-20T06:00:00Z`), not the wall clock.",
+        "and the exports say when they were captured (AWS Config capture times, Cloud Asset update times,",
+        f"and `-{CAPTURED}` in the names of the files whose records carry no time: the credential report and",
+        "the Route 53, Resource Graph and restore-job outputs), so a scan judges ages (access keys, service-account",
+        "keys, recovery points) as of that capture, not the wall clock; `--as-of 2026-11-20T06:00:00Z` fixes",
+        "one moment for everything, as the tests do.",
         "",
         "Resource counts (one resource per record; the IAM credential report rows other than",
         "`<root_account>` enrich the IAM users already recorded by Config, and `gcp/iam-policies.json`",
@@ -1608,7 +1614,7 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "",
         f"- AWS: {n_aws} = {n_e1} items in `config-snapshot-{PROD}-{E1}.json.gz` + {n_w2} in "
         f"`config-snapshot-{PROD}-{W2}.json` + {n_bk} in `select-resource-config-{BKP}.json` + the root account "
-        f"(`credential-report-{PROD}.csv` has {n_cred} rows) + AWS CLI output: {cli_counts}",
+        f"(`credential-report-{PROD}-{CAPTURED}.csv` has {n_cred} rows) + AWS CLI output: {cli_counts}",
         f"- GCP: {n_gcp} assets in `cloud-asset-export.ndjson` ({n_pol} IAM policies in `iam-policies.json`)",
         f"- Azure: {n_res + n_rsv + n_auth} = {n_res} `Resources` rows + {n_rsv} `RecoveryServicesResources` rows "
         f"+ {n_auth} `AuthorizationResources` rows",
@@ -1643,7 +1649,7 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "- There is exactly one root account (one credential report), so `root-mfa` and `root-access-keys`",
         "  have no compliant twin.",
         "- Route 53 record sets and AWS Backup restore jobs are not AWS Config types: they are AWS CLI output",
-        "  (`aws route53 list-resource-record-sets`, saved as `<zone id>.json`; `aws backup list-restore-jobs`)",
+        "  (`aws route53 list-resource-record-sets`, saved as `<zone id>-<capture time>.json`; `aws backup list-restore-jobs`)",
         "  under `aws/cli/<account>/<region or global>/`, the offline twin of a live scan.",
         "",
         "DR strategies (`drscan dr`): each app declares one in `drscan.yaml` and drscan detects one from the",
