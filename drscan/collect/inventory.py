@@ -64,7 +64,9 @@ def import_inventory(root: Path, on_file: Progress | None = None) -> Inventory:
         if on_file:
             on_file(path)
     backups = import_backup_files(backup_files)
-    total.extend(replace_observed(backups, observed_now()))
+    # Backup sets span several files: their evidence is as of the newest of them (name or mtime).
+    set_files = [p for group in backup_files.values() for p in group]
+    total.extend(replace_observed(backups, max((file_time(p)[0] for p in set_files), default=observed_now())))
     files = files + [p for group in backup_files.values() for p in group]
     return Inventory(
         resources=tuple(merge_resources(total.resources)),
@@ -79,6 +81,6 @@ def observed_now() -> str:
 
 
 def replace_observed(batch: ImportBatch, observed: str) -> ImportBatch:
-    """Backup sets span several files; their evidence time is when drscan read them."""
+    """Stamp every resource of a batch with one evidence time."""
     batch.resources = [replace(r, observed_at=observed) for r in batch.resources]
     return batch

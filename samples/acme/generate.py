@@ -1391,7 +1391,7 @@ def build_backups() -> dict[str, str]:
     dumps = [{"Key": f"promo-db/promo-db-{day:%Y-%m-%d}.dump", "LastModified": (day + timedelta(hours=3, minutes=10)).isoformat(),
               "ETag": f'"{hexid("promo-dump" + day.isoformat(), 32)}"', "Size": 52_428_800 + i * 65_536, "StorageClass": "STANDARD"}
              for i, day in enumerate(d(2026, 11, 11) + timedelta(days=n) for n in range(10))]
-    files["promo-db.s3-dumps.json"] = json.dumps({"Contents": dumps, "Name": "acme-db-dumps-usw2", "Prefix": "promo-db/",
+    files[f"promo-db.s3-dumps-{CAPTURED}.json"] = json.dumps({"Contents": dumps, "Name": "acme-db-dumps-usw2", "Prefix": "promo-db/",
                                                   "KeyCount": len(dumps), "MaxKeys": 1000}, indent=2) + "\n"
     runs = []
     for n, (day, status, errors) in enumerate(((d(2026, 11, 14), "T", 0), (d(2026, 11, 15), "T", 0), (d(2026, 11, 16), "T", 0),
@@ -1405,7 +1405,7 @@ def build_backups() -> dict[str, str]:
             ("EndTime", f"{end:%Y-%m-%d %H:%M:%S}"), ("RealEndTime", f"{end:%Y-%m-%d %H:%M:%S}"),
             ("JobFiles", 1 if status == "T" else 0), ("JobBytes", 3_221_225_472 if status == "T" else 0),
             ("JobErrors", errors), ("PoolName", "Full-USW2"), ("FileSet", "reports-db mysqldump"))))
-    files["bacula-llist-jobs.txt"] = "Using Catalog \"MyCatalog\"\n" + "\n\n".join(runs) + "\n"
+    files[f"bacula-llist-jobs-{CAPTURED}.txt"] = "Using Catalog \"MyCatalog\"\n" + "\n\n".join(runs) + "\n"
     sessions = []
     for n in range(7):
         start = d(2026, 11, 14 + n, 2)
@@ -1414,7 +1414,7 @@ def build_backups() -> dict[str, str]:
                          "state": "Stopped", "progressPercent": 100,
                          "result": {"result": "Success" if n != 2 else "Warning", "message": "", "isCanceled": False},
                          "resourceId": uuid_from("veeam-job-intranet"), "usn": 4000 + n})
-    files["veeam-sessions.json"] = json.dumps({"data": sessions, "pagination": {"total": 7, "count": 7, "skip": 0, "limit": 200}},
+    files[f"veeam-sessions-{CAPTURED}.json"] = json.dumps({"data": sessions, "pagination": {"total": 7, "count": 7, "skip": 0, "limit": 200}},
                                               indent=2) + "\n"
     expect("backup", "backup-db-fresh", "dumps:s3://acme-db-dumps-usw2/promo-db/promo-db", "PASS")
     expect("backup", "backup-repository-separate", "dumps:s3://acme-db-dumps-usw2/promo-db/promo-db", "PASS")
@@ -1604,7 +1604,7 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "belongs to (`drscan.yaml`). Every timestamp is relative to a fixed *now* of 2026-11-20T06:00:00Z,",
         "and the exports say when they were captured (AWS Config capture times, Cloud Asset update times,",
         f"and `-{CAPTURED}` in the names of the files whose records carry no time: the credential report and",
-        "the Route 53, Resource Graph and restore-job outputs), so a scan judges ages (access keys, service-account",
+        "the Route 53, Resource Graph, restore-job and backup outputs), so a scan judges ages (access keys, service-account",
         "keys, recovery points) as of that capture, not the wall clock; `--as-of 2026-11-20T06:00:00Z` fixes",
         "one moment for everything, as the tests do.",
         "",
@@ -1665,10 +1665,10 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "keeps serving from us-west-2 (RTO 90 s: DNS TTL plus health-check detection).",
         "The drills file is `assurance/drills.yaml`; the payments restore test is the restore job.",
         "",
-        "Database backups (`backups/`, mapped in `drscan.yaml` `backups:`): `promo-db.s3-dumps.json` is",
+        f"Database backups (`backups/`, mapped in `drscan.yaml` `backups:`): `promo-db.s3-dumps-{CAPTURED}.json` is",
         "`aws s3api list-objects-v2` of daily pg_dump files of promo-db in a us-west-2 bucket (fresh, another",
-        "region); `bacula-llist-jobs.txt` is `llist jobs` of reports-db's nightly job (last success",
-        "2026-11-16, three failed runs since: stale); `veeam-sessions.json` is Veeam `/api/v1/sessions` of",
+        f"region); `bacula-llist-jobs-{CAPTURED}.txt` is `llist jobs` of reports-db's nightly job (last success",
+        f"2026-11-16, three failed runs since: stale); `veeam-sessions-{CAPTURED}.json` is Veeam `/api/v1/sessions` of",
         "intranet-db's nightly job, whose repository is in us-east-1 like the database. promo-db and",
         "reports-db belong to no app, so they are judged against the default maximum age (24 h).",
         "",
