@@ -187,11 +187,11 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     progress.stage("Building dependency graph")
     inventory = link_backups(inventory, config)  # backup sources -protects-> what they protect
     graph = build_graph(inventory, config.apps)
-    for resource in judge_backups(graph.resources, graph.related, graph.apps_of, config, now):
+    for resource in judge_backups(graph.resources, graph.related, graph.apps_of, config, now, per_resource_time):
         graph.resources[resource.id] = resource  # backup sources judged against their max age (drscan.graph.backups)
     from drscan.dr.kubernetes_facts import kubernetes_facts  # Velero schedules vs the apps' RPO, measured ages
 
-    for resource in kubernetes_facts(graph, config, now, inventory.gaps):
+    for resource in kubernetes_facts(graph, config, now, inventory.gaps, per_resource_time):
         graph.resources[resource.id] = resource
     if config.apps:  # each app becomes a drscan.dr.app resource carrying its DR assessment, for the dr rules
         from drscan.dr.assess import app_resources

@@ -15,12 +15,16 @@ import pytest
 
 from drscan import api
 from drscan.collect.inventory import file_time, import_inventory
+from drscan.config import Config, load_config
 from drscan.dr.assess import new_context
-from drscan.config import Config
 from drscan.dr.copies import recovery_points, regional_copy, scheduled_copy
-from drscan.model import Status
+from drscan.graph.backups import judge_backups, link_backups
+from drscan.graph.build import build_graph
+from drscan.model import Inventory, Status
+from tests.collect.kubernetes import estate
 from tests.conftest import FIXED_NOW
-from tests.dr.helpers import graph, res
+from tests.dr import test_database_backups as backup_tests
+from tests.dr.helpers import graph, rds, res
 from tests.test_cli import drscan
 
 HEADER = ("user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,"
@@ -29,6 +33,9 @@ HEADER = ("user,arn,user_creation_time,password_enabled,password_last_used,passw
           "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_1_active,"
           "cert_1_last_rotated")
 CAPTURE = datetime(2026, 6, 1, 6, 0, tzinfo=timezone.utc)  # five months before the tests' "now"
+K8S_APPS = """apps:
+  - {name: payments, tier: 1, rpo: 2h, rto: 4h, members: {namespaces: [payments]}}
+"""
 
 
 def credential_report(directory: Path, name: str, rotated: datetime) -> Path:
@@ -147,3 +154,43 @@ def test_recovery_point_age_is_measured_as_of_its_capture():
                                    location=regional_copy("aws", "111111111111", "us-east-1"), interval=86400, lag=0,
                                    immutable=False, points=points, evidence=[], action="restore")
         assert mechanism.rpo_seconds == max(86400, age)  # 25 h old when captured; 173 d by FIXED_NOW
+
+
+def test_velero_backup_ages_are_measured_as_of_the_kubectl_export_that_holds_them(tmp_path):
+    """kubectl output carries no capture time: a Velero export named with its capture time is
+    judged as of then, even beside a cluster listing taken five months later."""
+    root = estate.write_exports(tmp_path / "exports")
+    velero = root / "prod-eks" / "velero.json"
+    velero.rename(velero.with_name(f"velero-{estate.NOW:%Y%m%dT%H%MZ}.json"))
+    later = (estate.NOW + timedelta(days=150)).timestamp()
+    os.utime(root / "prod-eks" / "cluster.json", (later, later))  # listed again today: dated by its mtime
+    (tmp_path / "drscan.yaml").write_text(K8S_APPS)
+    result = api.scan(root, config_path=tmp_path / "drscan.yaml", formats=(), fail_on="none")
+    assert result.scan.scope["data_as_of"]["newest"] == (estate.NOW + timedelta(days=150)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    schedule = next(r for r in result.scan.resources if r.id == "k8s://prod-eks/velero/schedule/payments-hourly")
+    assert schedule.attrs["measured_rpo_seconds"] < 3600  # the last backup was minutes old when captured, not 150 days
+    assert schedule.attrs["restore_test_age_days"] == 12.0
+    verdicts = {f.rule_id: f.status for f in result.scan.findings if f.resource_id == schedule.id}
+    assert verdicts["k8s-velero-schedule-last-backup-within-rpo"] is Status.PASS
+    assert verdicts["k8s-velero-schedule-producing-backups"] is Status.PASS
+    assert verdicts["k8s-velero-schedule-restore-tested"] is Status.PASS
+    overridden = api.scan(root, config_path=tmp_path / "drscan.yaml", formats=(), fail_on="none",
+                          as_of=estate.NOW + timedelta(days=150))  # --as-of: one moment for everything
+    verdicts = {f.rule_id: f.status for f in overridden.scan.findings if f.resource_id == schedule.id}
+    assert verdicts["k8s-velero-schedule-producing-backups"] is Status.FAIL
+
+
+def test_a_backup_export_is_judged_as_of_its_capture_beside_fresher_data(tmp_path):
+    """A database backup set captured long ago is aged as of its capture, not as of the newest data."""
+    captured = FIXED_NOW - timedelta(days=150)
+    (tmp_path / "drscan.yaml").write_text(backup_tests.CONFIG)
+    config = load_config(tmp_path / "drscan.yaml")
+    source = replace(backup_tests.stanza(captured - timedelta(minutes=40)), observed_at=captured.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    store = replace(rds("arn:aws:rds:us-east-1:111111111111:db:orders", retention=0, multi_az=False),
+                    observed_at=FIXED_NOW.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    graph_ = build_graph(link_backups(Inventory(resources=(store, source)), config), config.apps)
+    for per_resource, age in ((True, 40 * 60), (False, 150 * 86400 + 40 * 60)):
+        (judged,) = [r for r in judge_backups(graph_.resources, graph_.related, graph_.apps_of, config, FIXED_NOW,
+                                              per_resource) if r.id == source.id]
+        assert judged.attrs["restorable_age_seconds"] == age
+        assert judged.attrs["restorable_within_max_age"] is per_resource
