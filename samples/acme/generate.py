@@ -1465,7 +1465,7 @@ def main() -> int:
                         (f"authorization-{CAPTURED}.json", auth)):
         write_bytes(az_dir / fname, (json.dumps(b.az_graph_envelope(rows), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
 
-    cli.update(mon.fis_experiments(PROD, E1, {"identity": [f"arn:aws:ec2:{E1}:{PROD}:instance/{iid(f'identity-web-{n}')}"
+    cli.update(mon.fis_experiments(CAPTURED, PROD, E1, {"identity": [f"arn:aws:ec2:{E1}:{PROD}:instance/{iid(f'identity-web-{n}')}"
                                                              for n in (1, 2)]},
                                    f"arn:aws:rds:{E1}:{PROD}:db:catalog-db"))
     for rel_path, document in sorted(cli.items()):
@@ -1480,10 +1480,11 @@ def main() -> int:
     write_bytes(HERE / "drscan.yaml", DRSCAN_YAML.format(catalog_alb=catalog_alb).encode())
     write_bytes(HERE / "assurance" / "drills.yaml", mon.DRILLS_YAML.encode())
     monitoring = HERE / "monitoring"
-    write_bytes(monitoring / "rules.yml", mon.RULES.encode())
-    write_bytes(monitoring / "prometheus.yml", mon.PROMETHEUS.replace("{catalog_alb}", catalog_alb).encode())
-    write_bytes(monitoring / "alertmanager.yml", mon.ALERTMANAGER.encode())
-    write_bytes(monitoring / "targets.json", mon.dumps(mon.targets(catalog_alb)).encode())
+    # Prometheus files and API answers carry no capture time: their names do (see the README's time of the data).
+    write_bytes(monitoring / f"rules-{CAPTURED}.yml", mon.RULES.encode())
+    write_bytes(monitoring / f"prometheus-{CAPTURED}.yml", mon.PROMETHEUS.replace("{catalog_alb}", catalog_alb).encode())
+    write_bytes(monitoring / f"alertmanager-{CAPTURED}.yml", mon.ALERTMANAGER.encode())
+    write_bytes(monitoring / f"targets-{CAPTURED}.json", mon.dumps(mon.targets(catalog_alb)).encode())
     n_cli = {path: sum(len(v) for v in doc.values() if isinstance(v, list)) for path, doc in cli.items()}
     n_k8s = {path: len(doc.get("items") or [1]) for path, doc in k8s.items()}
     write_bytes(HERE / "EXPECTED.md", expected_md(len(e1.items), len(w2.items), len(bk.items), len(cred), len(assets),
@@ -1604,7 +1605,7 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "belongs to (`drscan.yaml`). Every timestamp is relative to a fixed *now* of 2026-11-20T06:00:00Z,",
         "and the exports say when they were captured (AWS Config capture times, Cloud Asset update times,",
         f"and `-{CAPTURED}` in the names of the files whose records carry no time: the credential report and",
-        "the Route 53, Resource Graph, restore-job, backup and kubectl outputs), so a scan judges ages (access keys,",
+        "the Route 53, Resource Graph, restore-job, FIS, backup, Prometheus and kubectl outputs), so a scan judges ages (access keys,",
         "service-account keys, recovery points, Velero backups) as of that capture, not the wall clock; `--as-of 2026-11-20T06:00:00Z` fixes",
         "one moment for everything, as the tests do.",
         "",
@@ -1683,7 +1684,7 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "Unavailable and in the cluster's own region; the GKE location's bucket is a versioned US",
         "multi-region bucket in the GCP export. Ids are `k8s://<cluster>/<namespace or _cluster>/<kind>/<name>`.",
         "Monitoring and DR tests: `monitoring/` holds the platform team's Prometheus rule file, prometheus.yml,",
-        "a saved `/api/v1/targets` answer and alertmanager.yml. identity's alerts route only to Slack (no",
+        f"a saved `/api/v1/targets` answer and alertmanager.yml (each named with `-{CAPTURED}`). identity's alerts route only to Slack (no",
         "paging route); catalog has no backup-age alert. `aws/cli/111111111111/us-east-1/fis-get-experiment-*.json`",
         "are two AWS FIS experiments (identity's AZ drill completed; catalog's database failover was stopped by",
         "its stop condition). The drills file has a stale payments failover drill (2025-06-12), a failed catalog",
