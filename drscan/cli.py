@@ -455,7 +455,8 @@ def rules_list(
         return
     if as_json:
         typer.echo(json.dumps([{"id": r.id, "version": r.version, "title": r.title, "severity": r.severity,
-                                "category": r.category, "kinds": list(r.kinds), "controls": list(r.controls)}
+                                "category": r.category, "kinds": list(r.kinds), "controls": list(r.controls),
+                                "justification": dict(r.justification)}
                                for r in chosen], indent=2))
         return
     table = Table(title=f"{len(chosen)} rules")

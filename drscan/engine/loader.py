@@ -7,6 +7,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from drscan.engine.predicates import Compiled, compile_condition, related_depth
 from drscan.engine.schema import CATALOGUE, RULE_FILE
@@ -51,6 +52,7 @@ class Rule:
     when: Compiled | None = field(default=None, repr=False, compare=False)
     source: str = ""
     related_depth: int = 0  # `related` hops the rule reads (see predicates.related_depth)
+    justification: Mapping[str, str] = field(default_factory=dict)  # "framework:control" -> reason
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,11 @@ def _load_rule_file(path: Path, catalogues: dict[str, Catalogue]) -> list[Rule]:
                                     f"{control_id!r} is not a control of {framework}")
                 controls.append(f"{framework}:{control_id}")
         where = str(path)
+        justification = dict(entry.get("justification") or {})
+        for key in justification:
+            if key not in controls:
+                raise RuleError(f"{path}:{document.line_of(at + ('justification', key))}: rule {entry['id']}: "
+                                f"justification for {key!r}, which is not one of the rule's controls")
         rules.append(Rule(
             id=entry["id"], version=entry["version"], title=entry["title"],
             description=entry.get("description", ""), severity=entry["severity"], category=entry["category"],
@@ -116,6 +123,7 @@ def _load_rule_file(path: Path, catalogues: dict[str, Catalogue]) -> list[Rule]:
             when=compile_condition(entry["when"], where, document.line_of, at + ("when",)) if "when" in entry else None,
             source=f"{path.name}:{document.line_of(at)}",
             related_depth=max(related_depth(entry["condition"]), related_depth(entry.get("when"))),
+            justification=justification,
         ))
     return rules
 

@@ -21,6 +21,9 @@ RULE = {
         "condition": {"type": "object"},
         "remediation": {"type": "string", "minLength": 10},
         "references": {"type": "array", "items": {"type": "string"}},
+        # Why the rule evidences a control: "framework:control" -> a one-line reason. Each key
+        # must be one of the rule's own controls (checked on load).
+        "justification": {"type": "object", "additionalProperties": {"type": "string", "minLength": 10}},
     },
 }
 

@@ -86,3 +86,30 @@ def test_rule_ids_are_stable_released_set(ruleset):
     released = Path(__file__).with_name("released_rule_ids.txt").read_text().split()
     current = {r.id for r in ruleset.rules}
     assert set(released) <= current, f"released rule ids removed or renamed: {sorted(set(released) - current)}"
+
+
+def test_justification_is_carried_on_the_rule(rules_copy):
+    (rules_copy / "x.yaml").write_text(GOOD_RULE + "    justification:\n"
+                                       "      iso27001-2022:A.8.13: Versions are the copies an overwrite or deletion restores from.\n")
+    rule = load_rules(rules_copy).get("test-bucket-versioning")
+    assert rule.justification == {"iso27001-2022:A.8.13": "Versions are the copies an overwrite or deletion restores from."}
+
+
+def test_justification_for_a_control_the_rule_does_not_map_is_an_error_naming_the_line(rules_copy):
+    (rules_copy / "x.yaml").write_text(GOOD_RULE + "    justification:\n"
+                                       "      soc2:CC6.1: Not a control this rule maps to at all.\n")
+    with pytest.raises(RuleError, match=r"x\.yaml:12: rule test-bucket-versioning: justification for 'soc2:CC6.1'"):
+        load_rules(rules_copy)
+
+
+def test_justification_must_be_a_sentence(rules_copy):
+    (rules_copy / "x.yaml").write_text(GOOD_RULE + "    justification:\n      iso27001-2022:A.8.13: short\n")
+    with pytest.raises(RuleError, match="x.yaml"):
+        load_rules(rules_copy)
+
+
+def test_every_mapping_of_a_rule_that_justifies_any_is_justified(ruleset):
+    """A rule that starts justifying its mappings justifies all of them (new rules do)."""
+    partial = [(r.id, sorted(set(r.controls) - set(r.justification))) for r in ruleset.rules
+               if r.justification and set(r.controls) - set(r.justification)]
+    assert partial == []
