@@ -39,7 +39,7 @@ CATALOGUE = {
     "additionalProperties": False,
     "required": ["framework", "title", "version", "themes"],
     "properties": {
-        "framework": {"type": "string", "pattern": "^[a-z0-9-]+$"},
+        "framework": {"type": "string", "pattern": "^[a-z0-9][a-z0-9.-]*$"},
         "title": {"type": "string"},
         "version": {"type": "string"},
         "source": {"type": "string"},

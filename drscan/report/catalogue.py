@@ -21,7 +21,7 @@ def catalogue_markdown(rules: RuleSet) -> str:
                   "| id | title | severity | category | resource kinds | controls |", "|---|---|---|---|---|---|"]
         for r in chosen:
             controls = ", ".join(c.replace("iso27001-2022:", "ISO ").replace("soc2:", "SOC2 ").replace("hipaa:", "HIPAA ")
-                                 .replace("gdpr:", "GDPR ") for c in r.controls)
+                                 .replace("gdpr:", "GDPR ").replace("cis-aws-3.0:", "CIS AWS ") for c in r.controls)
             lines.append(f"| `{r.id}` | {r.title} | {r.severity} | {r.category} | {', '.join(f'`{k}`' for k in r.kinds)} | {controls} |")
         lines.append("")
     lines.append(END)

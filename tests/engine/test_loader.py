@@ -108,8 +108,11 @@ def test_justification_must_be_a_sentence(rules_copy):
         load_rules(rules_copy)
 
 
-def test_every_mapping_of_a_rule_that_justifies_any_is_justified(ruleset):
-    """A rule that starts justifying its mappings justifies all of them (new rules do)."""
-    partial = [(r.id, sorted(set(r.controls) - set(r.justification))) for r in ruleset.rules
-               if r.justification and set(r.controls) - set(r.justification)]
-    assert partial == []
+def test_every_mapping_is_justified_except_on_rules_released_before_justifications(ruleset):
+    """Rules released before the `justification` key existed (unjustified_rule_ids.txt, a list that may
+    only shrink) may leave their older mappings unexplained; every other mapping carries its reason,
+    and so does every CIS AWS mapping, whichever rule it is on."""
+    legacy = set(Path(__file__).with_name("unjustified_rule_ids.txt").read_text().split())
+    unexplained = [(r.id, c) for r in ruleset.rules for c in r.controls if c not in r.justification
+                   and (r.id not in legacy or c.startswith("cis-aws-3.0:"))]
+    assert unexplained == []

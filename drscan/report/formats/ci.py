@@ -35,7 +35,8 @@ OCSF_SEVERITY = {"critical": (5, "Critical"), "high": (4, "High"), "medium": (3,
                  "low": (2, "Low"), "info": (1, "Informational")}
 OCSF_COMPLIANCE_STATUS = {"PASS": (1, "Pass"), "NOT_ASSESSED": (2, "Warning"), "FAIL": (3, "Fail")}
 OCSF_CLOUD_PROVIDER = {"aws": "AWS", "gcp": "GCP", "azure": "Azure"}
-STANDARDS = {"iso27001-2022": "ISO/IEC 27001:2022", "soc2": "SOC 2", "hipaa": "HIPAA Security Rule", "gdpr": "GDPR Art. 32"}
+STANDARDS = {"iso27001-2022": "ISO/IEC 27001:2022", "soc2": "SOC 2", "hipaa": "HIPAA Security Rule", "gdpr": "GDPR Art. 32",
+             "cis-aws-3.0": "CIS AWS Foundations Benchmark v3.0.0"}
 
 # XML 1.0 allows tab, newline, carriage return and U+0020 upwards, minus surrogates and U+FFFE/U+FFFF.
 _XML_INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
