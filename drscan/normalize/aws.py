@@ -343,19 +343,6 @@ def iam_user(conf: dict, supp: dict, account: str, region: str) -> Shape:
 SERVICE_LINKED_PATH = "/aws-service-role/"  # IAM puts every service-linked role under this path
 
 
-def iam_role(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    """AWS::IAM::Role (Config) or a GetAccountAuthorizationDetails RoleDetail (the same names, capitalized)."""
-    path = field(conf, "path") or field(conf, "Path")
-    attached = [field(p, "policyArn") or field(p, "PolicyArn")
-                for p in as_list(field(conf, "attachedManagedPolicies") or field(conf, "AttachedManagedPolicies"))]
-    return Shape(attrs=dict(
-        role_name=field(conf, "roleName") or field(conf, "RoleName"),
-        path=path,
-        service_linked=None if path is None else str(path).startswith(SERVICE_LINKED_PATH),
-        attached_policy_arns=[a for a in attached if a],
-    ))
-
-
 def iam_group(conf: dict, supp: dict, account: str, region: str) -> Shape:
     attached = [field(p, "policyArn") or field(p, "PolicyArn")
                 for p in as_list(field(conf, "attachedManagedPolicies") or field(conf, "AttachedManagedPolicies"))]
@@ -586,7 +573,7 @@ CONFIG_TYPES: dict[str, tuple[str, Transform]] = {
     "AWS::KMS::Key": ("aws.kms.key", kms_key),
     "AWS::IAM::User": ("aws.iam.user", iam_user),
     "AWS::IAM::Policy": ("aws.iam.policy", iam_policy),
-    "AWS::IAM::Role": ("aws.iam.role", iam_role),
+    # AWS::IAM::Role: drscan.normalize.aws_config_types (aws_governance.iam_role, with its trust policy)
     "AWS::IAM::Group": ("aws.iam.group", iam_group),
     "AWS::ElasticLoadBalancingV2::LoadBalancer": ("aws.elbv2.load_balancer", elbv2_load_balancer),
     "AWS::ElasticLoadBalancingV2::Listener": ("aws.elbv2.listener", elbv2_listener),

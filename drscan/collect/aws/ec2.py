@@ -7,6 +7,7 @@ from typing import Any
 
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext, tags_of
 from drscan.normalize.aws import ec2_instance, ec2_security_group, ec2_volume, kms_arn
+from drscan.normalize.aws_compute import root_device_facts, security_group_rule_counts, volume_device_facts
 from drscan.normalize.lookup import as_bool, as_int, iso_time
 from drscan.normalize.shape import Shape
 
@@ -49,6 +50,7 @@ def instance_record(item: dict, account: str, region: str) -> Record:
     shape = ec2_instance(item, {}, account, region)
     shape.attrs["security_group_ids"] = [g["GroupId"] for g in item.get("SecurityGroups") or [] if g.get("GroupId")]
     shape.attrs["launched_at"] = iso_time(item.get("LaunchTime"))
+    shape.attrs.update(root_device_facts(item))
     instance_id = item["InstanceId"]
     return Record(kind=INSTANCE, id=f"arn:aws:ec2:{region}:{account}:instance/{instance_id}",
                   name=_name(item, instance_id), shape=shape, region=region, tags=tags_of(item.get("Tags")))
@@ -64,6 +66,7 @@ def volume_record(item: dict, account: str, region: str) -> Record:
     volume_id = item["VolumeId"]
     shape = ec2_volume(item, {}, account, region)
     shape.attrs["state"] = item.get("State")
+    shape.attrs.update(volume_device_facts(item))
     return Record(kind=VOLUME, id=volume_arn(volume_id, account, region), name=_name(item, volume_id),
                   shape=shape, region=region, tags=tags_of(item.get("Tags")))
 
@@ -119,7 +122,7 @@ def image_record(item: dict, account: str, region: str) -> Record:
 def security_group_record(item: dict, account: str, region: str) -> Record:
     group_id = item["GroupId"]
     return Record(kind=SECURITY_GROUP, id=f"arn:aws:ec2:{region}:{account}:security-group/{group_id}",
-                  name=item.get("GroupName") or group_id, shape=ec2_security_group(item, {}, account, region),
+                  name=item.get("GroupName") or group_id, shape=security_group_shape(item, account, region),
                   region=region, tags=tags_of(item.get("Tags")))
 
 
@@ -140,12 +143,23 @@ def _public_snapshot_ids(ctx: TaskContext, client: Any) -> set[str] | None:
     return None if public is None else {s["SnapshotId"] for s in public}
 
 
+def security_group_shape(item: dict, account: str, region: str) -> Shape:
+    shape = ec2_security_group(item, {}, account, region)
+    shape.attrs.update(security_group_rule_counts(item))
+    return shape
+
+
 def collect(ctx: TaskContext) -> None:
     client = ctx.client("ec2")
-    for reservation in ctx.pages(client, "DescribeInstances", "Reservations", kinds=(INSTANCE,)) or []:
-        for record in reservation_records(reservation, ctx.account, ctx.region):
-            ctx.add(record, "ec2:DescribeInstances")
+    instances = [record for reservation in ctx.pages(client, "DescribeInstances", "Reservations", kinds=(INSTANCE,)) or []
+                 for record in reservation_records(reservation, ctx.account, ctx.region)]
     volumes = ctx.pages(client, "DescribeVolumes", "Volumes", kinds=(VOLUME,))
+    encrypted = None if volumes is None else {v["VolumeId"]: as_bool(v.get("Encrypted")) for v in volumes}
+    for record in instances:
+        root = record.shape.attrs.get("root_volume_id")
+        # The root volume's encryption, from this region's volumes; None when they were not seen.
+        record.shape.attrs["root_volume_encrypted"] = None if encrypted is None or not root else encrypted.get(root)
+        ctx.add(record, "ec2:DescribeInstances")
     for volume in volumes or []:
         ctx.add(volume_record(volume, ctx.account, ctx.region), "ec2:DescribeVolumes")
     volume_ids = None if volumes is None else {v["VolumeId"] for v in volumes}

@@ -12,7 +12,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from drscan.collect.aws.base import GLOBAL, DumpShape, Record, ServiceSpec, TaskContext, error_code, tags_of
 from drscan.collect.imports.aws_credential_report import import_credential_report
 from drscan.errors import InputError
-from drscan.normalize.aws import arn_account, iam_group, iam_policy, iam_role, iam_user
+from drscan.normalize.aws import arn_account, iam_group, iam_policy, iam_user
+from drscan.normalize.aws_governance import iam_role
 from drscan.normalize.lookup import as_int, iso_time
 from drscan.normalize.shape import Shape
 
@@ -23,6 +24,7 @@ POLICY = "aws.iam.policy"
 ROLE = "aws.iam.role"
 GROUP = "aws.iam.group"
 KINDS = (USER, ROOT, PASSWORD_POLICY, POLICY, ROLE, GROUP)
+SUPPORT_POLICY_ARN = "arn:aws:iam::aws:policy/AWSSupportAccess"
 
 OPERATIONS = {
     "iam:GetAccountAuthorizationDetails": "iam:GetAccountAuthorizationDetails",
@@ -126,12 +128,13 @@ def _entity_record(item: dict, account: str, kind: str, segment: str, transform)
     arn = item.get("Arn") or f"arn:aws:iam::{account}:{segment}{item.get('Path', '/')}{name}"
     shape = transform(item, {}, account, GLOBAL)
     shape.attrs.update(created_at=iso_time(item.get("CreateDate")))
-    return Record(kind=kind, id=arn, name=name, shape=shape, region=GLOBAL, tags=tags_of(item.get("Tags")))
+    return Record(kind=kind, id=arn, name=name, shape=shape, region=GLOBAL, account=account, tags=tags_of(item.get("Tags")))
 
 
 def role_record(item: dict, account: str, region: str) -> Record:
-    """Service-linked roles included (path /aws-service-role/...)."""
-    return _entity_record(item, account, ROLE, "role", iam_role)
+    """A RoleDetailList (or ListRoles) entry, service-linked roles included (path
+    /aws-service-role/...): who the trust policy lets assume the role."""
+    return _entity_record(item, arn_account(str(item.get("Arn") or "")) or account, ROLE, "role", iam_role)
 
 
 def group_record(item: dict, account: str, region: str) -> Record:
@@ -233,6 +236,11 @@ def _user_credentials(ctx: TaskContext, client: Any, name: str, arn: str) -> Use
     return UserCredentials(login, mfa, keys)
 
 
+def _roles(ctx: TaskContext, client: Any) -> list[Record] | None:
+    roles = ctx.pages(client, "GetAccountAuthorizationDetails", "RoleDetailList", kinds=(ROLE,), Filter=["Role"])
+    return None if roles is None else [role_record(item, ctx.account, GLOBAL) for item in roles]
+
+
 def collect(ctx: TaskContext) -> None:
     client = ctx.client("iam")
     # The summary first: when both it and the report fail, the root's findings name its gap.
@@ -245,12 +253,16 @@ def collect(ctx: TaskContext) -> None:
         credentials = _user_credentials(ctx, client, detail["UserName"], arn)
         ctx.add(user_record(detail, ctx.account, GLOBAL, credentials, True, admin,
                             None if report is None else report.get(arn, {})), "iam:GetAccountAuthorizationDetails")
-    for kind, key, to_record in ((ROLE, "RoleDetailList", role_record), (GROUP, "GroupDetailList", group_record)):
-        entity = key.removesuffix("DetailList")
-        for item in ctx.pages(client, "GetAccountAuthorizationDetails", key, kinds=(kind,), Filter=[entity]) or []:
-            ctx.add(to_record(item, ctx.account, GLOBAL), "iam:GetAccountAuthorizationDetails")
-    ctx.add(root_record(ctx.account, summary, None if report is None else report.get(root_arn(ctx.account))),
-            "iam:GetAccountSummary")
+    for item in ctx.pages(client, "GetAccountAuthorizationDetails", "GroupDetailList", kinds=(GROUP,), Filter=["Group"]) or []:
+        ctx.add(group_record(item, ctx.account, GLOBAL), "iam:GetAccountAuthorizationDetails")
+    roles = _roles(ctx, client)
+    for role in roles or []:
+        ctx.add(role, "iam:GetAccountAuthorizationDetails")
+    root = root_record(ctx.account, summary, None if report is None else report.get(root_arn(ctx.account)))
+    # CIS AWS 1.17: some role lets people manage incidents with AWS Support.
+    root.shape.attrs["support_role_exists"] = None if roles is None else any(
+        SUPPORT_POLICY_ARN in (r.shape.attrs.get("attached_policy_arns") or []) for r in roles)
+    ctx.add(root, "iam:GetAccountSummary")
     policy = ctx.call(client, "GetAccountPasswordPolicy", kinds=(PASSWORD_POLICY,),
                       resource_id=f"arn:aws:iam::{ctx.account}:account-password-policy", absent=NO_SUCH_ENTITY)
     ctx.add(password_policy_record(ctx.account, policy), "iam:GetAccountPasswordPolicy")
@@ -260,7 +272,8 @@ DUMPS = (
     DumpShape(key="UserDetailList", item_field="UserName", to_record=user_detail_record),
     DumpShape(key="Users", item_field="UserName", to_record=listed_user_record),
     DumpShape(key="Policies", item_field="DefaultVersionId", to_record=policy_record),
-    DumpShape(key="RoleDetailList", item_field="RoleName", to_record=role_record),
+    DumpShape(key="RoleDetailList", item_field="AssumeRolePolicyDocument", to_record=role_record),
+    DumpShape(key="Roles", item_field="AssumeRolePolicyDocument", to_record=role_record),
     DumpShape(key="GroupDetailList", item_field="GroupName", to_record=group_record),
 )
 

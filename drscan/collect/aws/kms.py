@@ -9,6 +9,7 @@ from typing import Any
 
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext
 from drscan.normalize.aws import kms_key
+from drscan.normalize.aws_policies import allows_public, external_accounts, parse_policy
 from drscan.normalize.lookup import as_bool
 
 KIND = "aws.kms.key"
@@ -18,6 +19,7 @@ OPERATIONS = {
     "kms:DescribeKey": "kms:DescribeKey",
     "kms:GetKeyRotationStatus": "kms:GetKeyRotationStatus",
     "kms:ListAliases": "kms:ListAliases",
+    "kms:GetKeyPolicy": "kms:GetKeyPolicy",
 }
 
 GONE = {"NotFoundException"}  # deleted between ListKeys and DescribeKey
@@ -37,7 +39,7 @@ def rotation_supported(metadata: dict) -> bool:
 
 
 def key_record(metadata: dict, account: str, region: str, rotation: dict | None = None,
-               aliases: list[str] | None = None) -> Record:
+               aliases: list[str] | None = None, policy: dict | None = None) -> Record:
     """`rotation`: GetKeyRotationStatus' answer, None when not asked or not seen. AWS managed
     keys always rotate yearly, so they need no call."""
     enabled = rotation.get("KeyRotationEnabled") if rotation is not None else None
@@ -52,6 +54,10 @@ def key_record(metadata: dict, account: str, region: str, rotation: dict | None 
         pending_deletion_days=metadata.get("PendingDeletionWindowInDays"),
         aliases=None if aliases is None else sorted(aliases),
     )
+    if policy is not None:  # GetKeyPolicy's answer: who may use the key besides this account
+        document = parse_policy(policy.get("Policy")) or {"Statement": []}
+        shape.attrs.update(policy_public=allows_public(document),
+                           policy_external_accounts=external_accounts(document, account))
     key_id = metadata["KeyId"]
     name = min(aliases) if aliases else key_id
     return Record(kind=KIND, id=metadata.get("Arn") or key_arn(key_id, account, region), name=name, shape=shape,
@@ -91,7 +97,10 @@ def collect(ctx: TaskContext) -> None:
                 and rotation_supported(metadata)):
             rotation = ctx.call(client, "GetKeyRotationStatus", kinds=(KIND,), resource_id=arn, KeyId=item["KeyId"])
         key_aliases = None if aliases is None else aliases.get(item["KeyId"], [])
-        ctx.add(key_record(metadata, ctx.account, ctx.region, rotation, key_aliases), "kms:DescribeKey")
+        policy = None
+        if metadata.get("KeyManager") == "CUSTOMER" and metadata.get("KeyState") != "PendingDeletion":
+            policy = ctx.call(client, "GetKeyPolicy", kinds=(KIND,), resource_id=arn, KeyId=item["KeyId"], PolicyName="default")
+        ctx.add(key_record(metadata, ctx.account, ctx.region, rotation, key_aliases, policy), "kms:DescribeKey")
 
 
 DUMPS = (DumpShape(key="Keys", item_field="KeyId", to_record=listed_key_record),)

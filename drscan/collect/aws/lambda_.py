@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext, tags_of
 from drscan.normalize.aws import lambda_environment_facts, lambda_function
+from drscan.normalize.aws_governance import lambda_runtime_facts
 from drscan.normalize.lookup import as_int, dig, iso_time
 
 KIND = "aws.lambda.function"
@@ -32,6 +33,7 @@ def function_record(item: dict, account: str, region: str, tags: dict[str, str] 
         security_group_ids=[str(s) for s in dig(safe, "VpcConfig.SecurityGroupIds") or []],
         dead_letter_target_arn=dig(safe, "DeadLetterConfig.TargetArn") or None,
         last_modified_at=iso_time(safe.get("LastModified")),
+        **lambda_runtime_facts(safe.get("Runtime"), safe.get("PackageType")),
     )
     return Record(kind=KIND, id=safe["FunctionArn"], name=safe.get("FunctionName") or safe["FunctionArn"],
                   shape=shape, region=region, account=account, tags=tags or {})

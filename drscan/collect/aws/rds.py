@@ -106,7 +106,14 @@ def cluster_record(item: dict, account: str, region: str, global_clusters: list[
     return Record(kind=CLUSTER, id=arn, name=identifier, shape=shape, region=region, tags=tags_of(item.get("TagList")))
 
 
+OTHER_ENGINES = {"docdb": "aws.docdb.cluster", "neptune": "aws.neptune.cluster"}
+
+
 def cluster_listing_record(item: dict, account: str, region: str) -> Record:
+    if item.get("Engine") in OTHER_ENGINES:
+        from drscan.collect.aws.docdb import cluster_record as document_cluster_record
+
+        return document_cluster_record(item, account, region, OTHER_ENGINES[item["Engine"]])
     return cluster_record(item, account, region)
 
 
@@ -228,6 +235,8 @@ def _clusters(ctx: TaskContext, client: Any) -> set[str] | None:
     clusters = ctx.pages(client, "DescribeDBClusters", "DBClusters", kinds=(CLUSTER,))
     if clusters is None:
         return None
+    # DocumentDB and Neptune share this API; their own service modules collect them.
+    clusters = [c for c in clusters if c.get("Engine") not in OTHER_ENGINES]
     global_clusters = None
     if any(c.get("GlobalClusterIdentifier") for c in clusters):
         global_clusters = ctx.pages(client, "DescribeGlobalClusters", "GlobalClusters", kinds=(GLOBAL_CLUSTER, CLUSTER))

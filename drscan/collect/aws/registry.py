@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from drscan.collect.aws import (autoscaling, backup, cloudtrail, cloudwatch, dlm, dynamodb, ec2, efs, elbv2, fis, iam,
-                                kms, lambda_, rds, route53, s3)
+from drscan.collect.aws import (acm, apigateway, autoscaling, backup, cloudfront, cloudtrail, cloudwatch, config, dlm, docdb,
+                                dynamodb, ec2, ecr, efs, eks, elasticache, elbv2, fis, fsx, globalaccelerator, guardduty, iam,
+                                kms, lambda_, memorydb, neptune, opensearch, organizations, rds, redshift, route53, s3,
+                                secretsmanager, securityhub, sns, sqs, vpc)
 from drscan.collect.aws.base import ServiceSpec
 
 SERVICES: dict[str, ServiceSpec] = {spec.name: spec for spec in (
-    # storage and data
-    s3.SPEC, ec2.SPEC, rds.SPEC, dynamodb.SPEC, efs.SPEC, kms.SPEC,
+    # storage and data (fsx before efs: both print {"FileSystems": [...]} and FSx items are told apart first)
+    s3.SPEC, ec2.SPEC, rds.SPEC, dynamodb.SPEC, fsx.SPEC, efs.SPEC, kms.SPEC,
+    elasticache.SPEC, memorydb.SPEC, redshift.SPEC, opensearch.SPEC, docdb.SPEC, neptune.SPEC, ecr.SPEC,
+    secretsmanager.SPEC, sqs.SPEC, sns.SPEC,
     # backup and recovery
     backup.SPEC, dlm.SPEC,
     # DR tests
     fis.SPEC,
     # identity, traffic, logging and monitoring
     iam.SPEC, route53.SPEC, elbv2.SPEC, autoscaling.SPEC, lambda_.SPEC, cloudtrail.SPEC, cloudwatch.SPEC,
+    eks.SPEC, cloudfront.SPEC, globalaccelerator.SPEC, apigateway.SPEC, acm.SPEC, vpc.SPEC,
+    # account guardrails and detection
+    organizations.SPEC, guardduty.SPEC, securityhub.SPEC, config.SPEC,
 )}
 
 # Calls the orchestrator itself makes (account and region discovery, role assumption).

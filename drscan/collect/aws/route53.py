@@ -20,6 +20,7 @@ OPERATIONS = {
     "route53:ListResourceRecordSets": "route53:ListResourceRecordSets",
     "route53:ListHealthChecks": "route53:ListHealthChecks",
     "route53:ListTagsForResources": "route53:ListTagsForResources",
+    "route53:ListQueryLoggingConfigs": "route53:ListQueryLoggingConfigs",
 }
 
 MAX_RECORDS_PER_ZONE = 30_000  # 100 pages of 300; a Gap says when a zone holds more
@@ -48,10 +49,13 @@ def record_arn(zone_id: str, name: str, record_type: str, set_identifier: str | 
     return f"arn:aws:route53:::hostedzone/{bare_id(zone_id)}/recordset/{name}/{record_type}/{set_identifier or ''}"
 
 
-def zone_record(item: dict, account: str, region: str, tags: dict[str, str] | None = None) -> Record:
-    """ListHostedZones entry."""
+def zone_record(item: dict, account: str, region: str, tags: dict[str, str] | None = None,
+                logged_zones: set[str] | None = None) -> Record:
+    """ListHostedZones entry. `logged_zones`: ids of zones with DNS query logging (from
+    ListQueryLoggingConfigs); None when not seen (query_logging_enabled then None)."""
     shape = route53_hosted_zone(item, {}, account, region)
     zone_id = bare_id(item["Id"])
+    shape.attrs["query_logging_enabled"] = None if logged_zones is None else zone_id in logged_zones
     return Record(kind=ZONE, id=zone_arn(zone_id), name=str(item.get("Name") or zone_id), shape=shape,
                   region=GLOBAL, account=account, tags=tags or {})
 
@@ -107,9 +111,13 @@ def collect(ctx: TaskContext) -> None:
     client = ctx.client("route53")
     zones = ctx.pages(client, "ListHostedZones", "HostedZones", kinds=(ZONE, RECORD)) or []
     zone_tags = _tags(ctx, client, "hostedzone", [bare_id(z["Id"]) for z in zones], ZONE)
+    logging = None
+    if zones:
+        logging = ctx.pages(client, "ListQueryLoggingConfigs", "QueryLoggingConfigs", kinds=(ZONE,))
+    logged = None if logging is None else {bare_id(c["HostedZoneId"]) for c in logging}
     for zone in zones:
         zone_id = bare_id(zone["Id"])
-        ctx.add(zone_record(zone, ctx.account, GLOBAL, zone_tags.get(zone_id)), "route53:ListHostedZones")
+        ctx.add(zone_record(zone, ctx.account, GLOBAL, zone_tags.get(zone_id), logged), "route53:ListHostedZones")
         records = ctx.pages(client, "ListResourceRecordSets", "ResourceRecordSets", kinds=(RECORD,),
                             resource_id=zone_arn(zone_id), HostedZoneId=zone_id,
                             PaginationConfig={"MaxItems": MAX_RECORDS_PER_ZONE})

@@ -8,6 +8,7 @@ from typing import Any
 
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext, tags_of
 from drscan.normalize.aws import s3_bucket
+from drscan.normalize.aws_policies import s3_policy_and_lock
 from drscan.normalize.lookup import field
 
 KIND = "aws.s3.bucket"
@@ -22,6 +23,7 @@ OPERATIONS = {
     "s3:GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
     "s3:GetBucketLogging": "s3:GetBucketLogging",
     "s3:GetBucketTagging": "s3:GetBucketTagging",
+    "s3:GetBucketPolicy": "s3:GetBucketPolicy",
 }
 
 # Error codes S3 uses for "this bucket has no such configuration": a real value, not a gap.
@@ -32,6 +34,7 @@ NOT_CONFIGURED = {
     "GetObjectLockConfiguration": {"ObjectLockConfigurationNotFoundError"},
     "GetBucketLifecycleConfiguration": {"NoSuchLifecycleConfiguration"},
     "GetBucketTagging": {"NoSuchTagSet", "NoSuchTagSetError"},
+    "GetBucketPolicy": {"NoSuchBucketPolicy"},
 }
 
 
@@ -44,6 +47,7 @@ ATTRIBUTES_FROM = {
     "GetBucketLogging": ("logging_enabled", "logging_target"),
     "GetObjectLockConfiguration": ("object_lock_enabled",),
     "GetBucketLifecycleConfiguration": ("lifecycle_to_glacier", "lifecycle_rule_count"),
+    "GetBucketPolicy": ("policy_denies_insecure_transport", "policy_public", "policy_external_accounts"),
 }
 
 
@@ -73,12 +77,16 @@ def supplementary(responses: dict[str, Any]) -> dict:
     lock = responses.get("GetObjectLockConfiguration")
     if lock is not None:
         supp["ObjectLockConfiguration"] = lock.get("ObjectLockConfiguration") or {"objectLockEnabled": False}
+    policy = responses.get("GetBucketPolicy")
+    if policy is not None:
+        supp["BucketPolicy"] = {"policyText": policy.get("Policy")}
     return supp
 
 
 def bucket_record(name: str, region: str, account: str, responses: dict[str, Any]) -> Record:
     supp = supplementary(responses)
     shape = s3_bucket({}, supp, account, region)
+    shape.attrs.update(s3_policy_and_lock(supp, account))
     for operation, (main, *derived) in ATTRIBUTES_FROM.items():
         if responses.get(operation) is None:  # not seen: unknown, so rules on it say NOT_ASSESSED
             shape.attrs[main] = None
@@ -104,7 +112,8 @@ def collect(ctx: TaskContext) -> None:
                                          absent=NOT_CONFIGURED.get(operation, ()), Bucket=name)
                      for operation in ("GetBucketEncryption", "GetBucketVersioning", "GetPublicAccessBlock",
                                        "GetBucketReplication", "GetObjectLockConfiguration",
-                                       "GetBucketLifecycleConfiguration", "GetBucketLogging", "GetBucketTagging")}
+                                       "GetBucketLifecycleConfiguration", "GetBucketLogging", "GetBucketTagging",
+                                       "GetBucketPolicy")}
         ctx.add(bucket_record(name, region, ctx.account, responses), "s3:GetBucket*")
 
 

@@ -10,7 +10,8 @@ import orjson
 from drscan.collect.imports.batch import ImportBatch
 from drscan.errors import InputError
 from drscan.model import Reference, Resource
-from drscan.normalize.aws import CONFIG_TYPES, generic_kind
+from drscan.normalize.aws import generic_kind
+from drscan.normalize.aws_config_types import CONFIG_TYPES
 from drscan.normalize.lookup import as_dict, field, iso_time, tags_dict
 
 SKIPPED_STATUSES = {"ResourceDeleted", "ResourceDeletedNotRecorded", "ResourceNotRecorded"}

@@ -1,0 +1,87 @@
+"""Every AWS Config resource type drscan reads: the original table of drscan.normalize.aws plus the
+types added for the wider AWS coverage (data stores, edge services, guardrails), and the extra
+facts now read from types it already knew (bucket policy, root volumes, query logging, runtimes).
+Property names follow awslabs/aws-config-resource-schema (config/properties/resource-types)."""
+
+from __future__ import annotations
+
+from drscan.normalize import aws, aws_data, aws_edge, aws_governance
+from drscan.normalize.aws_compute import root_device_facts, security_group_rule_counts, volume_device_facts
+from drscan.normalize.aws_policies import s3_policy_and_lock
+from drscan.normalize.lookup import dig, field
+from drscan.normalize.shape import Shape
+
+
+def s3_bucket(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    shape = aws.s3_bucket(conf, supp, account, region)
+    if supp:
+        shape.attrs.update(s3_policy_and_lock(supp, account))
+    return shape
+
+
+def ec2_instance(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    shape = aws.ec2_instance(conf, supp, account, region)
+    shape.attrs.update(root_device_facts(conf))
+    return shape
+
+
+def ec2_volume(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    shape = aws.ec2_volume(conf, supp, account, region)
+    shape.attrs.update(volume_device_facts(conf))
+    return shape
+
+
+def ec2_security_group(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    shape = aws.ec2_security_group(conf, supp, account, region)
+    shape.attrs.update(security_group_rule_counts(conf))
+    return shape
+
+
+def lambda_function(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    shape = aws.lambda_function(conf, supp, account, region)
+    shape.attrs.update(aws_governance.lambda_runtime_facts(field(conf, "runtime"), field(conf, "packageType")))
+    return shape
+
+
+def route53_hosted_zone(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    shape = aws.route53_hosted_zone(conf, supp, account, region)
+    # Config's HostedZone carries QueryLoggingConfig only when logging is set up; its absence
+    # cannot be told from "not recorded", so only the positive answer is kept.
+    if dig(conf, "QueryLoggingConfig.CloudWatchLogsLogGroupArn"):
+        shape.attrs["query_logging_enabled"] = True
+    return shape
+
+
+def redshift_cluster(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    # Config's supplementaryConfiguration.LoggingStatus uses the API's names in camelCase.
+    return aws_data.redshift_cluster(conf, supp or {}, account, region)
+
+
+CONFIG_TYPES: dict[str, tuple[str, aws.Transform]] = {
+    **aws.CONFIG_TYPES,
+    "AWS::S3::Bucket": ("aws.s3.bucket", s3_bucket),
+    "AWS::EC2::Instance": ("aws.ec2.instance", ec2_instance),
+    "AWS::EC2::Volume": ("aws.ec2.volume", ec2_volume),
+    "AWS::EC2::SecurityGroup": ("aws.ec2.security_group", ec2_security_group),
+    "AWS::Lambda::Function": ("aws.lambda.function", lambda_function),
+    "AWS::Route53::HostedZone": ("aws.route53.hosted_zone", route53_hosted_zone),
+    "AWS::Redshift::Cluster": ("aws.redshift.cluster", redshift_cluster),
+    "AWS::OpenSearch::Domain": ("aws.opensearch.domain", aws_data.opensearch_domain),
+    "AWS::Elasticsearch::Domain": ("aws.opensearch.domain", aws_data.opensearch_domain),
+    "AWS::SecretsManager::Secret": ("aws.secretsmanager.secret", aws_data.secretsmanager_secret),
+    "AWS::SQS::Queue": ("aws.sqs.queue", aws_data.sqs_queue),
+    "AWS::SNS::Topic": ("aws.sns.topic", aws_data.sns_topic),
+    "AWS::ECR::Repository": ("aws.ecr.repository", aws_data.ecr_repository),
+    "AWS::ACM::Certificate": ("aws.acm.certificate", aws_data.acm_certificate),
+    "AWS::EKS::Cluster": ("aws.eks.cluster", aws_edge.eks_cluster),
+    "AWS::CloudFront::Distribution": ("aws.cloudfront.distribution", aws_edge.cloudfront_distribution),
+    "AWS::GlobalAccelerator::Accelerator": ("aws.globalaccelerator.accelerator", aws_edge.globalaccelerator_accelerator),
+    "AWS::GlobalAccelerator::EndpointGroup": ("aws.globalaccelerator.endpoint_group", aws_edge.globalaccelerator_endpoint_group),
+    "AWS::ApiGateway::RestApi": ("aws.apigateway.rest_api", aws_edge.apigateway_rest_api),
+    "AWS::ApiGateway::Stage": ("aws.apigateway.stage", aws_edge.apigateway_stage),
+    "AWS::GuardDuty::Detector": ("aws.guardduty.detector", aws_governance.guardduty_detector),
+    "AWS::Config::ConfigurationRecorder": ("aws.config.recorder", aws_governance.config_recorder),
+    "AWS::EC2::VPC": ("aws.ec2.vpc", aws_governance.ec2_vpc),
+    "AWS::EC2::FlowLog": ("aws.ec2.flow_log", aws_governance.ec2_flow_log),
+    "AWS::IAM::Role": ("aws.iam.role", aws_governance.iam_role),
+}
