@@ -19,7 +19,8 @@ def distribution_record(item: dict, account: str, region: str, config: dict | No
     """`config`: GetDistributionConfig's DistributionConfig; None when not seen (logging unknown)."""
     merged = dict(item)
     if config is not None:
-        merged["DistributionConfig"] = {**config, "WebACLId": config.get("WebACLId", item.get("WebACLId"))}
+        merged["DistributionConfig"] = {**config, "WebACLId": config.get("WebACLId", item.get("WebACLId")),
+                                        "OriginGroups": config.get("OriginGroups", item.get("OriginGroups"))}
     shape = cloudfront_distribution(merged, {}, account, region)
     arn = item.get("ARN") or f"arn:aws:cloudfront::{account}:distribution/{item['Id']}"
     return Record(kind=KIND, id=arn, name=item.get("DomainName") or item["Id"], shape=shape, region=GLOBAL)

@@ -26,6 +26,8 @@ def secret_record(item: dict, account: str, region: str, described: dict | None 
     shape = secretsmanager_secret(merged, {}, account, region)
     if not merged.get("KmsKeyId"):
         shape.attrs["customer_managed_key"] = False
+    if merged.get("RotationEnabled") is None:  # the API leaves it out of secrets never set to rotate
+        shape.attrs["rotation_enabled"] = False
     if described is None:
         shape.attrs["replica_regions"] = None
     return Record(kind=KIND, id=item["ARN"], name=item.get("Name") or item["ARN"], shape=shape, region=region,

@@ -36,11 +36,12 @@ class Keys:
 MOTO_ACTION_ALIASES = ("s3:ListBucket", *S3_OPERATIONS, "monitoring:DescribeAlarms")
 
 # Under IAM enforcement moto_server 5.2 rejects SigV4-signed REST-JSON GETs of these services
-# (SignatureDoesNotMatch; Route 53: a bare 403) whatever the policy says, and does not implement
-# some APIs at all (404/500 HTML). Such gaps are moto's, not drscan's; the services are covered by
-# the in-process tests.
-MOTO_ENFORCEMENT_BROKEN = {"efs", "backup", "lambda", "route53", "dlm", "fis"}
-MOTO_UNIMPLEMENTED = {("ec2", "GetEbsDefaultKmsKeyId")}
+# (SignatureDoesNotMatch; Route 53 and CloudFront, REST-XML: a bare 403) whatever the policy says,
+# and does not implement some APIs at all (404/500 HTML; Global Accelerator entirely). Such gaps
+# are moto's, not drscan's; the services are covered by the in-process tests.
+MOTO_ENFORCEMENT_BROKEN = {"efs", "backup", "lambda", "route53", "dlm", "fis",
+                           "apigateway", "eks", "guardduty", "opensearch", "securityhub", "cloudfront"}
+MOTO_UNIMPLEMENTED = {("ec2", "GetEbsDefaultKmsKeyId"), ("globalaccelerator", "ListAccelerators")}
 
 # A credential-like tag value that must never reach the store or a report.
 PLANTED_SECRET = "ghp_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2"

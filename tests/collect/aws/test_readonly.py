@@ -11,7 +11,8 @@ from drscan.collect.aws.registry import ORCHESTRATION_OPERATIONS, SERVICES
 
 from tests.collect.aws.estate import Keys, seed
 
-READ_ACTION_VERBS = ("List", "Describe", "Get", "BatchGet", "Search", "Lookup", "AssumeRole")
+# API Gateway's IAM actions are the HTTP verbs of its management API: apigateway:GET is its read.
+READ_ACTION_VERBS = ("List", "Describe", "Get", "BatchGet", "Search", "Lookup", "AssumeRole", "GET")
 
 
 def declared() -> dict[str, str]:
