@@ -149,11 +149,11 @@ def test_azure_resource_graph_rows_lowercase_ids(tmp_path):
 
 
 def test_unknown_types_are_kept_as_generic_resources(tmp_path):
-    item = {"version": "1.3", "accountId": "1", "resourceType": "AWS::SNS::Topic", "resourceId": "t",
-            "arn": "arn:aws:sns:us-east-1:1:t", "awsRegion": "us-east-1", "configuration": {}}
+    item = {"version": "1.3", "accountId": "1", "resourceType": "AWS::Kinesis::Stream", "resourceId": "t",
+            "arn": "arn:aws:kinesis:us-east-1:1:stream/t", "awsRegion": "us-east-1", "configuration": {}}
     write(tmp_path, "x.json", {"configurationItems": [item]})
-    topic = by_id(import_inventory(tmp_path))["arn:aws:sns:us-east-1:1:t"]
-    assert topic.kind == "aws.sns.topic" and topic.attrs == {"source_type": "AWS::SNS::Topic"}
+    stream = by_id(import_inventory(tmp_path))["arn:aws:kinesis:us-east-1:1:stream/t"]
+    assert stream.kind == "aws.kinesis.stream" and stream.attrs == {"source_type": "AWS::Kinesis::Stream"}
 
 
 def test_deleted_items_are_skipped(tmp_path):

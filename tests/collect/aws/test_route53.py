@@ -127,6 +127,7 @@ def test_every_routing_policy_from_api_shaped_records(aws):
                                                 "IsTruncated": False, "MaxItems": "100", "Marker": ""})
         stub.add_response("list_tags_for_resources", {"ResourceTagSets": []},
                           {"ResourceType": "hostedzone", "ResourceIds": ["Z0IOYEPXLCHTCCLW4IVTR"]})
+        stub.add_response("list_query_logging_configs", {"QueryLoggingConfigs": []})
         stub.add_response("list_resource_record_sets", records_page)
         stub.add_response("list_health_checks", {"HealthChecks": [], "IsTruncated": False, "MaxItems": "100", "Marker": ""})
         route53.collect(ctx)
