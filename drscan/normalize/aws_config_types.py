@@ -39,7 +39,8 @@ def ec2_security_group(conf: dict, supp: dict, account: str, region: str) -> Sha
 
 def lambda_function(conf: dict, supp: dict, account: str, region: str) -> Shape:
     shape = aws.lambda_function(conf, supp, account, region)
-    shape.attrs.update(aws_governance.lambda_runtime_facts(field(conf, "runtime"), field(conf, "packageType")))
+    shape.attrs.update(package_type=field(conf, "packageType"),
+                       **aws_governance.lambda_runtime_facts(field(conf, "runtime"), field(conf, "packageType")))
     return shape
 
 

@@ -151,7 +151,7 @@ def iam_role(conf: dict, supp: dict, account: str, region: str) -> Shape:
             attached_policy_arns=None if attached is None else sorted(str(field(p, "PolicyArn")) for p in as_list(attached)),
             last_used_at=iso_time(dig(conf, "RoleLastUsed.LastUsedDate")),
             max_session_seconds=as_int(field(conf, "MaxSessionDuration")),
-            **trust_facts(policy if policy != {} else None, account),
+            **trust_facts(policy, account),
         ),
         name=field(conf, "RoleName"),
     )

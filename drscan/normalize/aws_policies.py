@@ -23,7 +23,7 @@ NARROWING_KEYS = {"aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:
 
 def parse_policy(value: Any) -> dict | None:
     """A policy as a dict: already one, a JSON string, or a URL-encoded JSON string (AWS Config and
-    the IAM API encode them). None when there is no document, {} when it cannot be read."""
+    the IAM API encode them). None when there is no document or it cannot be read (unknown)."""
     if value is None or value == "":
         return None
     if isinstance(value, dict):
@@ -34,8 +34,8 @@ def parse_policy(value: Any) -> dict | None:
     try:
         document = json.loads(text)
     except ValueError:
-        return {}
-    return document if isinstance(document, dict) else {}
+        return None
+    return document if isinstance(document, dict) else None
 
 
 def statements(policy: dict) -> list[dict]:
@@ -176,9 +176,13 @@ def s3_policy_and_lock(supp: dict, account: str) -> dict[str, Any]:
     from drscan.normalize.lookup import dig, field
 
     out: dict[str, Any] = {}
-    if "BucketPolicy" in supp:
-        text = field(supp["BucketPolicy"], "policyText") if isinstance(supp["BucketPolicy"], dict) else supp["BucketPolicy"]
-        policy = parse_policy(text) if text else {"Statement": []}
+    bucket_policy = supp.get("BucketPolicy")
+    if isinstance(bucket_policy, str):
+        bucket_policy = {"policyText": bucket_policy}
+    if isinstance(bucket_policy, dict) and any(str(k).lower() == "policytext" for k in bucket_policy):
+        # {"policyText": null} is how Config records a bucket without a policy.
+        text = field(bucket_policy, "policyText")
+        policy = parse_policy(text) if text else {"Statement": []}  # an unreadable text stays unknown (None)
         out.update(policy_denies_insecure_transport=denies_insecure_transport(policy), policy_public=allows_public(policy),
                    policy_external_accounts=external_accounts(policy, account))
     lock = supp.get("ObjectLockConfiguration")

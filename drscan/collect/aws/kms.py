@@ -55,7 +55,8 @@ def key_record(metadata: dict, account: str, region: str, rotation: dict | None 
         aliases=None if aliases is None else sorted(aliases),
     )
     if policy is not None:  # GetKeyPolicy's answer: who may use the key besides this account
-        document = parse_policy(policy.get("Policy")) or {"Statement": []}
+        text = policy.get("Policy")
+        document = parse_policy(text) if text else {"Statement": []}  # unreadable: None, so unknown
         shape.attrs.update(policy_public=allows_public(document),
                            policy_external_accounts=external_accounts(document, account))
     key_id = metadata["KeyId"]
