@@ -75,6 +75,13 @@ INTENT_RULES = {
     "monitoring-entrypoint-alert": "monitoring-app-entrypoint-alert", "monitoring-alerts-page": "monitoring-app-alerts-page",
     "monitoring-backup-age-alert": "monitoring-app-backup-age-alert",
     "monitoring-detection-within-rto": "monitoring-app-detection-within-rto",
+    # AWS kinds of issue 20
+    "opensearch-encryption": "aws-opensearch-domain-encrypted-at-rest", "sqs-encryption": "aws-sqs-queue-encrypted",
+    "secret-rotation": "aws-secretsmanager-secret-rotation", "eks-endpoint": "aws-eks-cluster-endpoint-restricted",
+    "cloudfront-origin-failover": "aws-cloudfront-distribution-origin-failover", "guardduty-enabled": "aws-guardduty-enabled",
+    "config-recorder": "aws-config-recorder-recording", "iam-role-external-id": "aws-iam-role-cross-account-external-id",
+    "lambda-runtime": "aws-lambda-runtime-supported", "elasticache-failover": "aws-elasticache-replication-group-failover",
+    "fsx-backups": "aws-fsx-file-system-backups",
 }
 ROW = re.compile(r"^\|\s*([a-z0-9-]+)\s*\|\s*(\S+)\s*\|\s*(PASS|FAIL|NOT_ASSESSED)\s*\|\s*$")
 

@@ -812,7 +812,112 @@ def build_aws():
                              role=LROLE + "payments-webhook-role", kms_key=K_PAY_W2, env_keys=["LOG_LEVEL", "TABLE_NAME"],
                              tags=T(PAY, role="dr-standby")))
 
+    build_aws_coverage(e1, w2, cli, LROLE)
     return e1, w2, bk, cred, cli
+
+
+def build_aws_coverage(e1: AwsRegion, w2: AwsRegion, cli: dict[str, dict], lrole: str) -> None:
+    """Kinds added for the wider AWS coverage (issue 20): AWS Config items where Config records the
+    type, AWS CLI dumps where it does not (ElastiCache, FSx). Each violation has a compliant twin.
+    No app tags, so the DR assessment of the declared apps is unchanged."""
+    OPS = {"owner": "platform"}
+
+    def item(reg: AwsRegion, rtype: str, rid: str, arn: str, configuration: dict, supplementary: dict | None = None,
+             name: str | None = None) -> None:
+        reg.add(b.aws_item(reg.account, reg.region, rtype, rid, arn, configuration, name=name or rid,
+                           supplementary=supplementary, tags=OPS, created=d(2026, 3, 2)))
+
+    for name, encrypted in (("ops-logs-search", False), ("catalog-search", True)):
+        arn = f"arn:aws:es:{E1}:{PROD}:domain/{name}"
+        item(e1, "AWS::OpenSearch::Domain", name, arn, {
+            "DomainName": name, "Arn": arn, "EngineVersion": "OpenSearch_2.11",
+            "ClusterConfig": {"InstanceCount": 3, "ZoneAwarenessEnabled": True, "ZoneAwarenessConfig": {"AvailabilityZoneCount": 3}},
+            "EncryptionAtRestOptions": {"Enabled": encrypted}, "NodeToNodeEncryptionOptions": {"Enabled": encrypted},
+            "DomainEndpointOptions": {"EnforceHTTPS": True}})
+        expect("aws", "opensearch-encryption", arn, "PASS" if encrypted else "FAIL")
+    for name, sse in (("orders-events", "false"), ("payments-events", "true")):
+        arn = f"arn:aws:sqs:{E1}:{PROD}:{name}"
+        item(e1, "AWS::SQS::Queue", name, arn, {"QueueName": name, "QueueArn": arn, "SqsManagedSseEnabled": sse,
+                                                "MessageRetentionPeriod": 345600})
+        expect("aws", "sqs-encryption", arn, "PASS" if sse == "true" else "FAIL")
+    for name, rotation in (("legacy/partner-api-key", False), ("payments/db-credentials", True)):
+        arn = f"arn:aws:secretsmanager:{E1}:{PROD}:secret:{name}-{b.hexid(name, 6)}"
+        rules = {"AutomaticallyAfterDays": 30} if rotation else None
+        item(e1, "AWS::SecretsManager::Secret", name, arn, {"Name": name, "RotationEnabled": rotation,
+                                                             **({"RotationRules": rules} if rules else {})})
+        expect("aws", "secret-rotation", arn, "PASS" if rotation else "FAIL")
+    for name, public in (("ci-sandbox", True), ("prod-platform", False)):
+        arn = f"arn:aws:eks:{E1}:{PROD}:cluster/{name}"
+        item(e1, "AWS::EKS::Cluster", name, arn, {
+            "Name": name, "Arn": arn, "Version": "1.31", "ClusterStatus": "ACTIVE",
+            "Endpoint": f"https://{b.upper_id(name, 32)}.gr7.{E1}.eks.amazonaws.com",
+            "ResourcesVpcConfig": {"SubnetIds": ["subnet-0a1", "subnet-0b2"], "EndpointPublicAccess": public,
+                                   "EndpointPrivateAccess": True, "PublicAccessCidrs": ["0.0.0.0/0"] if public else []},
+            "Logging": {"ClusterLogging": {"EnabledTypes": [{"Type": "api"}, {"Type": "audit"}]}}})
+        expect("aws", "eks-endpoint", arn, "FAIL" if public else "PASS")
+    for dist_id, grouped in (("E2MARKETINGSITE", False), ("E1CHECKOUTEDGE", True)):
+        arn = f"arn:aws:cloudfront::{PROD}:distribution/{dist_id}"
+        config = {"enabled": True, "origins": {"quantity": 2, "items": [{"id": "primary"}, {"id": "secondary"}]},
+                  "defaultCacheBehavior": {"targetOriginId": "failover" if grouped else "primary",
+                                           "viewerProtocolPolicy": "redirect-to-https"},
+                  "originGroups": {"quantity": 1 if grouped else 0, "items": [
+                      {"id": "failover", "members": {"quantity": 2, "items": [{"originId": "primary"}, {"originId": "secondary"}]}}]
+                      if grouped else []},
+                  "logging": {"enabled": True, "bucket": "acme-cdn-logs.s3.amazonaws.com"}}
+        reg = AwsRegion(PROD, E1)
+        item(reg, "AWS::CloudFront::Distribution", dist_id, arn, {"id": dist_id, "domainName": f"{dist_id.lower()}.cloudfront.net",
+                                                                   "distributionConfig": config})
+        e1.add(dict(reg.items[0], awsRegion="global"))
+        expect("aws", "cloudfront-origin-failover", arn, "PASS" if grouped else "FAIL")
+    for reg, enabled in ((e1, False), (w2, True)):
+        detector = b.hexid(f"gd-{reg.region}", 32)
+        arn = f"arn:aws:guardduty:{reg.region}:{PROD}:detector/{detector}"
+        item(reg, "AWS::GuardDuty::Detector", detector, arn, {"Id": detector, "Enable": enabled,
+                                                              "FindingPublishingFrequency": "FIFTEEN_MINUTES"})
+        expect("aws", "guardduty-enabled", arn, "PASS" if enabled else "FAIL")
+    for reg, everything in ((e1, True), (w2, False)):
+        arn = f"arn:aws:config:{reg.region}:{PROD}:config-recorder/default"
+        item(reg, "AWS::Config::ConfigurationRecorder", "default", arn, {
+            "Name": "default", "Recording": True, "RoleARN": f"arn:aws:iam::{PROD}:role/aws-config-role",
+            "RecordingGroup": {"AllSupported": everything, "IncludeGlobalResourceTypes": everything,
+                               "ResourceTypes": [] if everything else ["AWS::S3::Bucket"]}})
+        expect("aws", "config-recorder", arn, "PASS" if everything else "FAIL")
+    for role, guarded in (("partner-reporting-access", False), ("backup-vendor-access", True)):
+        arn = f"arn:aws:iam::{PROD}:role/{role}"
+        statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "sts:AssumeRole"}
+        if guarded:
+            statement["Condition"] = {"StringEquals": {"sts:ExternalId": "acme-" + b.hexid(role, 8)}}
+        reg = AwsRegion(PROD, E1)
+        item(reg, "AWS::IAM::Role", b.upper_id("AROA" + role, 21), arn, {
+            "roleName": role, "path": "/", "arn": arn, "attachedManagedPolicies": [],
+            "assumeRolePolicyDocument": b.policy_doc_encoded({"Version": "2012-10-17", "Statement": [statement]})}, name=role)
+        e1.add(dict(reg.items[0], awsRegion="global"))
+        expect("aws", "iam-role-external-id", arn, "PASS" if guarded else "FAIL")
+    for name, runtime in (("legacy-invoice-export", "python3.8"), ("invoice-export", "python3.13")):
+        e1.add(b.lambda_function(PROD, E1, name, created=d(2026, 2, 1, 9), runtime=runtime, role=lrole + name + "-role",
+                                 tags={"owner": "finance-it"}))
+        expect("aws", "lambda-runtime", f"arn:aws:lambda:{E1}:{PROD}:function:{name}", "FAIL" if runtime == "python3.8" else "PASS")
+    # ElastiCache and FSx are not AWS Config types: the CLI dumps the live collector's calls make.
+    groups = []
+    for name, failover in (("sessions-cache", False), ("checkout-cache", True)):
+        arn = f"arn:aws:elasticache:{E1}:{PROD}:replicationgroup:{name}"
+        groups.append({"ReplicationGroupId": name, "ARN": arn, "Status": "available", "Engine": "redis",
+                       "MultiAZ": "enabled" if failover else "disabled", "AutomaticFailover": "enabled" if failover else "disabled",
+                       "NodeGroups": [{"NodeGroupId": "0001", "NodeGroupMembers": [
+                           {"CacheClusterId": f"{name}-001", "PreferredAvailabilityZone": f"{E1}a"}]
+                           + ([{"CacheClusterId": f"{name}-002", "PreferredAvailabilityZone": f"{E1}b"}] if failover else [])}],
+                       "SnapshotRetentionLimit": 7, "AtRestEncryptionEnabled": True, "TransitEncryptionEnabled": True})
+        expect("aws", "elasticache-failover", arn, "PASS" if failover else "FAIL")
+    cli[f"{PROD}/{E1}/elasticache-describe-replication-groups.json"] = {"ReplicationGroups": groups}
+    systems = []
+    for name, days in (("fs-0c1d2e3f4a5b6c7d8", 0), ("fs-0d2e3f4a5b6c7d8e9", 7)):
+        arn = f"arn:aws:fsx:{E1}:{PROD}:file-system/{name}"
+        systems.append({"FileSystemId": name, "FileSystemType": "WINDOWS", "ResourceARN": arn, "Lifecycle": "AVAILABLE",
+                        "StorageCapacity": 300, "Tags": [{"Key": "owner", "Value": "it-team"}],
+                        "WindowsConfiguration": {"DeploymentType": "MULTI_AZ_1", "AutomaticBackupRetentionDays": days,
+                                                 "CopyTagsToBackups": True, "ThroughputCapacity": 32}})
+        expect("aws", "fsx-backups", arn, "PASS" if days else "FAIL")
+    cli[f"{PROD}/{E1}/fsx-describe-file-systems.json"] = {"FileSystems": systems}
 
 
 # =========================================================================== GCP
