@@ -86,3 +86,18 @@ CONFIG_TYPES: dict[str, tuple[str, aws.Transform]] = {
     "AWS::EC2::FlowLog": ("aws.ec2.flow_log", aws_governance.ec2_flow_log),
     "AWS::IAM::Role": ("aws.iam.role", aws_governance.iam_role),
 }
+
+
+# DocumentDB and Neptune clusters are managed through the RDS API, so AWS Config records them as
+# AWS::RDS::DBCluster; the item's engine says which service (and which rules) they belong to.
+CLUSTER_ENGINES: dict[str, tuple[str, aws.Transform]] = {
+    "docdb": ("aws.docdb.cluster", aws_data.document_cluster),
+    "neptune": ("aws.neptune.cluster", aws_data.document_cluster),
+}
+
+
+def config_type(resource_type: str, configuration: dict) -> tuple[str, aws.Transform] | None:
+    """The kind and transform for one configuration item (None: a type drscan does not model)."""
+    if resource_type == "AWS::RDS::DBCluster" and field(configuration, "engine") in CLUSTER_ENGINES:
+        return CLUSTER_ENGINES[field(configuration, "engine")]
+    return CONFIG_TYPES.get(resource_type)

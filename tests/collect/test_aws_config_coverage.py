@@ -119,6 +119,19 @@ ITEMS = {
         "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"volumeId": "vol-1"}}]}),
     "volume": item("AWS::EC2::Volume", "vol-1", f"arn:aws:ec2:{REGION}:{ACCOUNT}:volume/vol-1", {
         "volumeId": "vol-1", "encrypted": True, "attachments": [{"instanceId": "i-1", "device": "/dev/xvda"}]}),
+    # DocumentDB and Neptune clusters are recorded as AWS::RDS::DBCluster; the engine names the service.
+    "docdb": item("AWS::RDS::DBCluster", "cluster-DOCDB1", f"arn:aws:rds:{REGION}:{ACCOUNT}:cluster:catalog-docs", {
+        "dbclusterIdentifier": "catalog-docs", "engine": "docdb", "engineVersion": "5.0.0", "status": "available",
+        "storageEncrypted": False, "backupRetentionPeriod": 1, "deletionProtection": True, "multiAZ": True,
+        "availabilityZones": ["us-east-1a", "us-east-1b", "us-east-1c"], "enabledCloudwatchLogsExports": ["audit"],
+        "dbclusterMembers": [{"dbinstanceIdentifier": "catalog-docs-1", "isClusterWriter": True},
+                             {"dbinstanceIdentifier": "catalog-docs-2", "isClusterWriter": False}]}),
+    "neptune": item("AWS::RDS::DBCluster", "cluster-NEPTUNE1", f"arn:aws:rds:{REGION}:{ACCOUNT}:cluster:fraud-graph", {
+        "dbclusterIdentifier": "fraud-graph", "engine": "neptune", "engineVersion": "1.3.2.0", "status": "available",
+        "storageEncrypted": True, "kmsKeyId": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        "backupRetentionPeriod": 7, "deletionProtection": False, "iamdatabaseAuthenticationEnabled": False,
+        "availabilityZones": ["us-east-1a"], "enabledCloudwatchLogsExports": [],
+        "dbclusterMembers": [{"dbinstanceIdentifier": "fraud-graph-1", "isClusterWriter": True}]}),
     "zone": item("AWS::Route53::HostedZone", "Z1", "arn:aws:route53:::hostedzone/Z1", {
         "Id": "Z1", "Name": "example.com.", "QueryLoggingConfig": {"CloudWatchLogsLogGroupArn": {
             "CloudWatchLogsLogGroupArn": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/route53/example.com"}}}),
@@ -156,6 +169,15 @@ EXPECTED = [
     ("function", "aws-lambda-runtime-supported", "FAIL"),
     ("instance", "aws-ec2-instance-root-volume-encrypted", "PASS"),  # through the attached root volume
     ("zone", "aws-route53-zone-query-logging", "PASS"),
+    ("docdb", "aws-docdb-cluster-encrypted", "FAIL"),
+    ("docdb", "aws-docdb-cluster-backup-retention", "FAIL"),
+    ("docdb", "aws-docdb-cluster-deletion-protection", "PASS"),
+    ("docdb", "aws-docdb-cluster-audit-logs", "PASS"),
+    ("neptune", "aws-neptune-cluster-encrypted", "PASS"),
+    ("neptune", "aws-neptune-cluster-backup-retention", "PASS"),
+    ("neptune", "aws-neptune-cluster-deletion-protection", "FAIL"),
+    ("neptune", "aws-neptune-cluster-iam-auth", "FAIL"),
+    ("neptune", "aws-neptune-cluster-audit-logs", "FAIL"),
 ]
 
 
@@ -187,6 +209,9 @@ def test_config_kinds_and_key_attributes(tmp_path):
     kinds = {name: by_id[entry["ARN"]].kind for name, entry in ITEMS.items()}
     assert kinds["elasticsearch"] == kinds["opensearch"] == "aws.opensearch.domain"
     assert kinds["endpoint_group"] == "aws.globalaccelerator.endpoint_group"
+    assert (kinds["docdb"], kinds["neptune"]) == ("aws.docdb.cluster", "aws.neptune.cluster")  # not aws.rds.db_cluster
+    docdb = by_id[ITEMS["docdb"]["ARN"]].attrs
+    assert docdb["identifier"] == "catalog-docs" and docdb["instance_count"] == 2 and docdb["log_exports"] == ["audit"]
     eks = by_id[ITEMS["eks"]["ARN"]].attrs
     assert eks["name"] == "prod" and eks["version"] == "1.30" and eks["logging"] == ["api"]
     assert eks["vpc_config"]["public_access_cidrs"] == ["0.0.0.0/0"]

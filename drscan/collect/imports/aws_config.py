@@ -11,7 +11,7 @@ from drscan.collect.imports.batch import ImportBatch
 from drscan.errors import InputError
 from drscan.model import Reference, Resource
 from drscan.normalize.aws import generic_kind
-from drscan.normalize.aws_config_types import CONFIG_TYPES
+from drscan.normalize.aws_config_types import config_type
 from drscan.normalize.lookup import as_dict, field, iso_time, tags_dict
 
 SKIPPED_STATUSES = {"ResourceDeleted", "ResourceDeletedNotRecorded", "ResourceNotRecorded"}
@@ -47,7 +47,7 @@ def convert_item(item: Any, path: str, number: int) -> tuple[Resource | None, li
     arn = field(item, "ARN") or field(item, "arn") or f"aws:{account}:{region}:{resource_type}:{resource_id}"
     configuration = as_dict(field(item, "configuration"))
     supplementary = {k: v for k, v in as_dict(field(item, "supplementaryConfiguration")).items()}
-    known = CONFIG_TYPES.get(resource_type)
+    known = config_type(resource_type, configuration)
     try:
         if known:
             kind, transform = known
