@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping
@@ -133,11 +134,18 @@ def error_code(exc: Exception) -> tuple[str, str]:
 def record_calls(session: boto3.Session, calls: Counter) -> None:
     """Count every API operation the session's clients call, as "service:Operation"."""
 
+    lock = threading.Lock()  # a task may read several resources at once (S3 buckets)
+
     def record(model: Any = None, **_: Any) -> None:
         if model is not None:
-            calls[f"{model.service_model.service_name}:{model.name}"] += 1
+            with lock:
+                calls[f"{model.service_model.service_name}:{model.name}"] += 1
 
     session.events.register("before-call", record)
+
+
+# Per-resource reads in flight within one task; matches the client's connection pool below.
+PER_RESOURCE_READERS = 4
 
 
 class TaskContext:
@@ -158,7 +166,7 @@ class TaskContext:
         key = (service, region)
         if key not in self._clients:
             config = Config(retries={"mode": "adaptive", "max_attempts": self.task.max_attempts},
-                            connect_timeout=10, read_timeout=30, max_pool_connections=4,
+                            connect_timeout=10, read_timeout=30, max_pool_connections=PER_RESOURCE_READERS,
                             # S3 Control and others prefix the host with the account id, which a
                             # local or private endpoint cannot resolve.
                             inject_host_prefix=self.task.endpoint_url is None)
@@ -237,6 +245,17 @@ class TaskContext:
                      kinds, resource_id, self._gap_region(client))
             return None
         return items
+
+    def each(self, read: Callable[[Any], Any], items: Iterable[Any], readers: int = PER_RESOURCE_READERS) -> list[Any]:
+        """read(item) for every item, up to `readers` at once, results in the items' order. For
+        services that answer one resource per call (S3 buckets, KMS keys): a region with many of
+        them would otherwise be the scan's longest chain of calls. `read` goes through call/pages,
+        which are safe to use from several threads (boto3 clients are thread-safe)."""
+        items = list(items)
+        if len(items) < 2 or readers < 2:
+            return [read(item) for item in items]
+        with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="drscan-aws-read") as pool:
+            return list(pool.map(read, items))
 
     # -- results -----------------------------------------------------------------------------
 

@@ -71,7 +71,9 @@ def plan_tasks(accounts: list[AwsAccount], regions: tuple[str, ...], specs: list
             else:
                 tasks.extend(AwsTask(account, region, spec.name, regions, endpoint_url, max_attempts, observed_at)
                              for region in regions)
-    return tasks
+    # An account-wide task does a whole service's work in one unit (IAM, Route 53, CloudFront, ...):
+    # started first, it does not become the scan's tail behind the short regional ones.
+    return sorted(tasks, key=lambda task: task.region != GLOBAL)
 
 
 def _caller(sessions: SessionFactory, options: AwsOptions, calls: Counter) -> tuple[AwsAccount, str]:

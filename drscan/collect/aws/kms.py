@@ -87,21 +87,27 @@ def collect(ctx: TaskContext) -> None:
     if not keys:
         return
     aliases = _aliases(ctx, client)
-    for item in keys:
-        arn = item.get("KeyArn") or key_arn(item["KeyId"], ctx.account, ctx.region)
-        described = ctx.call(client, "DescribeKey", kinds=(KIND,), resource_id=arn, absent=GONE, KeyId=item["KeyId"])
-        if described == {}:
-            continue
-        metadata = (described or {}).get("KeyMetadata") or {"KeyId": item["KeyId"], "Arn": arn}
-        rotation = None
-        if (metadata.get("KeyManager") == "CUSTOMER" and metadata.get("KeyState") in ROTATION_STATES
-                and rotation_supported(metadata)):
-            rotation = ctx.call(client, "GetKeyRotationStatus", kinds=(KIND,), resource_id=arn, KeyId=item["KeyId"])
-        key_aliases = None if aliases is None else aliases.get(item["KeyId"], [])
-        policy = None
-        if metadata.get("KeyManager") == "CUSTOMER" and metadata.get("KeyState") != "PendingDeletion":
-            policy = ctx.call(client, "GetKeyPolicy", kinds=(KIND,), resource_id=arn, KeyId=item["KeyId"], PolicyName="default")
-        ctx.add(key_record(metadata, ctx.account, ctx.region, rotation, key_aliases, policy), "kms:DescribeKey")
+    for record in ctx.each(lambda item: read_key(ctx, client, item, aliases), keys):
+        if record is not None:
+            ctx.add(record, "kms:DescribeKey")
+
+
+def read_key(ctx: TaskContext, client: Any, item: dict, aliases: dict | None) -> Record | None:
+    """One key's description, rotation status and key policy (None: the key is gone)."""
+    arn = item.get("KeyArn") or key_arn(item["KeyId"], ctx.account, ctx.region)
+    described = ctx.call(client, "DescribeKey", kinds=(KIND,), resource_id=arn, absent=GONE, KeyId=item["KeyId"])
+    if described == {}:
+        return None
+    metadata = (described or {}).get("KeyMetadata") or {"KeyId": item["KeyId"], "Arn": arn}
+    rotation = None
+    if (metadata.get("KeyManager") == "CUSTOMER" and metadata.get("KeyState") in ROTATION_STATES
+            and rotation_supported(metadata)):
+        rotation = ctx.call(client, "GetKeyRotationStatus", kinds=(KIND,), resource_id=arn, KeyId=item["KeyId"])
+    key_aliases = None if aliases is None else aliases.get(item["KeyId"], [])
+    policy = None
+    if metadata.get("KeyManager") == "CUSTOMER" and metadata.get("KeyState") != "PendingDeletion":
+        policy = ctx.call(client, "GetKeyPolicy", kinds=(KIND,), resource_id=arn, KeyId=item["KeyId"], PolicyName="default")
+    return key_record(metadata, ctx.account, ctx.region, rotation, key_aliases, policy)
 
 
 DUMPS = (DumpShape(key="Keys", item_field="KeyId", to_record=listed_key_record),)

@@ -97,24 +97,25 @@ def bucket_record(name: str, region: str, account: str, responses: dict[str, Any
                   tags=tags_of(tagging.get("TagSet")))
 
 
+BUCKET_OPERATIONS = ("GetBucketEncryption", "GetBucketVersioning", "GetPublicAccessBlock", "GetBucketReplication",
+                     "GetObjectLockConfiguration", "GetBucketLifecycleConfiguration", "GetBucketLogging",
+                     "GetBucketTagging", "GetBucketPolicy")
+
+def read_bucket(ctx: TaskContext, client: Any, name: str) -> dict[str, Any]:
+    arn = f"arn:aws:s3:::{name}"
+    return {operation: ctx.call(client, operation, kinds=(KIND,), resource_id=arn,
+                                absent=NOT_CONFIGURED.get(operation, ()), Bucket=name)
+            for operation in BUCKET_OPERATIONS}
+
+
 def collect(ctx: TaskContext) -> None:
     """The buckets of this task's region (ListBuckets filtered by BucketRegion), so buckets are
     read concurrently region by region rather than one account-wide task."""
     client = ctx.client("s3")
     buckets = ctx.pages(client, "ListBuckets", "Buckets", kinds=(KIND,), BucketRegion=ctx.region)
-    for bucket in buckets or []:
-        name = bucket["Name"]
-        region = bucket.get("BucketRegion") or ctx.region
-        if region != ctx.region:
-            continue
-        arn = f"arn:aws:s3:::{name}"
-        responses = {operation: ctx.call(client, operation, kinds=(KIND,), resource_id=arn,
-                                         absent=NOT_CONFIGURED.get(operation, ()), Bucket=name)
-                     for operation in ("GetBucketEncryption", "GetBucketVersioning", "GetPublicAccessBlock",
-                                       "GetBucketReplication", "GetObjectLockConfiguration",
-                                       "GetBucketLifecycleConfiguration", "GetBucketLogging", "GetBucketTagging",
-                                       "GetBucketPolicy")}
-        ctx.add(bucket_record(name, region, ctx.account, responses), "s3:GetBucket*")
+    names = [b["Name"] for b in buckets or [] if (b.get("BucketRegion") or ctx.region) == ctx.region]
+    for name, responses in zip(names, ctx.each(lambda name: read_bucket(ctx, client, name), names)):
+        ctx.add(bucket_record(name, ctx.region, ctx.account, responses), "s3:GetBucket*")
 
 
 def bucket_listing_record(item: dict, account: str, region: str) -> Record:

@@ -53,3 +53,22 @@ def test_not_configured_is_a_value_not_a_gap(aws):
     assert bucket.attrs["encryption_algorithm"] in ("none", "AES256")  # moto may default to SSE-S3
     assert bucket.attrs["replication_enabled"] is False and not out.gaps
     assert s3.KIND == bucket.kind
+
+
+def test_each_reads_concurrently_and_keeps_the_items_order():
+    """Per-resource reads (S3 buckets, KMS keys) run on a few threads; results come back in the
+    listing's order however the reads finish."""
+    import threading
+    import time
+
+    ctx = TaskContext(task("s3"), SessionFactory().session(task("s3").account))
+    seen: set[str] = set()
+
+    def read(n: int) -> int:
+        seen.add(threading.current_thread().name)
+        time.sleep(0.01 * (5 - n))  # later items finish first
+        return n * n
+
+    assert ctx.each(read, range(5), readers=4) == [0, 1, 4, 9, 16]
+    assert len(seen) > 1
+    assert ctx.each(read, [3]) == [9]  # a single item is read in the task's own thread

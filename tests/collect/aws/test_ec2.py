@@ -67,6 +67,9 @@ def stubbed_context(task_, answers: dict[str, Answer]) -> TaskContext:
         return run
 
     ctx.call, ctx.pages = wrap(ctx.call), wrap(ctx.pages)
+    # An active Stubber answers every call on its client, whichever thread makes it: per-resource
+    # reads run one at a time here so a moto-bound call never meets another read's Stubber.
+    ctx.each = lambda read, items, readers=1: [read(item) for item in items]
     return ctx
 
 

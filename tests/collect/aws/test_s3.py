@@ -74,3 +74,17 @@ def test_access_denied_on_one_configuration_is_a_gap_and_unknown_not_pass(aws):
     (gap,) = ctx.out.gaps
     assert (gap.code, gap.operation, gap.resource_id, gap.kinds) == (
         "AccessDenied", "GetBucketEncryption", "arn:aws:s3:::acme-plain", ("aws.s3.bucket",))
+
+
+def test_many_buckets_of_one_region_are_read_concurrently_in_listing_order_with_exact_call_counts(aws):
+    east = boto3.client("s3", region_name="us-east-1")
+    names = [f"acme-many-{n:02d}" for n in range(12)]
+    for name in names:
+        east.create_bucket(Bucket=name)
+    east.put_bucket_versioning(Bucket="acme-many-07", VersioningConfiguration={"Status": "Enabled"})
+    out = run_task(task("s3", "us-east-1"))
+    assert [r.name for r in out.resources] == names  # ListBuckets returns names sorted
+    assert {r.name for r in out.resources if r.attrs["versioning"] == "Enabled"} == {"acme-many-07"}
+    for operation in s3.BUCKET_OPERATIONS:
+        assert out.calls[f"s3:{operation}"] == len(names), operation
+    assert not out.gaps
