@@ -908,7 +908,7 @@ def build_aws_coverage(e1: AwsRegion, w2: AwsRegion, cli: dict[str, dict], lrole
                            + ([{"CacheClusterId": f"{name}-002", "PreferredAvailabilityZone": f"{E1}b"}] if failover else [])}],
                        "SnapshotRetentionLimit": 7, "AtRestEncryptionEnabled": True, "TransitEncryptionEnabled": True})
         expect("aws", "elasticache-failover", arn, "PASS" if failover else "FAIL")
-    cli[f"{PROD}/{E1}/elasticache-describe-replication-groups.json"] = {"ReplicationGroups": groups}
+    cli[f"{PROD}/{E1}/elasticache-describe-replication-groups-{CAPTURED}.json"] = {"ReplicationGroups": groups}
     systems = []
     for name, days in (("fs-0c1d2e3f4a5b6c7d8", 0), ("fs-0d2e3f4a5b6c7d8e9", 7)):
         arn = f"arn:aws:fsx:{E1}:{PROD}:file-system/{name}"
@@ -917,7 +917,7 @@ def build_aws_coverage(e1: AwsRegion, w2: AwsRegion, cli: dict[str, dict], lrole
                         "WindowsConfiguration": {"DeploymentType": "MULTI_AZ_1", "AutomaticBackupRetentionDays": days,
                                                  "CopyTagsToBackups": True, "ThroughputCapacity": 32}})
         expect("aws", "fsx-backups", arn, "PASS" if days else "FAIL")
-    cli[f"{PROD}/{E1}/fsx-describe-file-systems.json"] = {"FileSystems": systems}
+    cli[f"{PROD}/{E1}/fsx-describe-file-systems-{CAPTURED}.json"] = {"FileSystems": systems}
 
 
 # =========================================================================== GCP
