@@ -11,6 +11,7 @@ import networkx as nx
 
 from drscan.config import App
 from drscan.graph.aws_links import aws_links
+from drscan.graph.gcp_links import gcp_links
 from drscan.graph.kubernetes import link_kubernetes
 from drscan.model import Gap, Inventory, Relation, Resource
 
@@ -81,6 +82,7 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = (), open_world: st
             ))
 
     relations.extend(aws_links(resources))
+    relations.extend(gcp_links(resources))
     kubernetes = link_kubernetes(resources, inventory.gaps, relations)  # objects get their cluster's region, zones, links
     resources.update(kubernetes.updated)
     relations.extend(kubernetes.relations)

@@ -9,7 +9,7 @@ from typing import Iterable
 from urllib.parse import urlsplit
 
 from drscan.errors import InputError
-from drscan.normalize.gcp import ASSET_TYPES, generic_kind
+from drscan.normalize.gcp_types import ASSET_TYPES, generic_kind
 
 RESOURCE = "RESOURCE"
 IAM_POLICY = "IAM_POLICY"
@@ -47,6 +47,7 @@ class AssetGroup:
 
 BUCKET = "storage.googleapis.com/Bucket"
 PROJECT = "cloudresourcemanager.googleapis.com/Project"
+TOPIC = "pubsub.googleapis.com/Topic"
 
 ASSET_GROUPS: tuple[AssetGroup, ...] = (
     AssetGroup("storage", RESOURCE, (BUCKET,)),
@@ -54,17 +55,29 @@ ASSET_GROUPS: tuple[AssetGroup, ...] = (
         "compute.googleapis.com/Disk", "compute.googleapis.com/RegionDisk", "compute.googleapis.com/Snapshot",
         "compute.googleapis.com/ResourcePolicy", "compute.googleapis.com/Instance",
         "compute.googleapis.com/InstanceGroupManager", "compute.googleapis.com/RegionInstanceGroupManager",
-        "compute.googleapis.com/Firewall")),
+        "compute.googleapis.com/Firewall", "compute.googleapis.com/Network")),
     AssetGroup("sql", RESOURCE, ("sqladmin.googleapis.com/Instance",)),
-    AssetGroup("spanner", RESOURCE, ("spanner.googleapis.com/Instance",)),
+    AssetGroup("spanner", RESOURCE, ("spanner.googleapis.com/Instance", "spanner.googleapis.com/Database",
+                                     "spanner.googleapis.com/Backup")),
     AssetGroup("firestore", RESOURCE, ("firestore.googleapis.com/Database",)),
+    AssetGroup("redis", RESOURCE, ("redis.googleapis.com/Instance",)),
+    AssetGroup("filestore", RESOURCE, ("file.googleapis.com/Instance", "file.googleapis.com/Backup")),
+    AssetGroup("pubsub", RESOURCE, (TOPIC, "pubsub.googleapis.com/Subscription")),
+    AssetGroup("bigquery", RESOURCE, ("bigquery.googleapis.com/Dataset", "bigquery.googleapis.com/Table")),
     AssetGroup("kms", RESOURCE, ("cloudkms.googleapis.com/CryptoKey",)),
-    AssetGroup("container", RESOURCE, ("container.googleapis.com/Cluster",)),
-    AssetGroup("resourcemanager", RESOURCE, (PROJECT,)),
+    AssetGroup("container", RESOURCE, ("container.googleapis.com/Cluster", "container.googleapis.com/NodePool")),
+    AssetGroup("resourcemanager", RESOURCE, (PROJECT, "cloudresourcemanager.googleapis.com/Organization")),
+    AssetGroup("orgpolicy", RESOURCE, ("orgpolicy.googleapis.com/Policy",)),
+    AssetGroup("essentialcontacts", RESOURCE, ("essentialcontacts.googleapis.com/Contact",)),
+    AssetGroup("logging", RESOURCE, ("logging.googleapis.com/LogSink", "logging.googleapis.com/LogBucket")),
     AssetGroup("iam", RESOURCE, ("iam.googleapis.com/ServiceAccount", "iam.googleapis.com/ServiceAccountKey")),
-    AssetGroup("dns", RESOURCE, ("dns.googleapis.com/ManagedZone", "dns.googleapis.com/ResourceRecordSet")),
-    # IAM policies: public members on buckets; public members, basic roles and audit configs on projects.
+    AssetGroup("dns", RESOURCE, ("dns.googleapis.com/ManagedZone", "dns.googleapis.com/ResourceRecordSet",
+                                 "dns.googleapis.com/Policy")),
+    AssetGroup("backupdr", RESOURCE, ("backupdr.googleapis.com/BackupVault", "backupdr.googleapis.com/BackupPlan",
+                                      "backupdr.googleapis.com/BackupPlanAssociation")),
+    # IAM policies: public members on buckets and topics; public members, basic roles and audit configs on projects.
     AssetGroup("storage-iam", IAM_POLICY, (BUCKET,)),
+    AssetGroup("pubsub-iam", IAM_POLICY, (TOPIC,)),
     AssetGroup("resourcemanager-iam", IAM_POLICY, (PROJECT,)),
 )
 

@@ -8,7 +8,8 @@ from typing import Any, Iterable
 from drscan.collect.imports.batch import ImportBatch
 from drscan.errors import InputError
 from drscan.model import Reference, Resource
-from drscan.normalize.gcp import ASSET_TYPES, generic_kind, region_of, zone_of
+from drscan.normalize.gcp import region_of, zone_of
+from drscan.normalize.gcp_types import ASSET_TYPES, generic_kind
 from drscan.normalize.lookup import as_dict, dig, field, iso_time, last_segment, tags_dict
 
 _PROJECT_IN_NAME = re.compile(r"/projects/([^/]+)")
@@ -19,7 +20,8 @@ def asset_type_of(asset: dict) -> str | None:
 
 
 def project_of(asset: dict, data: dict) -> str:
-    """Project id where the name or data carry it, else the project number from ancestors."""
+    """Project id where the name or data carry it, else the project number from ancestors, else the
+    nearest ancestor (an organization or folder)."""
     match = _PROJECT_IN_NAME.search(str(asset.get("name", "")))
     if match and not match.group(1).isdigit():
         return match.group(1)
@@ -30,7 +32,8 @@ def project_of(asset: dict, data: dict) -> str:
             return str(ancestor).split("/", 1)[1]
     if match:
         return match.group(1)
-    return str(field(data, "projectNumber") or "")
+    # An organization, folder or org-level policy: its own place in the hierarchy (organizations/77).
+    return str(field(data, "projectNumber") or "") or next((str(a) for a in asset.get("ancestors") or []), "")
 
 
 def convert_asset(asset: Any, where: str) -> tuple[Resource, list[Reference]]:

@@ -156,7 +156,7 @@ def test_iam_policy_denied_leaves_public_access_not_assessed(start_fake, ruleset
     fake = start_fake(faults=[Fault(403, content_type="IAM_POLICY")])
     inventory = collect_gcp(options(fake))
     gaps = sorted(inventory.gaps, key=lambda g: g.kinds)
-    assert [g.kinds for g in gaps] == [("gcp.resourcemanager.project",), ("gcp.storage.bucket",)]
+    assert [g.kinds for g in gaps] == [("gcp.pubsub.topic",), ("gcp.resourcemanager.project",), ("gcp.storage.bucket",)]
     assert all("cloudasset.assets.listIamPolicy" in g.message for g in gaps)
     graph = build_graph(inventory)
     findings = {(f.rule_id, f.resource_id): f for f in evaluate(graph, ruleset, FIXED_NOW, gaps)}
@@ -217,7 +217,7 @@ def test_an_unreadable_asset_is_a_gap_and_its_neighbours_are_kept(fake):
     inventory = collect_gcp(options(fake))
     (gap,) = inventory.gaps
     assert gap.code == "UNREADABLE_ASSET" and "asset lacks name or assetType" in gap.message
-    assert gap.kinds == ("gcp.dns.managed_zone", "gcp.dns.record_set")  # the dns group; a nameless asset names no resource
+    assert gap.kinds == ("gcp.dns.managed_zone", "gcp.dns.record_set", "gcp.dns.policy")  # the dns group; a nameless asset names no resource
     assert any(r.kind == "gcp.dns.managed_zone" for r in inventory.resources)
 
 
