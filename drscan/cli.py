@@ -469,7 +469,7 @@ def rules_list(
 
 @app.command()
 def controls(
-    framework: str = typer.Option(..., "--framework", help="Catalogue id: iso27001-2022, soc2, hipaa, gdpr or cis-aws-3.0."),
+    framework: str = typer.Option(..., "--framework", help="Catalogue id: iso27001-2022, soc2, hipaa, gdpr, cis-aws-3.0, cis-gcp-3.0 or cis-azure-3.0 (a file of rules/controls)."),
     config: Optional[Path] = typer.Option(None, "--config", help="drscan.yaml (for excluded rules)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:

@@ -11,6 +11,7 @@ import networkx as nx
 
 from drscan.config import App
 from drscan.graph.aws_links import aws_links
+from drscan.graph.azure_links import derive_azure
 from drscan.graph.gcp_links import gcp_links
 from drscan.graph.kubernetes import link_kubernetes
 from drscan.model import Gap, Inventory, Relation, Resource
@@ -83,6 +84,7 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = (), open_world: st
 
     relations.extend(aws_links(resources))
     relations.extend(gcp_links(resources))
+    resources.update(derive_azure(resources))  # Activity Log export, security contacts, audit logging
     kubernetes = link_kubernetes(resources, inventory.gaps, relations)  # objects get their cluster's region, zones, links
     resources.update(kubernetes.updated)
     relations.extend(kubernetes.relations)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drscan.normalize.azure import ARM_TYPES, generic_kind
+from drscan.normalize.azure_types import ARM_TYPES, generic_kind
 
 
 def kinds_of(arm_types: tuple[str, ...]) -> tuple[str, ...]:
@@ -81,6 +81,14 @@ GRAPH_QUERIES: tuple[GraphQuery, ...] = (
     GraphQuery("role_assignments", "AuthorizationResources", ("microsoft.authorization/roleassignments",),
                ("Microsoft.Authorization/roleAssignments/read",),
                derived_kinds=("azure.resources.subscription",)),  # owner_assignment_count
+    GraphQuery("aks", "Resources", ("microsoft.containerservice/managedclusters",),
+               ("Microsoft.ContainerService/managedClusters/read",)),
+    GraphQuery("cosmosdb", "Resources", ("microsoft.documentdb/databaseaccounts",),
+               ("Microsoft.DocumentDB/databaseAccounts/read",)),
+    GraphQuery("redis", "Resources", ("microsoft.cache/redis",), ("Microsoft.Cache/redis/read",)),
+    GraphQuery("appservice", "Resources", ("microsoft.web/serverfarms", "microsoft.web/sites"),
+               ("Microsoft.Web/serverfarms/read", "Microsoft.Web/sites/read")),
+    GraphQuery("defender", "SecurityResources", ("microsoft.security/pricings",), ("Microsoft.Security/pricings/read",)),
 )
 
 # Read per SQL database / server after the "sql" query, through plain ARM GETs (API 2021-11-01, GA).

@@ -7,7 +7,7 @@ from typing import Any
 from drscan.collect.imports.batch import ImportBatch
 from drscan.errors import InputError
 from drscan.model import Reference, Resource
-from drscan.normalize.azure import ARM_TYPES, generic_kind
+from drscan.normalize.azure_types import ARM_TYPES, generic_kind
 from drscan.normalize.lookup import as_dict, as_list, field, tags_dict
 
 

@@ -110,6 +110,8 @@ def import_document(document: Any, path: Path) -> ImportBatch | None:
             return import_config_document(document, str(path))
         if isinstance(document.get("data"), list):
             return import_graph_rows(document["data"], str(path))
+        if isinstance(document.get("value"), list) and document["value"] and _is_arm_row(document["value"][0]):
+            return import_graph_rows(document["value"], str(path))  # an ARM REST list (az rest)
         if isinstance(document.get("assets"), list):
             return import_assets(((f"{path}#asset {n}", a) for n, a in enumerate(document["assets"], start=1)),
                                  read_time=document.get("readTime"))
