@@ -48,6 +48,11 @@ INTENT_RULES = {
     "az-storage-geo-redundant": "azure-storage-account-geo-redundant", "az-storage-https-only": "azure-storage-account-https-only",
     "az-storage-public-blob": "azure-storage-account-no-public-blob", "az-storage-tls": "azure-storage-account-min-tls",
     "az-vm-backup": "azure-vm-backup-protected", "az-vm-zone-or-avset": "azure-vm-zonal-or-availability-set",
+    # GCP and Azure services beyond the core types (samples/acme/generate_services.py)
+    "gcp-gke-node-pool-auto-upgrade": "gcp-gke-node-pool-auto-upgrade", "gcp-pubsub-cmek": "gcp-pubsub-topic-cmek",
+    "gcp-bigquery-public": "gcp-bigquery-dataset-not-public", "gcp-redis-auth": "gcp-redis-instance-auth",
+    "gcp-backupdr-vault-locked": "gcp-backupdr-vault-locked", "az-aks-container-insights": "azure-aks-container-insights",
+    "az-cosmos-continuous-backup": "azure-cosmos-continuous-backup", "az-redis-tls-only": "azure-redis-no-non-ssl-port",
     # DR assessment of each app (drscan.dr.app resources, id app:<name>)
     "dr-strategy-matches": "dr-app-strategy-matches-declared", "dr-region-loss": "dr-app-region-loss-within-targets",
     "dr-zone-loss": "dr-app-zone-loss-within-targets", "dr-backup-coverage": "dr-app-backup-covers-data-stores",

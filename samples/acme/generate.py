@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent.parent / "bench"))
 import estate_builders as b  # noqa: E402
 from estate_builders import ago, hexid, uuid_from  # noqa: E402
 from generate_k8s import build_k8s  # noqa: E402
+from generate_services import azure_services, gcp_services  # noqa: E402
 
 sys.path.insert(0, str(HERE))
 import monitoring_sample as mon  # noqa: E402
@@ -1549,7 +1550,9 @@ def main() -> int:
     EXPECT.clear()
     e1, w2, bk, cred, cli = build_aws()
     assets, policies = build_gcp()
+    assets += gcp_services(expect)
     res, rsv, auth = build_azure()
+    res += azure_services(expect, sub=SUB, tenant=TEN, rg=RG_SHARED, location=WEU)
     k8s = build_k8s(expect)
     expect_dr()
     backups = build_backups()
