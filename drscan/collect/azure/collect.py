@@ -13,7 +13,8 @@ from azure.core.exceptions import AzureError
 
 from drscan.collect.azure import clients
 from drscan.collect.azure.clients import resolve_credential
-from drscan.collect.azure.queries import GRAPH_QUERIES, SUBSCRIPTION_KIND, all_kinds, query_named
+from drscan.collect.azure.child_tasks import ChildTask, plan_child_tasks, run_child_read
+from drscan.collect.azure.queries import CHILD_READS, GRAPH_QUERIES, SUBSCRIPTION_KIND, all_kinds, child_read_named, query_named
 from drscan.collect.azure.tasks import (
     GraphTask, PageLimit, SqlDatabaseTask, SqlServerTask, error_gap, run_graph_query, run_sql_database, run_sql_server, utc_now,
 )
@@ -109,6 +110,9 @@ def _failure_batch(task: Any, failure: Any) -> ImportBatch:
         service, operation, kinds, resource_id = "resourcegraph", task.query, query_named(task.query).kinds, None
     elif isinstance(task, SqlServerTask):
         service, operation, kinds, resource_id = "sql", "servers", ("azure.sql.server",), task.server_id
+    elif isinstance(task, ChildTask):
+        read = child_read_named(task.read)
+        service, operation, kinds, resource_id = "arm", read.name, read.kinds, task.parent_id
     else:
         service, operation, kinds, resource_id = "sql", "databases", ("azure.sql.database",), task.database_id
     return ImportBatch(gaps=[Gap(provider="azure", account=task.subscription, region="", service=service,
@@ -157,6 +161,11 @@ def collect_azure(options: AzureOptions, on_progress: Callable[[int], None] | No
     for runner, tasks in ((run_sql_server, servers), (run_sql_database, databases)):
         for _, batch in _run_all(tasks, runner, credential, options.workers, on_progress, executor, options.endpoint):
             total.extend(batch)  # partial SQL database resources come after the rows they complete
+    # Diagnostic settings, security contacts, Key Vault keys, app configuration: after the rows they complete.
+    children = plan_child_tasks([r for r in total.resources if r.kind in CHILD_READS], CHILD_READS,
+                                options.endpoint, options.retry_total)
+    for _, batch in _run_all(children, run_child_read, credential, options.workers, on_progress, executor, options.endpoint):
+        total.extend(batch)
 
     role_gaps = {g.account for g in total.gaps if g.service == "resourcegraph" and g.operation == ROLE_ASSIGNMENTS}
     resources = _with_owner_counts(merge_resources(total.resources), role_gaps)

@@ -43,6 +43,7 @@ class ChildRead:
     api_version: str
     permission: str
     kinds: tuple[str, ...]  # kinds whose attributes it fills
+    listed_attr: str | None = None  # set true on the parent once the listing was read (even when empty)
 
 
 SUBSCRIPTIONS_PERMISSION = "Microsoft.Resources/subscriptions/read"
@@ -107,6 +108,40 @@ SQL_SERVER_READS: tuple[ChildRead, ...] = (
 )
 
 
+# ARM reads of things Resource Graph does not index, per parent kind (a subscription, a vault, a
+# cluster, an app), run after the graph queries (drscan.collect.azure.child_tasks).
+DIAGNOSTICS_API_VERSION = "2021-05-01-preview"
+DIAGNOSTIC_KINDS = ("azure.insights.diagnosticsettings",)
+ACTIVITY_LOG_SETTINGS = ChildRead(
+    "activity_log_settings", "providers/Microsoft.Insights/diagnosticSettings", DIAGNOSTICS_API_VERSION,
+    "Microsoft.Insights/diagnosticSettings/read", DIAGNOSTIC_KINDS + (SUBSCRIPTION_KIND,), "activity_log_settings_listed")
+SECURITY_CONTACTS = ChildRead(
+    "security_contacts", "providers/Microsoft.Security/securityContacts", "2023-12-01-preview",
+    "Microsoft.Security/securityContacts/read", ("azure.security.securitycontacts", SUBSCRIPTION_KIND),
+    "security_contacts_listed")
+RESOURCE_DIAGNOSTICS = ChildRead(
+    "diagnostic_settings", "providers/Microsoft.Insights/diagnosticSettings", DIAGNOSTICS_API_VERSION,
+    "Microsoft.Insights/diagnosticSettings/read", DIAGNOSTIC_KINDS, "diagnostic_settings_listed")
+KEYVAULT_KEYS = ChildRead("keyvault_keys", "keys", "2023-07-01", "Microsoft.KeyVault/vaults/keys/read",
+                          ("azure.keyvault.vaults_keys",))
+SITE_CONFIG = ChildRead("site_config", "config/web", "2023-12-01", "Microsoft.Web/sites/config/read", ("azure.web.sites",))
+CHILD_READS: dict[str, tuple[ChildRead, ...]] = {
+    SUBSCRIPTION_KIND: (ACTIVITY_LOG_SETTINGS, SECURITY_CONTACTS),
+    "azure.keyvault.vault": (KEYVAULT_KEYS, RESOURCE_DIAGNOSTICS),
+    "azure.containerservice.managedclusters": (RESOURCE_DIAGNOSTICS,),
+    "azure.web.sites": (SITE_CONFIG,),
+}
+
+
+def child_read_named(name: str) -> ChildRead:
+    for reads in CHILD_READS.values():
+        for read in reads:
+            if read.name == name:
+                return read
+    raise KeyError(name)
+
+
+
 def query_named(name: str) -> GraphQuery:
     for query in GRAPH_QUERIES:
         if query.name == name:
@@ -121,6 +156,8 @@ def all_kinds() -> tuple[str, ...]:
         kinds.extend(query.kinds)
     for read in SQL_SERVER_READS:
         kinds.extend(read.kinds)
+    for reads in CHILD_READS.values():
+        kinds.extend(k for read in reads for k in read.kinds)
     return tuple(dict.fromkeys(kinds))
 
 
@@ -129,4 +166,5 @@ def all_permissions() -> tuple[str, ...]:
     for query in GRAPH_QUERIES:
         actions.extend(query.permissions)
     actions.extend(read.permission for read in SQL_DATABASE_READS + SQL_SERVER_READS)
+    actions.extend(read.permission for reads in CHILD_READS.values() for read in reads)
     return tuple(dict.fromkeys(actions))

@@ -17,7 +17,7 @@ from drscan.collect.inventory import import_inventory
 from drscan.engine.evaluate import evaluate
 from drscan.graph.build import build_graph
 from drscan.model import Status
-from tests.collect.azure.conftest import FIXTURES, PROD, TOKEN, RecordingCredential
+from tests.collect.azure.conftest import DEV, FIXTURES, PROD, TOKEN, RecordingCredential
 from tests.collect.azure.fake_arm import FakeArm
 from tests.conftest import FIXED_NOW
 
@@ -147,6 +147,20 @@ def test_live_collector_reads_the_new_graph_queries(azure_cert, monkeypatch, imp
         scenario["graph"].insert(0, {"subscription": PROD, "match": match, "pages": [f"graph/services/{page}"]})
     root = tmp_path / "fixtures"
     shutil.copytree(FIXTURES, root)
+    # The child reads of an app (config/web) and a cluster (diagnostic settings); the other app and
+    # cluster get a 404, which is a gap on that resource.
+    legacy_app = f"/subscriptions/{PROD}/resourceGroups/rg-checkout-prod/providers/Microsoft.Web/sites/app-legacy"
+    batch = f"/subscriptions/{PROD}/resourceGroups/rg-checkout-prod/providers/Microsoft.ContainerService/managedClusters/aks-batch"
+    (root / "arm" / "web-config.json").write_text(json.dumps({"id": f"{legacy_app}/config/web", "name": "web", "properties": {
+        "minTlsVersion": "1.0", "ftpsState": "AllAllowed", "remoteDebuggingEnabled": True, "http20Enabled": False,
+        "healthCheckPath": None, "alwaysOn": False}}))
+    (root / "arm" / "aks-diagnostics.json").write_text(json.dumps({"value": [{
+        "id": f"{batch}/providers/microsoft.insights/diagnosticSettings/audit", "name": "audit",
+        "type": "Microsoft.Insights/diagnosticSettings", "properties": {
+            "workspaceId": f"/subscriptions/{PROD}/resourceGroups/rg-checkout-prod/providers/Microsoft.OperationalInsights/workspaces/law",
+            "logs": [{"category": "kube-audit-admin", "enabled": True}]}}]}))
+    scenario["arm"][f"{legacy_app}/config/web"] = "arm/web-config.json"
+    scenario["arm"][f"{batch}/providers/Microsoft.Insights/diagnosticSettings"] = ["arm/aks-diagnostics.json"]
     (root / "scenario.json").write_text(json.dumps(scenario))
     with FakeArm(root, cert, key, token=TOKEN) as fake:
         live = collect_azure(AzureOptions(subscriptions=[PROD], endpoint=fake.url, credential=RecordingCredential(),
@@ -155,7 +169,61 @@ def test_live_collector_reads_the_new_graph_queries(azure_cert, monkeypatch, imp
     live_by_id = {r.id: r for r in live.resources}
     expected = [r for r in inventory.resources if r.source.rsplit("/", 1)[-1].split("#")[0] in GRAPH_PAGES]
     assert expected
+    filled = {legacy_app.lower(), batch.lower()}
     for resource in expected:
         assert live_by_id[resource.id].kind == resource.kind
-        assert live_by_id[resource.id].attrs == resource.attrs, resource.id
+        if resource.id not in filled:
+            assert live_by_id[resource.id].attrs == resource.attrs, resource.id
     assert not [g for g in live.gaps if g.operation in routes]
+    app = live_by_id[legacy_app.lower()].attrs
+    assert (app["tls12"], app["ftp_secure"], app["remote_debugging"], app["http2"]) == (False, False, True, False)
+    assert app["health_check"] is None  # null in config/web as well: left unknown
+    graph = build_graph(live)
+    assert graph.resources[batch.lower()].attrs["audit_logging"] is True
+    gaps = {(g.operation, g.resource_id) for g in live.gaps}
+    assert ("site_config", f"/subscriptions/{PROD}/resourcegroups/rg-checkout-prod/providers/microsoft.web/sites/app-checkout") in gaps
+
+
+def test_live_child_reads_fill_what_resource_graph_does_not_index(collected):
+    """Activity Log settings and security contacts per subscription, keys and diagnostic settings per
+    vault, read by ARM GETs after the graph queries; an empty listing is a known "none"."""
+    graph = build_graph(collected.inventory)
+    prod, dev = graph.resources[SUBSCRIPTION], graph.resources[f"/subscriptions/{DEV}"]
+    assert prod.attrs["activity_log_exported"] is True
+    assert prod.attrs["activity_log_categories"] == ["Administrative", "Alert", "Policy", "Security"]
+    assert prod.attrs["security_alerts_high"] is True and prod.attrs["security_owner_notified"] is True
+    assert dev.attrs["activity_log_exported"] is False and dev.attrs["security_contact_emails"] is False
+    assert graph.resources[f"{RG}/microsoft.keyvault/vaults/kv-checkout-prod"].attrs["audit_logging"] is True
+    assert graph.resources[f"{RG}/microsoft.keyvault/vaults/kv-checkout-scratch"].attrs["audit_logging"] is False
+    keys = {r.name: r for r in collected.inventory.resources if r.kind == "azure.keyvault.vaults_keys"}
+    assert keys["storage-cmk"].attrs["rotation_enabled"] is True and keys["storage-cmk"].attrs["has_expiry"] is True
+    # The listing left rotationPolicy out: the key itself was read, and has none.
+    assert keys["legacy-signing"].attrs["rotation_enabled"] is False
+    assert any(r.path.lower().endswith("/keys/legacy-signing") for r in collected.requests)
+    assert not [g for g in collected.inventory.gaps if g.operation in ("activity_log_settings", "security_contacts",
+                                                                       "keyvault_keys", "diagnostic_settings")]
+
+
+def test_a_denied_child_read_leaves_its_attributes_unknown(azure_cert, monkeypatch, tmp_path, ruleset):
+    cert, key = azure_cert
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    root = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, root)
+    scenario = json.loads((root / "scenario.json").read_text())
+    denied = {"error": {"status": 403, "body": "errors/authorization-failed.json"}}
+    scenario["arm"][f"/subscriptions/{PROD}/providers/Microsoft.Insights/diagnosticSettings"] = denied
+    scenario["arm"][f"/subscriptions/{PROD}/resourceGroups/rg-checkout-prod/providers/Microsoft.KeyVault/vaults/kv-checkout-prod/keys"] = denied
+    (root / "scenario.json").write_text(json.dumps(scenario))
+    with FakeArm(root, cert, key, token=TOKEN) as fake:
+        live = collect_azure(AzureOptions(subscriptions=None, endpoint=fake.url, credential=RecordingCredential(),
+                                          retry_total=0, workers=2))
+    gaps = {g.operation: g for g in live.gaps}
+    assert gaps["activity_log_settings"].code == "AuthorizationFailed" and gaps["keyvault_keys"].code == "AuthorizationFailed"
+    graph = build_graph(live)
+    assert "activity_log_exported" not in graph.resources[SUBSCRIPTION].attrs  # unknown, never "not exported"
+    assert graph.resources[SUBSCRIPTION].attrs["security_alerts_high"] is True  # the other read still counts
+    findings = {(f.rule_id, f.resource_id): f for f in evaluate(graph, ruleset, FIXED_NOW, live.gaps)}
+    exported = findings[("azure-subscription-activity-log-exported", SUBSCRIPTION)]
+    assert exported.status is Status.NOT_ASSESSED and "AuthorizationFailed" in exported.reason
+    unseen = [f for f in findings.values() if f.rule_id == "azure-keyvault-key-rotation"]
+    assert unseen and all(f.status is Status.NOT_ASSESSED for f in unseen)

@@ -206,7 +206,11 @@ def test_explicit_subscriptions_are_read_individually(fake_arm):
     inventory = collect_azure(AzureOptions(subscriptions=(DEV.upper(),), endpoint=fake_arm.url,
                                            credential=RecordingCredential(), retry_total=0))
     assert {r.account for r in inventory.resources} == {DEV}
-    assert [r.path for r in fake_arm.requests if r.method == "GET"] == [f"/subscriptions/{DEV}"]
+    gets = [r.path for r in fake_arm.requests if r.method == "GET"]
+    assert gets[0] == f"/subscriptions/{DEV}"
+    # then the subscription's own child reads (Activity Log settings, security contacts), nothing of PROD
+    assert sorted(gets[1:]) == [f"/subscriptions/{DEV}/providers/Microsoft.Insights/diagnosticSettings",
+                                f"/subscriptions/{DEV}/providers/Microsoft.Security/securityContacts"]
     assert not [r for r in fake_arm.requests if r.method == "POST" and PROD in r.body["subscriptions"]]
 
 
@@ -244,10 +248,12 @@ def test_progress_is_reported_per_finished_task(fake_arm):
     collect_azure(AzureOptions(subscriptions=(PROD,), endpoint=fake_arm.url, credential=RecordingCredential(),
                                retry_total=0), on_progress=calls.append)
     sql_tasks = 1 + 2  # one server, two user databases
-    assert len(calls) == len(GRAPH_QUERIES) + sql_tasks
+    child_tasks = 2 * 2  # each vault's keys and diagnostic settings (GET /subscriptions/PROD is a 404 here: no subscription reads)
+    assert len(calls) == len(GRAPH_QUERIES) + sql_tasks + child_tasks
     prod_rows = sum(len(json.loads(p.read_text())["data"]) for p in (FIXTURES / "graph" / "prod").glob("*.json"))
     assert sum(calls[:len(GRAPH_QUERIES)]) == prod_rows
-    assert sorted(calls[len(GRAPH_QUERIES):]) == [1, 1, 1]  # the failover group; each database's details
+    sql = calls[len(GRAPH_QUERIES):len(GRAPH_QUERIES) + sql_tasks]
+    assert sorted(sql) == [1, 1, 1]  # the failover group; each database's details
 
 
 def test_failed_sql_child_reads_are_gaps_on_that_database(azure_cert, monkeypatch, ruleset):
