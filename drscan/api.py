@@ -28,7 +28,7 @@ from drscan.notify.events import events_for_scan
 from drscan.notify.payloads import build_requests
 from drscan.model import SEVERITIES, SEVERITY_RANK, Finding, Resource, Scan, Status
 from drscan.paths import rules_dir, templates_dir
-from drscan.redact import redact_inventory
+from drscan.redact import Redactor, redact_inventory, redact_text, redact_value
 from drscan.report.context import build_context
 from drscan.report.formats.tabular import write_csv, write_json
 from drscan.report.formats.metrics import metrics_text, write_metrics
@@ -151,10 +151,11 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     mark = time.perf_counter()
     progress.stage("Collecting" if sources.import_dir is None else "Importing exports")
     collection = collect(sources, on_item=progress.advance, on_plan=lambda total: progress.stage("Collecting", total))
-    inventory = redact_inventory(collection.inventory)
+    inventory = collection.inventory
     drills = stored_drill_resources(db_path)  # drscan drill restore records: measured restore times for the DR engine
     if drills:
         inventory = replace(inventory, resources=inventory.resources + tuple(drills))
+    inventory = redact_inventory(inventory)
     timings["collect"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -181,11 +182,11 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     timings["evaluate"] = time.perf_counter() - mark
 
     fail_code = exit_code_for(findings, fail_on, baseline)
-    scope = {"name": config.scope_name, **sources.describe(), "as_of": iso(now)}
+    scope = redact_value({"name": config.scope_name, **sources.describe(), "as_of": iso(now)})
     if collection.api_calls:
         scope["api_calls"] = sum(collection.api_calls.values())
     if baseline is not None:
-        scope["baseline"] = str(baseline_path)
+        scope["baseline"] = redact_value(str(baseline_path))
     result_scan = Scan(id=None, started_at=iso(started), finished_at=iso(utc_now()), scope=scope,
                        sources=inventory.sources, resources=tuple(graph.resources.values()),
                        relations=tuple(graph.relations), findings=tuple(findings), gaps=tuple(gaps),
@@ -359,16 +360,17 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
         times = [row["started_at"] for row in db.query("select started_at from scans where id <= ?", [scan_id])]
         from drscan.drill.records import list_drills
 
-        drills = [d for d in list_drills(db) if str(d["finished_at"]) <= stored.finished_at]
+        drills = redact_value([d for d in list_drills(db) if str(d["finished_at"]) <= stored.finished_at])
     finally:
         db.conn.close()
     now = as_of or utc_now()
     known_controls = {f"{c.framework}:{control.id}" for c in rules.catalogues.values() for control in c.controls}
     assurance = Assurance(as_of=now.date())
+    redactor = Redactor()  # attestation and waiver text is signed into the pack: no credentials in it either
     if attestations_path:
-        assurance.attestations = load_attestations(attestations_path, known_controls)
+        assurance.attestations = [redactor.dataclass(a) for a in load_attestations(attestations_path, known_controls)]
     if waivers_path:
-        assurance.waivers = load_waivers(waivers_path, {r.id for r in rules.rules})
+        assurance.waivers = [redactor.dataclass(w) for w in load_waivers(waivers_path, {r.id for r in rules.rules})]
     try:
         period = parse_period(period_start, period_end, default_period(times, stored))
     except ValueError as exc:
@@ -379,11 +381,19 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
     for attestation in assurance.attestations:
         for item in attestation.evidence:
             evidence[item.name] = item.path
-    inputs = {name: path for name, path in (("attestations.yaml", attestations_path), ("waivers.yaml", waivers_path),
-                                            ("drscan.yaml", config_path)) if path}
+    given = (("attestations.yaml", attestations_path), ("waivers.yaml", waivers_path), ("drscan.yaml", config_path))
+    inputs = {name: _redacted_file(path) for name, path in given if path}
     renderers = {"html": lambda ctx: render_html(ctx, templates_dir()),
                  "pdf": lambda ctx, path: write_pdf(ctx, templates_dir(), path)}
     return build_evidence_pack(out_path, scan=stored, context=context, signing_key=signing_key,
                                attestation_files=evidence, inputs=inputs, period=period,
                                rule_versions={r.id: r.version for r in rules.rules}, render=renderers,
                                extra_files={"drills.json": orjson.dumps(drills, option=orjson.OPT_INDENT_2, default=str) + b"\n"})
+
+
+def _redacted_file(path: Path) -> bytes:
+    """An input file as packed: its text with credentials removed (it was read and validated already)."""
+    try:
+        return redact_text(path.read_text(encoding="utf-8", errors="replace")).encode("utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None

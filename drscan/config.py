@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 from drscan.errors import ConfigError, InputError
 from drscan.model import SEVERITIES
+from drscan.redact import Redactor, excerpt
 from drscan.yamlfile import YamlDocument, load_yaml, validate
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
@@ -156,7 +157,7 @@ def parse_duration(text: str) -> int:
     """'15m' -> 900 seconds."""
     match = _DURATION.match(str(text))
     if not match:
-        raise ValueError(f"not a duration: {text!r} (use e.g. 30s, 15m, 4h, 1d)")
+        raise ValueError(f"not a duration: {excerpt(text)} (use e.g. 30s, 15m, 4h, 1d)")
     return int(float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
@@ -280,14 +281,14 @@ def _load_apps(path: Path, document: YamlDocument, data: dict) -> list[App]:
     for index, entry in enumerate(data.get("apps") or []):
         at = ("apps", index)
         if entry["name"] in seen:
-            raise _error(path, document, at + ("name",), f"duplicate app name {entry['name']!r}")
+            raise _error(path, document, at + ("name",), f"duplicate app name {excerpt(entry['name'])}")
         seen.add(entry["name"])
         durations = _durations(path, document, entry, at, ("rpo", "rto"))
         primary = entry.get("primary_region")
         recovery = tuple(entry.get("recovery_regions") or ())
         if primary and primary in recovery:
             raise _error(path, document, at + ("recovery_regions",),
-                         f"app {entry['name']!r}: primary_region {primary!r} is also listed in recovery_regions")
+                         f"app {excerpt(entry['name'])}: primary_region {excerpt(primary)} is also listed in recovery_regions")
         members = entry["members"]
         apps.append(App(
             name=entry["name"], tier=entry.get("tier"), owner=entry.get("owner"),
@@ -313,9 +314,9 @@ def _load_shared_services(path: Path, document: YamlDocument, data: dict, app_na
         at = ("shared_services", index, "name")
         name = entry["name"]
         if name in seen:
-            raise _error(path, document, at, f"duplicate shared service name {name!r}")
+            raise _error(path, document, at, f"duplicate shared service name {excerpt(name)}")
         if name in app_names:
-            raise _error(path, document, at, f"shared service {name!r} has the name of an app; names must be unique")
+            raise _error(path, document, at, f"shared service {excerpt(name)} has the name of an app; names must be unique")
         seen.add(name)
         members = entry.get("members") or {}
         services.append(SharedService(name=name, type=entry.get("type", "internal"), owner=entry.get("owner"),
@@ -331,10 +332,10 @@ def _check_dependencies(path: Path, document: YamlDocument, data: dict, names: s
         for d, name in enumerate(entry.get("depends_on") or []):
             at = ("apps", index, "depends_on", d)
             if name == entry["name"]:
-                raise _error(path, document, at, f"app {entry['name']!r} depends on itself")
+                raise _error(path, document, at, f"app {excerpt(entry['name'])} depends on itself")
             if name not in names:
-                raise _error(path, document, at, f"app {entry['name']!r} depends on unknown app or shared service "
-                                                  f"{name!r} (known: {', '.join(sorted(names)) or 'none'})")
+                raise _error(path, document, at, f"app {excerpt(entry['name'])} depends on unknown app or shared service "
+                                                  f"{excerpt(name)} (known: {', '.join(sorted(names)) or 'none'})")
 
 
 def _parse_date(value: Any) -> dt.date | None:
@@ -359,11 +360,11 @@ def load_drills(path: Path, app_names: set[str]) -> tuple[Drill, ...]:
     for index, entry in enumerate(document.data["drills"]):
         at = ("drills", index)
         if entry["app"] not in app_names:
-            raise _error(path, document, at + ("app",), f"drill for unknown app {entry['app']!r} "
+            raise _error(path, document, at + ("app",), f"drill for unknown app {excerpt(entry['app'])} "
                                                         f"(known: {', '.join(sorted(app_names)) or 'none'})")
         date = _parse_date(entry["date"])
         if date is None:
-            raise _error(path, document, at + ("date",), f"date: not a date (YYYY-MM-DD): {entry['date']!r}")
+            raise _error(path, document, at + ("date",), f"date: not a date (YYYY-MM-DD): {excerpt(entry['date'])}")
         durations = _durations(path, document, entry, at, ("measured_rto", "measured_rpo"))
         drills.append(Drill(app=entry["app"], date=date, type=entry["type"], scenario=entry.get("scenario", ""),
                             measured_rto_seconds=durations.get("measured_rto"),
@@ -383,7 +384,7 @@ def _load_dr(path: Path, document: YamlDocument, data: dict, app_names: set[str]
         for key in overrides:
             if key not in known:
                 raise _error(path, document, ("dr", "assumptions", key),
-                             f"unknown DR assumption {key!r} (see drscan/dr/assumptions.yaml for the keys)")
+                             f"unknown DR assumption {excerpt(key)} (see drscan/dr/assumptions.yaml for the keys)")
     drills_path = None
     drills: tuple[Drill, ...] = ()
     if block.get("drills"):
@@ -431,7 +432,7 @@ def load_config(path: Path | None) -> Config:
     services = _load_shared_services(path, document, data, app_names)
     _check_dependencies(path, document, data, app_names | {s.name for s in services})
     backups, backup_defaults = _load_backups(path, document, data)
-    return Config(
+    config = Config(
         organization=data.get("organization", ""),
         scope_name=(data.get("scope") or {}).get("name", ""),
         fail_on=data.get("fail_on", "high"),
@@ -446,3 +447,15 @@ def load_config(path: Path | None) -> Config:
         backups=backups,
         backup_defaults=backup_defaults,
     )
+    return redact_config(config)
+
+
+def redact_config(config: Config) -> Config:
+    """The free text of drscan.yaml that reaches reports (organization, scope, apps, shared
+    services, drills) with credentials removed, the same way as the inventory, so tag selectors
+    and ids still match the redacted resources. AWS settings are used for API calls, not shown."""
+    redactor = Redactor()
+    dr = replace(config.dr, drills=tuple(redactor.dataclass(d) for d in config.dr.drills))
+    return replace(config, organization=redactor.value(config.organization), scope_name=redactor.value(config.scope_name),
+                   apps=tuple(redactor.dataclass(a) for a in config.apps),
+                   shared_services=tuple(redactor.dataclass(s) for s in config.shared_services), dr=dr)

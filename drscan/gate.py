@@ -16,7 +16,7 @@ from drscan.engine.evaluate import evaluate
 from drscan.engine.loader import RuleSet
 from drscan.graph.build import build_graph
 from drscan.model import Evidence, Finding, Resource, Scan, Status
-from drscan.redact import redact_inventory
+from drscan.redact import redact_inventory, redact_text, redact_value
 
 CHANGING = {"create", "update"}
 # DR regressions evidence backup, redundancy and continuity controls.
@@ -34,24 +34,27 @@ def evaluate_plan(path: Path, config: Config, rules: RuleSet, now: datetime, sta
     plan = load_plan(path)
     inventory = redact_inventory(plan.inventory)
     graph = build_graph(inventory, config.apps)
-    changing = {c.address for c in plan.changes if CHANGING & set(c.actions)}
+    changing = {redact_text(c.address) for c in plan.changes if CHANGING & set(c.actions)}
     # A changed settings resource (e.g. aws_s3_bucket_versioning) re-checks the resource it configures.
-    changing |= {c.after.attrs["terraform_configures"] for c in plan.changes
+    changing |= {redact_text(c.after.attrs["terraform_configures"]) for c in plan.changes
                  if CHANGING & set(c.actions) and c.after is not None and c.after.attrs.get("terraform_configures")}
     findings = [f for f in evaluate(graph, rules, now, list(inventory.gaps) + graph.gaps) if f.resource_id in changing]
     regression_rules: dict[str, dict[str, Any]] = {}
     for regression in dr_regressions(plan):
+        reason = redact_text(regression.reason)
         findings.append(Finding(
-            rule_id=regression.rule_id, rule_version=1, resource_id=regression.address,
+            rule_id=regression.rule_id, rule_version=1, resource_id=redact_text(regression.address),
             resource_kind=regression.kind or "terraform.resource", provider=(regression.kind or "terraform").split(".")[0],
             account="terraform", region="", status=Status.FAIL, severity=regression.severity, category="dr",
-            controls=REGRESSION_CONTROLS, evidence=(Evidence("plan change", regression.reason),), reason=regression.reason))
+            controls=REGRESSION_CONTROLS, evidence=(Evidence("plan change", reason),), reason=reason))
         regression_rules[regression.rule_id] = {
             "id": regression.rule_id, "version": 1, "title": regression.title, "severity": regression.severity,
             "category": "dr", "kinds": [regression.kind or "terraform.resource"], "controls": list(REGRESSION_CONTROLS)}
     scan = Scan(id=None, started_at=started, finished_at=finished,
-                scope={"name": config.scope_name, "terraform_plan": str(path), "terraform_version": plan.terraform_version},
-                sources=(str(path),), resources=tuple(graph.resources.values()), relations=tuple(graph.relations),
+                scope=redact_value({"name": config.scope_name, "terraform_plan": str(path),
+                                    "terraform_version": plan.terraform_version}),
+                sources=(redact_value(str(path)),), resources=tuple(graph.resources.values()),
+                relations=tuple(graph.relations),
                 findings=tuple(findings), gaps=tuple(list(inventory.gaps) + graph.gaps), drscan_version=__version__,
                 rules_digest=rules.digest)
     return PlanVerdict(scan=scan, plan=plan, regression_rules=list(regression_rules.values()))
@@ -71,7 +74,7 @@ def plan_context(context: dict[str, Any], verdict: PlanVerdict) -> dict[str, Any
 
 def terraform_drift(state_path: Path, scanned: dict[str, Resource]) -> dict[str, Any]:
     """Live (latest scan) against Terraform state, for the kinds the state manages."""
-    state = {r.id: r for r in load_state(state_path).resources}
+    state = {r.id: r for r in redact_inventory(load_state(state_path)).resources}
     managed_kinds = {r.kind for r in state.values()}
     providers = {r.provider for r in state.values()}
     in_scope = {rid: r for rid, r in scanned.items() if r.kind in managed_kinds and r.provider in providers}
@@ -89,4 +92,5 @@ def terraform_drift(state_path: Path, scanned: dict[str, Resource]) -> dict[str,
         if differences:
             changed.append({"id": rid, "kind": live.kind, "address": declared.attrs.get("terraform_address"),
                             "differences": differences})
-    return {"state": str(state_path), "managed": len(state), "unmanaged": unmanaged, "missing": missing, "changed": changed}
+    return {"state": redact_value(str(state_path)), "managed": len(state), "unmanaged": unmanaged, "missing": missing,
+            "changed": changed}

@@ -23,6 +23,7 @@ from drscan.normalize import terraform_aws, terraform_azure, terraform_gcp
 from drscan.normalize.gcp import region_of as gcp_region_of
 from drscan.normalize.lookup import as_bool, as_int, last_segment
 from drscan.normalize.shape import Shape
+from drscan.redact import excerpt
 
 PROVIDERS = {"aws": terraform_aws, "gcp": terraform_gcp, "azure": terraform_azure}
 _NOT_RESOURCES = {"var", "local", "data", "each", "count", "path", "terraform", "self", "module"}
@@ -82,7 +83,7 @@ def _check_format(document: Any, path: Path) -> dict:
     if version is None:
         raise InputError(f"{path}: missing 'format_version': not `terraform show -json` output")
     if str(version).split(".")[0] != "1":
-        raise InputError(f"{path}: unsupported Terraform JSON format_version {version!r} (drscan reads 1.x)")
+        raise InputError(f"{path}: unsupported Terraform JSON format_version {excerpt(version)} (drscan reads 1.x)")
     return document
 
 

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from drscan.errors import RuleError
 from drscan.model import Evidence, Resource
+from drscan.redact import excerpt
 
 Verdict = bool | None
 _MISSING = object()
@@ -97,12 +98,12 @@ def _show(value: Any) -> str:
 def _compile_attr(node: dict, where: str) -> Compiled:
     path, op = node["attr"], node["op"]
     if op not in OPERATORS:
-        raise RuleError(f"{where}: unknown operator {op!r} (known: {', '.join(sorted(OPERATORS))})")
+        raise RuleError(f"{where}: unknown operator {excerpt(op)} (known: {', '.join(sorted(OPERATORS))})")
     function, needs_value, text = OPERATORS[op]
     self_path = node.get("value_from_self")
     previous_path = node.get("value_from_previous")
     if needs_value and "value" not in node and not self_path and not previous_path:
-        raise RuleError(f"{where}: operator {op!r} needs a value")
+        raise RuleError(f"{where}: operator {excerpt(op)} needs a value")
     expected = node.get("value")
     label = path
     is_tag = path.startswith("tags.")
@@ -204,7 +205,7 @@ def compile_condition(node: Any, where: str, line_of: Callable[[tuple], int], at
         if value.get("direction", "out") not in ("in", "out"):
             raise RuleError(f"{here}: related direction must be 'in' or 'out'")
         return _compile_related(value, where, line_of, at + ("related",))
-    raise RuleError(f"{here}: unknown condition key {key!r}")
+    raise RuleError(f"{here}: unknown condition key {excerpt(key)}")
 
 
 def _all(parts: list[Compiled]) -> Compiled:

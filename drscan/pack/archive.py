@@ -133,7 +133,7 @@ def _content_size(name: str, content: bytes | Path) -> int:
         size = len(content)
     elif isinstance(content, Path):
         try:
-            info = content.stat()
+            info = content.lstat()  # a symbolic link is refused, never followed
         except OSError as exc:
             raise InputError(f"evidence pack: cannot read {content} for {name!r}: {exc.strerror or exc}") from exc
         if not stat.S_ISREG(info.st_mode):
@@ -196,7 +196,7 @@ def _add_member(archive: zipfile.ZipFile, name: str, content: bytes | Path, size
     """Stream `content` into the archive, hashing as it goes; returns the hex SHA-256."""
     if isinstance(content, Path):
         try:
-            with content.open("rb") as stream:
+            with os.fdopen(os.open(content, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as stream:
                 return _copy_stream(archive, name, stream, size, str(content))
         except OSError as exc:
             raise InputError(f"evidence pack: cannot read {content} for {name!r}: {exc.strerror or exc}") from exc

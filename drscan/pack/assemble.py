@@ -42,7 +42,7 @@ def control_files(context: dict[str, Any]) -> dict[str, bytes]:
 
 
 def build_evidence_pack(out_path: Path, *, scan: Scan, context: dict[str, Any], signing_key: Path,
-                        attestation_files: dict[str, Path], inputs: dict[str, Path], period: dict[str, str],
+                        attestation_files: dict[str, Path], inputs: dict[str, bytes | Path], period: dict[str, str],
                         rule_versions: dict[str, int], render: dict[str, Any],
                         extra_files: dict[str, bytes] | None = None) -> dict[str, Any]:
     """`render` holds callables html(context)->str and pdf(context, path). Returns the manifest."""

@@ -16,6 +16,7 @@ from typing import Any
 from drscan.collect.aws.base import GLOBAL, DumpShape, to_resource
 from drscan.collect.imports.batch import ImportBatch
 from drscan.errors import InputError
+from drscan.redact import excerpt
 
 ACCOUNT = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$")
@@ -104,7 +105,7 @@ def import_cli_dump(document: dict, path: Path, observed_at: str = "") -> Import
             try:
                 produced = shape.to_record(item, account, region)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise InputError(f"{path}: {key}[{number - 1}]: unreadable {service} item: {exc!r}") from None
+                raise InputError(f"{path}: {key}[{number - 1}]: unreadable {service} item: {excerpt(str(exc))}") from None
             records = produced if isinstance(produced, list) else [produced] if produced is not None else []
             for record in records:
                 # Account-wide services (IAM, Route 53) are "global" unless the record names a region.

@@ -10,6 +10,7 @@ from drscan.collect.imports.batch import ImportBatch
 from drscan.errors import InputError
 from drscan.model import Resource
 from drscan.normalize.lookup import as_bool, iso_time
+from drscan.redact import excerpt
 
 HEADER_START = ("user", "arn", "user_creation_time")
 REQUIRED = ("user", "arn", "password_enabled", "mfa_active", "access_key_1_active", "access_key_1_last_rotated")
@@ -42,7 +43,7 @@ def import_credential_report(text: str, path: str) -> ImportBatch:
     for line, row in enumerate(reader, start=2):
         arn = (row.get("arn") or "").strip()
         if not arn.startswith("arn:aws:iam::"):
-            raise InputError(f"{path}: line {line}: not an IAM ARN: {arn!r}")
+            raise InputError(f"{path}: line {line}: not an IAM ARN: {excerpt(arn)}")
         account = arn.split(":")[4]
         keys_active, oldest_key = _key_facts(row)
         password = row.get("password_enabled")
