@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from drscan import __version__, api
 from drscan.cli_dr import dr_app
@@ -25,7 +26,8 @@ from drscan.config import load_config
 from drscan.errors import DrscanError, InputError
 from drscan.report.catalogue import catalogue_markdown
 from drscan.report.coverage import control_statuses
-from drscan.report.terminal import print_summary
+from drscan.report.terminal import console as make_console, markup_safe, print_summary, shown
+from drscan.safe_text import capped
 
 app = typer.Typer(help="Compliance and disaster-recovery readiness auditor for AWS, GCP, Azure and Kubernetes.",
                   no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -107,7 +109,7 @@ def scan(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; only errors."),
 ) -> None:
     """Collect (exports and/or live clouds), evaluate every rule, store the scan and write reports."""
-    console = Console(stderr=False)
+    console = make_console()
     settings = load_config(config)
     if aws and not regions and not all_regions and settings.aws_regions:
         regions = ",".join(settings.aws_regions)
@@ -128,14 +130,14 @@ def scan(
                           metrics_path=metrics_file, notify_path=notify, outputs=_outputs(sarif, junit, ocsf))
     failed = [d for d in result.deliveries if not d.ok]
     if failed:  # a failed delivery never fails the scan; it is retried on the next scan
-        Console(stderr=True).print(f"[yellow]drscan: {len(failed)} of {len(result.deliveries)} alert deliveries failed "
-                                   f"(retried next scan): " + "; ".join(sorted({f"{d.target}: {d.error}" for d in failed}))[:500])
+        make_console(stderr=True).print(f"[yellow]drscan: {len(failed)} of {len(result.deliveries)} alert deliveries failed "
+                                        f"(retried next scan):[/] ", shown("; ".join(sorted({f"{d.target}: {d.error}" for d in failed})), 500))
     if not quiet:
         print_summary(result.context, console)
         if result.deliveries:
             console.print(f"Alerts: {len(result.deliveries) - len(failed)} delivered, {len(failed)} failed")
         for name, path in result.reports.items():
-            console.print(f"  wrote {name:<4} {path}")
+            console.print(f"  wrote {name:<4}", shown(path))
     raise typer.Exit(result.exit_code)
 
 
@@ -212,24 +214,24 @@ def history(
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=str))
         return
-    console = Console(width=max(Console().width, 140))
-    table = Table(title=f"{len(summary['scans'])} scans in {db}")
+    console = make_console(min_width=140)
+    table = Table(title=shown(f"{len(summary['scans'])} scans in {db}"))
     for column in ("Scan", "Started", "Resources", "Pass", "Fail", "Δ fail", "Not assessed", "Gaps", "Fail by framework", "Fail by app"):
         table.add_column(column, justify="right" if column not in ("Started", "Fail by framework", "Fail by app") else "left")
     for row in summary["scans"]:
         delta = row["fail_delta"]
-        shown = "" if delta is None else (f"[red]+{delta}[/]" if delta > 0 else f"[green]{delta}[/]" if delta < 0 else "0")
-        table.add_row(str(row["id"]), row["started_at"], str(row["resources"]), str(row["pass"]), str(row["fail"]), shown,
-                      str(row["not_assessed"]), str(row["gaps"]),
-                      ", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_framework"].items())),
-                      ", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_app"].items())))
+        delta_text = "" if delta is None else (f"[red]+{delta}[/]" if delta > 0 else f"[green]{delta}[/]" if delta < 0 else "0")
+        table.add_row(str(row["id"]), shown(row["started_at"]), str(row["resources"]), str(row["pass"]), str(row["fail"]),
+                      delta_text, str(row["not_assessed"]), str(row["gaps"]),
+                      shown(", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_framework"].items()))),
+                      shown(", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_app"].items()))))
     console.print(table)
     if summary["longest_failing"]:
         longest = Table(title="Longest-failing findings")
         for column in ("Rule", "Resource", "Failing since", "Days in violation", "Failing scans"):
             longest.add_column(column, overflow="fold")
         for row in summary["longest_failing"]:
-            longest.add_row(row["rule_id"], row["resource_id"], row["failing_since"],
+            longest.add_row(shown(row["rule_id"]), shown(row["resource_id"]), shown(row["failing_since"]),
                             f"{row['violation_seconds'] / 86400:.1f}", str(row["failing_scans"]))
         console.print(longest)
 
@@ -249,7 +251,7 @@ def diff(
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2, default=str))
         return
-    console = Console(width=max(Console().width, 140))
+    console = make_console(min_width=140)
     counts = result.as_dict()["counts"]
     console.print(f"[bold]scan {result.old_scan} → {result.new_scan}[/]: "
                   f"[red]{counts['new']} new[/], [red]{counts['regressed']} regressed[/], [green]{counts['resolved']} resolved[/], "
@@ -261,7 +263,8 @@ def diff(
             for column in ("Severity", "Rule", "Resource", "Before", "After"):
                 table.add_column(column, overflow="fold")
             for item in items[:limit]:
-                table.add_row(item.severity, item.rule_id, item.resource_id, item.before or "—", item.after or "gone")
+                table.add_row(shown(item.severity), shown(item.rule_id), shown(item.resource_id), shown(item.before or "—"),
+                              shown(item.after or "gone"))
             console.print(table)
     if result.resources_changed:
         table = Table(title=f"Changed resources ({len(result.resources_changed)})", title_justify="left")
@@ -269,8 +272,8 @@ def diff(
             table.add_column(column, overflow="fold")
         for change in result.resources_changed[:limit]:
             for attribute in change.changes[:5]:
-                table.add_row(change.id, attribute["path"], json.dumps(attribute["before"], default=str),
-                              json.dumps(attribute["after"], default=str))
+                table.add_row(shown(change.id), shown(attribute["path"]), shown(json.dumps(attribute["before"], default=str)),
+                              shown(json.dumps(attribute["after"], default=str)))
         console.print(table)
 
 
@@ -292,10 +295,10 @@ def plan(
     result = api.plan(plan_file, config_path=config, fail_on=fail_on, soft_fail=soft_fail, out_dir=out,
                       formats=chosen, outputs=_outputs(sarif, junit, ocsf))
     if not quiet:
-        console = Console(width=max(Console().width, 140))
+        console = make_console(min_width=140)
         context = result.context
         failing = [f for f in context["findings"] if f["status"] != "PASS"]
-        console.print(f"[bold]drscan plan[/] {plan_file}: {len(result.scan.resources)} planned resources, "
+        console.print(f"[bold]drscan plan[/] {markup_safe(plan_file)}: {len(result.scan.resources)} planned resources, "
                       f"[red]{context['totals']['FAIL']} failed[/], [yellow]{context['totals']['NOT_ASSESSED']} not assessed "
                       f"(unknown until apply)[/], [green]{context['totals']['PASS']} passed[/]")
         if failing:
@@ -303,10 +306,12 @@ def plan(
             for column in ("Status", "Severity", "Rule", "Address", "Reason"):
                 table.add_column(column, overflow="fold")
             for f in failing[:50]:
-                table.add_row(f["status"], f["severity"], f["rule_id"], f["address"], f["reason"])
+                table.add_row(shown(f["status"]), shown(f["severity"]), shown(f["rule_id"]), shown(f["address"]), shown(f["reason"]))
+            if len(failing) > 50:
+                table.add_row("", "", "", "", f"... and {len(failing) - 50} more (see --out / --sarif)")
             console.print(table)
         verdict = "[bold red]FAIL[/]" if result.exit_code else ("[bold green]PASS[/]" if not soft_fail else "soft-fail (exit 0)")
-        console.print(f"Gate (--fail-on {result.fail_on}): {verdict}")
+        console.print(f"Gate (--fail-on {markup_safe(result.fail_on)}): {verdict}")
     raise typer.Exit(result.exit_code)
 
 
@@ -322,8 +327,8 @@ def drift(
     if as_json:
         typer.echo(json.dumps(report, indent=2, default=str))
         raise typer.Exit(int(drifted))
-    console = Console(width=max(Console().width, 140))
-    console.print(f"[bold]Terraform state {terraform_state}[/] vs scan {report['scan_id']}: {report['managed']} managed, "
+    console = make_console(min_width=140)
+    console.print(f"[bold]Terraform state {markup_safe(terraform_state)}[/] vs scan {report['scan_id']}: {report['managed']} managed, "
                   f"{len(report['unmanaged'])} unmanaged, {len(report['missing'])} missing, {len(report['changed'])} changed")
     for title, rows in (("Unmanaged (live, not in state)", report["unmanaged"]), ("Missing (in state, not live)", report["missing"])):
         if rows:
@@ -331,7 +336,9 @@ def drift(
             table.add_column("Resource", overflow="fold")
             table.add_column("Kind")
             for row in rows[:50]:
-                table.add_row(row["id"], row["kind"])
+                table.add_row(shown(row["id"]), shown(row["kind"]))
+            if len(rows) > 50:
+                table.add_row(f"... and {len(rows) - 50} more (--json lists all)", "")
             console.print(table)
     if report["changed"]:
         table = Table(title="Changed attributes", title_justify="left")
@@ -339,8 +346,8 @@ def drift(
             table.add_column(column, overflow="fold")
         for row in report["changed"][:50]:
             for d in row["differences"]:
-                table.add_row(row["address"] or row["id"], d["attribute"], json.dumps(d["terraform"], default=str),
-                              json.dumps(d["live"], default=str))
+                table.add_row(shown(row["address"] or row["id"]), shown(d["attribute"]),
+                              shown(json.dumps(d["terraform"], default=str)), shown(json.dumps(d["live"], default=str)))
         console.print(table)
     raise typer.Exit(int(drifted))
 
@@ -389,10 +396,10 @@ def verify(
         files = len(result.manifest["files"]) if result.manifest else 0
         typer.echo(f"OK: {pack_file} is intact ({files} files, signature valid)")
         return
-    err = Console(stderr=True, highlight=False)
-    err.print(f"[bold red]NOT INTACT:[/] {pack_file}".replace("[/] ", "[/] "))
-    for problem in result.problems:
-        err.print("  " + problem.replace("[", "\\["))
+    err = make_console(stderr=True)
+    err.print("[bold red]NOT INTACT:[/]", shown(pack_file))
+    for problem in capped(result.problems):
+        err.print(Text("  ").append_text(shown(problem, 500)))
     raise typer.Exit(1)
 
 
@@ -419,8 +426,9 @@ def rules_list(
     for column in ("ID", "Title", "Severity", "Category", "Kinds", "Controls"):
         table.add_column(column, overflow="fold")
     for r in chosen:
-        table.add_row(r.id, r.title, r.severity, r.category, ", ".join(r.kinds), ", ".join(r.controls))
-    Console(width=max(Console().width, 160)).print(table)
+        table.add_row(shown(r.id), shown(r.title), shown(r.severity), shown(r.category), shown(", ".join(r.kinds)),
+                      shown(", ".join(r.controls)))
+    make_console(min_width=160).print(table)
 
 
 @app.command()
@@ -440,14 +448,14 @@ def controls(
                                 "coverage": s.coverage, "rules": list(s.rules)} for s in statuses], indent=2))
         return
     counts = {c: sum(1 for s in statuses if s.coverage == c) for c in ("automated", "manual", "not_covered")}
-    table = Table(title=f"{catalogue.title}: {len(statuses)} controls · {counts['automated']} automated · "
+    table = Table(title=f"{markup_safe(catalogue.title)}: {len(statuses)} controls · {counts['automated']} automated · "
                         f"{counts['manual']} manual · {counts['not_covered']} not covered")
     for column in ("Control", "Title", "Coverage", "Rules"):
         table.add_column(column, overflow="fold")
     for s in statuses:
         style = {"automated": "green", "manual": "cyan", "not_covered": "yellow"}[s.coverage]
-        table.add_row(s.control.id, s.control.title, f"[{style}]{s.coverage}[/]", ", ".join(s.rules))
-    Console(width=max(Console().width, 140)).print(table)
+        table.add_row(shown(s.control.id), shown(s.control.title), f"[{style}]{s.coverage}[/]", shown(", ".join(s.rules)))
+    make_console(min_width=140).print(table)
 
 
 PERMISSION_DOCUMENTS = {
@@ -477,8 +485,7 @@ def main() -> None:
     try:
         app()
     except DrscanError as exc:
-        console = Console(stderr=True, soft_wrap=True, highlight=False)
-        console.print("[bold red]drscan: error:[/]", str(exc).replace("[", "\\["))
+        make_console(stderr=True, soft_wrap=True).print("[bold red]drscan: error:[/]", shown(str(exc), 2000))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         Console(stderr=True).print("drscan: interrupted; nothing was stored for this scan")
