@@ -32,8 +32,8 @@ from drscan.redact import Redactor, redact_inventory, redact_text, redact_value
 from drscan.report.context import build_context
 from drscan.report.formats.tabular import write_csv, write_json
 from drscan.report.formats.metrics import metrics_text, write_metrics
-from drscan.store.db import (failed_triggers, fingerprint, latest_scan_id, load_resources, load_scan, open_db,
-                             record_deliveries, save_scan)
+from drscan.store.db import (fingerprint, latest_scan_id, load_resources, load_scan, open_db, record_delivery,
+                             record_pending, save_scan, undelivered)
 
 REPORT_FORMATS = ("json", "csv", "html", "pdf")
 EXTRA_FORMATS = ("sarif", "junit", "ocsf")  # CI and SIEM outputs, written only when asked for
@@ -281,17 +281,19 @@ def diff(db_path: Path, old: int | None = None, new: int | None = None) -> ScanD
 
 def notify(db_path: Path, stored: Scan, rules: RuleSet, config) -> list:
     """Alert on what changed since the previous stored scan. Never raises on delivery problems:
-    results (including failures) are returned and recorded; failed triggers are retried next scan."""
+    results (including failures) are returned and recorded. Every request is recorded `pending`
+    (committed) before anything is sent and updated as its result comes in, so alerts that failed,
+    or were in flight when the process died, are sent again by the next scan."""
     db = open_db(db_path)
     try:
         ids = [i for i in scan_ids(db) if i < stored.id]
         previous = ids[-1] if ids else None
         changes = diff_scans(db, previous, stored.id, include_resources=False) if previous is not None else None
-        retry = failed_triggers(db, previous) if previous is not None else set()
-        events = events_for_scan(stored, rules, changes, retry)
-        results = deliver(build_requests(events, config), config)
-        record_deliveries(db, stored.id, results)
-        return results
+        retry = undelivered(db, previous) if previous is not None else {}
+        events = events_for_scan(stored, rules, changes, retry.get("trigger", set()), retry.get("resolve", set()))
+        requests = build_requests(events, config)
+        rows = record_pending(db, stored.id, requests)
+        return deliver(requests, config, on_result=lambda index, result: record_delivery(db, rows[index], result))
     finally:
         db.conn.close()
 

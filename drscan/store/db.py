@@ -14,7 +14,8 @@ import sqlite_utils
 from drscan.errors import StoreError
 from drscan.model import Evidence, Finding, Gap, Relation, Resource, Scan, Status
 
-SCHEMA_VERSION = 3  # 2: drills (restore drill records); 3: indexes for drscan serve (explore findings, app membership)
+SCHEMA_VERSION = 4  # 2: drills (restore drill records); 3: indexes for drscan serve (explore findings, app membership);
+#                     4: notifications.state (pending | sent | failed)
 BATCH = 2000
 BUSY_TIMEOUT_S = 300
 
@@ -85,7 +86,7 @@ def _migrate(db: sqlite_utils.Database, path: Path) -> None:
         }, pk="fingerprint", if_not_exists=True)
         db["notifications"].create({
             "scan_id": int, "target": str, "fingerprint": str, "action": str, "ok": int, "status": int,
-            "attempts": int, "error": str,
+            "attempts": int, "error": str, "state": str,
         }, foreign_keys=[("scan_id", "scans", "id")], if_not_exists=True)
         # Restore drills (drscan drill restore), kept apart from scans: one row per drill run.
         db["drills"].create({
@@ -94,6 +95,9 @@ def _migrate(db: sqlite_utils.Database, path: Path) -> None:
             "phases": str, "restore_duration_seconds": float, "verification": str, "tool_versions": str, "host": str,
             "target": str, "kept": int, "error": str,
         }, pk="id", if_not_exists=True)
+        if "state" not in db["notifications"].columns_dict:  # a database older than version 4
+            db.execute("alter table notifications add column state text")
+            db.execute("update notifications set state = case when ok = 1 then 'sent' else 'failed' end")
         db["findings"].create_index(["scan_id", "status"], if_not_exists=True)
         db["findings"].create_index(["scan_id", "fingerprint"], if_not_exists=True)
         db["relations"].create_index(["scan_id"], if_not_exists=True)
@@ -248,14 +252,38 @@ def load_resources(db: sqlite_utils.Database, scan_id: int, kinds: Iterable[str]
             for r in db.query(sql, params)}
 
 
-def record_deliveries(db: sqlite_utils.Database, scan_id: int, results: Iterable[Any]) -> None:
-    """Keep what each alert delivery did (its own small transaction: the scan is already stored)."""
-    with db.conn:
-        db.conn.executemany("insert into notifications values (?,?,?,?,?,?,?,?)",
-                            [(scan_id, r.target, r.fingerprint, r.action, int(r.ok), r.status, r.attempts, r.error or "")
-                             for r in results])
+PENDING, SENT, FAILED = "pending", "sent", "failed"
 
 
-def failed_triggers(db: sqlite_utils.Database, scan_id: int) -> set[str]:
-    return {row[0] for row in db.execute(
-        "select fingerprint from notifications where scan_id = ? and action = 'trigger' and ok = 0", [scan_id])}
+def record_pending(db: sqlite_utils.Database, scan_id: int, requests: Iterable[Any]) -> list[int]:
+    """One `pending` notifications row per request, committed before anything is sent, so a
+    process killed mid-delivery leaves rows the next scan retries. Returns their rowids, in order."""
+    sql = ("insert into notifications (scan_id, target, fingerprint, action, ok, status, attempts, error, state)"
+           " values (?,?,?,?,?,?,?,?,?)")
+    try:
+        with db.conn:
+            return [int(db.conn.execute(sql, (scan_id, r.target, r.fingerprint, r.action, 0, None, 0, "", PENDING)).lastrowid)
+                    for r in requests]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot record alert deliveries: {exc}") from None
+
+
+def record_delivery(db: sqlite_utils.Database, rowid: int, result: Any) -> None:
+    """What one delivery did, in its own committed transaction."""
+    try:
+        with db.conn:
+            db.conn.execute("update notifications set ok = ?, status = ?, attempts = ?, error = ?, state = ? where rowid = ?",
+                            (int(result.ok), result.status, result.attempts, result.error or "",
+                             SENT if result.ok else FAILED, rowid))
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot record alert deliveries: {exc}") from None
+
+
+def undelivered(db: sqlite_utils.Database, scan_id: int) -> dict[str, set[str]]:
+    """Fingerprints whose alert from scan `scan_id` did not get through (failed, or still pending
+    because the process died while sending), by action."""
+    out: dict[str, set[str]] = {"trigger": set(), "resolve": set()}
+    for action, key in db.execute("select action, fingerprint from notifications where scan_id = ? and state != ?",
+                                  [scan_id, SENT]):
+        out.setdefault(action, set()).add(key)
+    return out
