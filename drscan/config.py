@@ -452,10 +452,11 @@ def load_config(path: Path | None) -> Config:
 
 def redact_config(config: Config) -> Config:
     """The free text of drscan.yaml that reaches reports (organization, scope, apps, shared
-    services, drills) with credentials removed, the same way as the inventory, so tag selectors
+    services, drills, backups) with credentials removed, the same way as the inventory, so tag selectors
     and ids still match the redacted resources. AWS settings are used for API calls, not shown."""
     redactor = Redactor()
     dr = replace(config.dr, drills=tuple(redactor.dataclass(d) for d in config.dr.drills))
     return replace(config, organization=redactor.value(config.organization), scope_name=redactor.value(config.scope_name),
                    apps=tuple(redactor.dataclass(a) for a in config.apps),
-                   shared_services=tuple(redactor.dataclass(s) for s in config.shared_services), dr=dr)
+                   shared_services=tuple(redactor.dataclass(s) for s in config.shared_services), dr=dr,
+                   backups=tuple(redactor.dataclass(b) for b in config.backups))

@@ -149,3 +149,26 @@ def test_a_delivery_that_failed_is_recorded_as_failed_and_a_resolve_is_retried(t
     api.scan(fixed, db_path=db, notify_path=notify)  # nothing changed: the failed resolve goes out now
     assert ("aws-s3-bucket-public-access-blocked|arn:aws:s3:::data", "resolve") in {
         (b["fingerprint"], b["action"]) for b in working.bodies}
+
+
+def test_an_older_database_gains_delivery_states_from_its_outcomes(tmp_path):
+    from drscan.store.db import SCHEMA_VERSION, open_db
+
+    db = open_db(tmp_path / "drscan.db")
+    db.conn.executescript("""
+        drop table notifications;
+        create table notifications (scan_id integer, target text, fingerprint text, action text, ok integer,
+                                    status integer, attempts integer, error text);
+        insert into notifications values (1, 'hook', 'r|a', 'trigger', 1, 200, 1, '');
+        insert into notifications values (1, 'hook', 'r|b', 'trigger', 0, 500, 4, 'HTTP 500');
+        update meta set value = '2' where key = 'schema_version';
+    """)
+    db.conn.commit()
+    db.conn.close()
+    reopened = open_db(tmp_path / "drscan.db")
+    try:
+        rows = reopened.conn.execute("select fingerprint, state from notifications order by fingerprint").fetchall()
+        version = reopened.conn.execute("select value from meta where key = 'schema_version'").fetchone()[0]
+    finally:
+        reopened.conn.close()
+    assert rows == [("r|a", "sent"), ("r|b", "failed")] and version == str(SCHEMA_VERSION)
