@@ -1,8 +1,9 @@
 """Command line: parse arguments, call drscan.api, print, and map errors to exit codes.
 
 Exit codes: 0 nothing at or above --fail-on failed; 1 failing findings at or above --fail-on;
-2 usage or input error (bad flag, malformed export, invalid config or rule); 3 database error;
-130 interrupted."""
+2 usage or input error (bad flag, malformed export, invalid config or rule, unwritable output
+path); 3 database error; 70 internal error (a bug: one line, the traceback with --debug);
+130 interrupted; 141 output pipe closed. The mapping is in cli_exit.run."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from rich.text import Text
 from drscan import __version__, api
 from drscan.cli_dr import dr_app
 from drscan.cli_drill import drill_app
+from drscan.cli_exit import run
 from drscan.cli_serve import serve
 from drscan.config import load_config
-from drscan.errors import DrscanError, InputError
+from drscan.errors import InputError
 from drscan.report.catalogue import catalogue_markdown
 from drscan.report.coverage import control_statuses
 from drscan.report.terminal import console as make_console, markup_safe, print_summary, shown
@@ -65,9 +67,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="On an internal error, print the Python traceback (also DRSCAN_DEBUG=1)."),
 ) -> None:
     """drscan: collect -> graph -> evaluate -> store -> report."""
+    if debug:
+        ctx.ensure_object(dict)["debug"] = True  # read by cli_exit.run when something fails
 
 
 @app.command()
@@ -123,8 +129,11 @@ def scan(
                                   more_imports=tuple(import_dir[1:]) if import_dir else ())
     sources = _with_kubernetes(sources, k8s, kube_context, kubeconfig, workers)
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    progress_console = Console(stderr=True)
+    # Off when stderr is not a terminal (CI logs): there it cannot be erased and leaves a blank line.
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=quiet) as bar:
+                  TimeElapsedColumn(), console=progress_console, transient=True,
+                  disable=quiet or not progress_console.is_terminal) as bar:
         result = api.scan(sources=sources, config_path=config, db_path=db, out_dir=out, fail_on=fail_on, formats=chosen,
                           as_of=api.parse_as_of(as_of), progress=RichProgress(bar), baseline_path=baseline,
                           metrics_path=metrics_file, notify_path=notify, outputs=_outputs(sarif, junit, ocsf))
@@ -480,16 +489,9 @@ def permissions(
     typer.echo(document if isinstance(document, str) else json.dumps(document, indent=2))  # k8s: ClusterRole YAML
 
 
-def main() -> None:
-    """Console entry point. Usage errors exit 2 (click); drscan errors exit with their code."""
-    try:
-        app()
-    except DrscanError as exc:
-        make_console(stderr=True, soft_wrap=True).print("[bold red]drscan: error:[/]", shown(str(exc), 2000))
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        Console(stderr=True).print("drscan: interrupted; nothing was stored for this scan")
-        sys.exit(130)
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point (drscan.cli:main): every outcome becomes an exit code (cli_exit.run)."""
+    sys.exit(run(app, argv))
 
 
 if __name__ == "__main__":

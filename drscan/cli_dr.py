@@ -14,6 +14,7 @@ import orjson
 import typer
 from rich.table import Table
 
+from drscan.cli_exit import print_error
 from drscan.dr import api
 from drscan.dr.copies import human
 from drscan.dr.model import DISRUPTIONS, FAIL, PASS, basis_of
@@ -44,7 +45,7 @@ def _guard(work: Callable[[], T]) -> T:
     try:
         return work()
     except DrscanError as exc:
-        make_console(stderr=True, soft_wrap=True).print("[bold red]drscan: error:[/]", shown(str(exc), 2000))
+        print_error(exc)
         raise typer.Exit(exc.exit_code) from None
 
 

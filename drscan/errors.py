@@ -1,5 +1,11 @@
 """Errors drscan raises; the CLI maps each to an exit code (see README, "Exit codes")."""
 
+# Anything that is not a DrscanError (a bug, or a failure drscan did not foresee) exits with
+# this code, so CI never reads a crash as "the gate failed" (1). 70 is EX_SOFTWARE in sysexits.h.
+INTERNAL_ERROR_EXIT = 70
+
+
+
 
 class DrscanError(Exception):
     """Base class. `exit_code` is what the CLI exits with."""
