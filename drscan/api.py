@@ -13,7 +13,7 @@ import orjson
 
 from drscan import __version__
 from drscan.collect.sources import Sources, collect
-from drscan.config import Config, load_config
+from drscan.config import EARLIEST_DATE, LATEST_DATE, Config, load_config
 from drscan.engine.evaluate import evaluate
 from drscan.engine.loader import RuleSet, load_rules
 from drscan.errors import InputError
@@ -92,6 +92,8 @@ def parse_as_of(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise InputError(f"--as-of: not an ISO 8601 date/time: {text!r}") from None
+    if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
+        raise InputError(f"--as-of: {text!r} is outside {EARLIEST_DATE.year}-{LATEST_DATE.year}")
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 

@@ -12,12 +12,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from drscan.config import parse_date
 from drscan.errors import InputError
 from drscan.redact import excerpt
 from drscan.safe_text import display
 from drscan.yamlfile import load_yaml, validate
 
-_DATE: dict = {}  # YAML gives dates as date objects, quoted ones as strings: checked by _as_date
+_DATE: dict = {}  # "YYYY-MM-DD" (yamlfile keeps dates as text): parsed and range-checked by parse_date
 
 ATTESTATIONS_SCHEMA = {
     "type": "object", "additionalProperties": False, "required": ["attestations"],
@@ -46,10 +47,6 @@ WAIVERS_SCHEMA = {
             "ticket": {"type": "string"}, "expires": _DATE,
         }}}},
 }
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)
@@ -138,7 +135,7 @@ def load_attestations(path: Path, known_controls: set[str]) -> list[Attestation]
             raise InputError(f"{path}:{document.line_of(('attestations', index, 'control'))}: unknown control "
                              f"{excerpt(entry['control'])} (write framework:control-id, e.g. iso27001-2022:A.5.29)")
         try:
-            start, end = _as_date(entry["date"]), _as_date(entry["expires"])
+            start, end = parse_date(entry["date"]), parse_date(entry["expires"])
         except ValueError as exc:
             raise InputError(f"{path}:{line}: {exc}") from None
         if end < start:
@@ -162,7 +159,7 @@ def load_waivers(path: Path, known_rules: set[str]) -> list[Waiver]:
             raise InputError(f"{path}:{document.line_of(('waivers', index, 'rule'))}: "
                              f"no rule matches {excerpt(entry['rule'])}")
         try:
-            expires = _as_date(entry["expires"])
+            expires = parse_date(entry["expires"])
         except ValueError as exc:
             raise InputError(f"{path}:{document.line_of(('waivers', index, 'expires'))}: {exc}") from None
         out.append(Waiver(entry["rule"], tuple(entry["resources"]), entry["owner"], entry["reason"], entry["ticket"],

@@ -4,6 +4,7 @@ shared services, and the DR settings (assumption overrides, drill attestations).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +17,12 @@ from drscan.yamlfile import YamlDocument, load_yaml, validate
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Bounds on values that pass the schema but would overflow later (timedelta, date arithmetic,
+# 64-bit columns): a duration, a day count or a date outside them is an error naming the line.
+MAX_DURATION_SECONDS = 100 * 365 * 86400
+MAX_DAYS = 100 * 365
+EARLIEST_DATE, LATEST_DATE = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
+MAX_ASSUMPTION = 1e12  # larger than any assumed rate, size or duration (in its unit)
 
 STRATEGIES: tuple[str, ...] = ("backup_restore", "pilot_light", "warm_standby", "active_active")
 DRILL_TYPES: tuple[str, ...] = ("drill", "tabletop")
@@ -42,7 +49,8 @@ CONFIG_SCHEMA = {
         "organization": {"type": "string"},
         "scope": {"type": "object", "additionalProperties": False, "properties": {"name": {"type": "string"}}},
         "fail_on": {"enum": list(SEVERITIES) + ["none"]},
-        "evidence_ttl_days": {"type": "object", "additionalProperties": {"type": "number", "exclusiveMinimum": 0}},
+        "evidence_ttl_days": {"type": "object", "additionalProperties": {"type": "number", "exclusiveMinimum": 0,
+                                                                          "maximum": MAX_DAYS}},
         "aws": {
             "type": "object", "additionalProperties": False,
             "properties": {
@@ -117,10 +125,11 @@ CONFIG_SCHEMA = {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "assumptions": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
+                "assumptions": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0,
+                                                                           "maximum": MAX_ASSUMPTION}},
                 "drills": {"type": "string", "minLength": 1},
-                "drill_max_age_days": {"type": "integer", "minimum": 1},
-                "restore_test_max_age_days": {"type": "integer", "minimum": 1},
+                "drill_max_age_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+                "restore_test_max_age_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
             },
         },
     },
@@ -154,11 +163,26 @@ DRILLS_SCHEMA = {
 
 
 def parse_duration(text: str) -> int:
-    """'15m' -> 900 seconds."""
+    """'15m' -> 900 seconds. ValueError for anything else, or longer than 100 years."""
     match = _DURATION.match(str(text))
     if not match:
         raise ValueError(f"not a duration: {excerpt(text)} (use e.g. 30s, 15m, 4h, 1d)")
-    return int(float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if not math.isfinite(seconds) or seconds > MAX_DURATION_SECONDS:
+        raise ValueError(f"duration {excerpt(text)} is longer than 100 years")
+    return int(seconds)
+
+
+def parse_date(value: Any) -> dt.date:
+    """A YAML date ('2026-10-14', also with a time of day) between 1970 and 2999; ValueError otherwise."""
+    text = str(value).strip()
+    try:
+        day = dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        raise ValueError(f"not a date (YYYY-MM-DD): {excerpt(value)}") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"date {day.isoformat()} is outside {EARLIEST_DATE.year}-{LATEST_DATE.year}")
+    return day
 
 
 @dataclass(frozen=True)
@@ -338,17 +362,6 @@ def _check_dependencies(path: Path, document: YamlDocument, data: dict, names: s
                                                   f"{excerpt(name)} (known: {', '.join(sorted(names)) or 'none'})")
 
 
-def _parse_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def load_drills(path: Path, app_names: set[str]) -> tuple[Drill, ...]:
     """The drill attestations file: `drills: [{app, date, type, measured_rto, measured_rpo, participants}]`."""
     try:
@@ -362,9 +375,10 @@ def load_drills(path: Path, app_names: set[str]) -> tuple[Drill, ...]:
         if entry["app"] not in app_names:
             raise _error(path, document, at + ("app",), f"drill for unknown app {excerpt(entry['app'])} "
                                                         f"(known: {', '.join(sorted(app_names)) or 'none'})")
-        date = _parse_date(entry["date"])
-        if date is None:
-            raise _error(path, document, at + ("date",), f"date: not a date (YYYY-MM-DD): {excerpt(entry['date'])}")
+        try:
+            date = parse_date(entry["date"])
+        except ValueError as exc:
+            raise _error(path, document, at + ("date",), f"date: {exc}") from None
         durations = _durations(path, document, entry, at, ("measured_rto", "measured_rpo"))
         drills.append(Drill(app=entry["app"], date=date, type=entry["type"], scenario=entry.get("scenario", ""),
                             measured_rto_seconds=durations.get("measured_rto"),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 
-from drscan.config import App, Config, load_config
+from drscan.config import EARLIEST_DATE, LATEST_DATE, App, Config, load_config
 from drscan.dr.assess import DR_APP_KIND, assess_apps, new_context, prepare
 from drscan.dr.diagram import render_svg
 from drscan.dr.model import DISRUPTIONS, AppAssessment
@@ -59,6 +59,8 @@ def _parse_moment(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
         raise InputError(f"--as-of: not an ISO 8601 date/time: {text!r}") from None
+    if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
+        raise InputError(f"--as-of: {text!r} is outside {EARLIEST_DATE.year}-{LATEST_DATE.year}")
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 

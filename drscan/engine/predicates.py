@@ -44,8 +44,36 @@ def _age_days(value: Any, now: datetime) -> float:
     return (now - when).total_seconds() / 86400
 
 
+# A `matches` value longer than this is not matched (NOT_ASSESSED, with the reason): a
+# backtracking pattern on a megabyte-long attribute would stall the whole evaluation.
+MAX_MATCH_CHARS = 4096
+
+
+class _TooLong(ValueError):
+    pass
+
+
 def _regex(value: Any, pattern: Any) -> bool:
-    return re.search(str(pattern), str(value)) is not None
+    text = str(value)
+    if len(text) > MAX_MATCH_CHARS:
+        raise _TooLong(f"is {len(text):,} characters long; values over {MAX_MATCH_CHARS:,} are not matched")
+    if isinstance(pattern, re.Pattern):
+        return pattern.search(text) is not None
+    try:  # a pattern read from data (value_from_self / value_from_previous)
+        return re.search(str(pattern), text) is not None
+    except re.error as exc:
+        raise ValueError(f"is not a valid regular expression ({exc})") from None
+
+
+def compile_pattern(pattern: Any, where: str) -> re.Pattern:
+    """A rule's `matches` pattern, compiled when the rule is loaded; RuleError naming file:line."""
+    if not isinstance(pattern, str):
+        raise RuleError(f"{where}: operator 'matches' needs a string pattern, got {type(pattern).__name__}")
+    try:
+        return re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        shown = pattern if len(pattern) <= 60 else pattern[:57] + "..."
+        raise RuleError(f"{where}: invalid regular expression {shown!r} for 'matches': {exc}") from None
 
 
 # name -> (function(actual, expected, now), needs a value, description for reasons)
@@ -105,6 +133,8 @@ def _compile_attr(node: dict, where: str) -> Compiled:
     if needs_value and "value" not in node and not self_path and not previous_path:
         raise RuleError(f"{where}: operator {excerpt(op)} needs a value")
     expected = node.get("value")
+    if op == "matches" and "value" in node:
+        expected = compile_pattern(expected, where)
     label = path
     is_tag = path.startswith("tags.")
     from_previous = path.startswith("prev.")
@@ -133,10 +163,14 @@ def _compile_attr(node: dict, where: str) -> Compiled:
             return None, f"{prefix}{label} was not collected"
         try:
             result = bool(function(actual, want, ctx.now))
-        except (TypeError, ValueError):
+        except _TooLong as exc:
+            return None, f"{prefix}{label} {exc}"
+        except (TypeError, ValueError, OverflowError):
             return None, f"{prefix}{label} = {_show(actual)} cannot be compared ({op})"
         if result:
             return True, f"{prefix}{label} = {_show(actual)}"
+        if isinstance(want, re.Pattern):
+            want = want.pattern
         shown_want = want if isinstance(want, str) and op == "matches" else _show(want)
         return False, f"{prefix}{label} is {_show(actual)}, expected {text.format(e=shown_want)}"
 
