@@ -3,6 +3,7 @@ report; the other functions read what earlier scans stored."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -16,7 +17,7 @@ from drscan.collect.sources import Sources, collect
 from drscan.config import EARLIEST_DATE, LATEST_DATE, Config, load_config
 from drscan.engine.evaluate import evaluate
 from drscan.engine.loader import RuleSet, load_rules
-from drscan.errors import InputError
+from drscan.errors import InputError, StoreError
 from drscan.drill.records import stored_drill_resources
 from drscan.graph.backups import judge_backups, link_backups
 from drscan.graph.build import build_graph
@@ -27,13 +28,14 @@ from drscan.notify.deliver import deliver
 from drscan.notify.events import events_for_scan
 from drscan.notify.payloads import build_requests
 from drscan.model import SEVERITIES, SEVERITY_RANK, Finding, Resource, Scan, Status
+from drscan.outputs import prepare_directory, prepare_file
 from drscan.paths import rules_dir, templates_dir
 from drscan.redact import Redactor, redact_inventory, redact_text, redact_value
 from drscan.report.context import build_context
 from drscan.report.formats.tabular import write_csv, write_json
 from drscan.report.formats.metrics import metrics_text, write_metrics
-from drscan.store.db import (fingerprint, latest_scan_id, load_resources, load_scan, open_db, record_delivery,
-                             record_pending, save_scan, undelivered)
+from drscan.store.db import (describe, fingerprint, latest_scan_id, load_resources, load_scan, open_db, reading,
+                             record_delivery, record_pending, save_scan, undelivered)
 
 REPORT_FORMATS = ("json", "csv", "html", "pdf")
 EXTRA_FORMATS = ("sarif", "junit", "ocsf")  # CI and SIEM outputs, written only when asked for
@@ -119,12 +121,9 @@ def _previous_resources(db_path: Path | None, rules: RuleSet) -> dict[str, Resou
     kinds = {kind for rule in rules.rules if rule.category == "drift" for kind in rule.kinds}
     if db_path is None or not db_path.exists() or not kinds:
         return {}
-    db = open_db(db_path)
-    try:
-        latest = latest_scan_id(db)
+    with reading(db_path, allow_empty=True) as db:  # an empty file becomes a new database
+        latest = latest_scan_id(db) if db["scans"].exists() else None
         return load_resources(db, latest, kinds) if latest is not None else {}
-    finally:
-        db.conn.close()
 
 
 def scan(import_dir: Path | None = None, *, sources: Sources | None = None, config_path: Path | None = None, db_path: Path | None = None,
@@ -146,6 +145,7 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
         raise InputError("--notify needs --db: alerts are for changes since the previous stored scan")
     notify_config = load_notify_config(notify_path) if notify_path else None
     rules = load_ruleset(config, rules_path)
+    check_destinations(out_dir, outputs, metrics_path, db_path)  # a bad path fails now, not after the scan
     started = utc_now()
     now = as_of or started
     previous = _previous_resources(db_path, rules)
@@ -222,6 +222,20 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     return result
 
 
+def check_destinations(out_dir: Path | None = None, outputs: dict[str, Path] | None = None,
+                       metrics_path: Path | None = None, db_path: Path | None = None) -> None:
+    """Before any work: output directories can be created and written, output files are not
+    directories (OutputError, exit 2), and an existing database is one drscan can write
+    (StoreError, exit 3; checked read-only, so a damaged file is left as it is)."""
+    if out_dir is not None:
+        prepare_directory(out_dir)
+    for path in [*(outputs or {}).values(), *([metrics_path] if metrics_path is not None else [])]:
+        prepare_file(path)
+    if db_path is not None and db_path.exists():
+        with reading(db_path, allow_empty=True):
+            pass
+
+
 def _writers() -> dict:
     from drscan.report.formats.ci import write_junit, write_ocsf, write_sarif
     from drscan.report.render import write_html, write_pdf  # weasyprint loads Pango; only when reporting
@@ -240,7 +254,6 @@ def write_outputs(context: dict, outputs: dict[str, Path]) -> dict[str, Path]:
     for name, path in outputs.items():
         if name not in writers:
             raise InputError(f"unknown output format {name!r}; choose from {', '.join(OUTPUT_NAMES)}")
-        path.parent.mkdir(parents=True, exist_ok=True)
         written[name] = writers[name](context, path)
     return written
 
@@ -258,27 +271,15 @@ def write_reports(context: dict, out_dir: Path, formats: tuple[str, ...], progre
     return written
 
 
-def _open_existing(db_path: Path):
-    if not db_path.exists():
-        raise InputError(f"{db_path}: no such database (run drscan scan --db {db_path} first)")
-    return open_db(db_path)
-
-
 def history(db_path: Path, last: int = 20) -> dict:
-    db = _open_existing(db_path)
-    try:
+    with reading(db_path) as db:
         return history_summary(db, last)
-    finally:
-        db.conn.close()
 
 
 def diff(db_path: Path, old: int | None = None, new: int | None = None) -> ScanDiff:
-    db = _open_existing(db_path)
-    try:
+    with reading(db_path) as db:
         old_id, new_id = resolve_pair(db, old, new)
         return diff_scans(db, old_id, new_id)
-    finally:
-        db.conn.close()
 
 
 def notify(db_path: Path, stored: Scan, rules: RuleSet, config) -> list:
@@ -296,6 +297,8 @@ def notify(db_path: Path, stored: Scan, rules: RuleSet, config) -> list:
         requests = build_requests(events, config)
         rows = record_pending(db, stored.id, requests)
         return deliver(requests, config, on_result=lambda index, result: record_delivery(db, rows[index], result))
+    except sqlite3.Error as exc:
+        raise StoreError(f"{db_path}: cannot record alert deliveries: {describe(exc)}") from None
     finally:
         db.conn.close()
 
@@ -311,6 +314,7 @@ def plan(plan_path: Path, *, config_path: Path | None = None, fail_on: str | Non
     fail_on = fail_on or config.fail_on
     exit_code_for((), fail_on)
     rules = load_ruleset(config)
+    check_destinations(out_dir, outputs)
     started = utc_now()
     verdict = evaluate_plan(plan_path, config, rules, as_of or started, iso(started), iso(utc_now()))
     code = 0 if soft_fail else exit_code_for(verdict.scan.findings, fail_on)
@@ -326,14 +330,11 @@ def plan(plan_path: Path, *, config_path: Path | None = None, fail_on: str | Non
 def terraform_drift(db_path: Path, state_path: Path) -> dict:
     from drscan.gate import terraform_drift as compare
 
-    db = _open_existing(db_path)
-    try:
+    with reading(db_path) as db:
         latest = latest_scan_id(db)
         if latest is None:
             raise InputError(f"{db_path}: no scans yet")
         scanned = load_resources(db, latest)
-    finally:
-        db.conn.close()
     report = compare(state_path, scanned)
     report["scan_id"] = latest
     return report
@@ -345,13 +346,13 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
     """Build the signed evidence pack for one stored scan. Returns the manifest."""
     from drscan.assurance import Assurance, load_attestations, load_waivers
     from drscan.pack.assemble import build_evidence_pack, default_period, parse_period
-    from drscan.report.render import render_html, write_pdf
+    from drscan.report.render import render_html, render_pdf
 
     config = load_config(config_path)
     rules = load_ruleset(config)
     chosen = frameworks or tuple(rules.catalogues)
-    db = _open_existing(db_path)
-    try:
+    prepare_file(out_path)
+    with reading(db_path) as db:
         if scan_ref == "latest":
             scan_id = latest_scan_id(db)
             if scan_id is None:
@@ -364,9 +365,8 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
         times = [row["started_at"] for row in db.query("select started_at from scans where id <= ?", [scan_id])]
         from drscan.drill.records import list_drills
 
-        drills = redact_value([d for d in list_drills(db) if str(d["finished_at"]) <= stored.finished_at])
-    finally:
-        db.conn.close()
+        drills = (redact_value([d for d in list_drills(db) if str(d["finished_at"]) <= stored.finished_at])
+                  if db["drills"].exists() else [])
     now = as_of or utc_now()
     known_controls = {f"{c.framework}:{control.id}" for c in rules.catalogues.values() for control in c.controls}
     assurance = Assurance(as_of=now.date())
@@ -388,7 +388,7 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
     given = (("attestations.yaml", attestations_path), ("waivers.yaml", waivers_path), ("drscan.yaml", config_path))
     inputs = {name: _redacted_file(path) for name, path in given if path}
     renderers = {"html": lambda ctx: render_html(ctx, templates_dir()),
-                 "pdf": lambda ctx, path: write_pdf(ctx, templates_dir(), path)}
+                 "pdf": lambda ctx: render_pdf(ctx, templates_dir())}
     return build_evidence_pack(out_path, scan=stored, context=context, signing_key=signing_key,
                                attestation_files=evidence, inputs=inputs, period=period,
                                rule_versions={r.id: r.version for r in rules.rules}, render=renderers,

@@ -227,7 +227,6 @@ def _json(document: dict) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    from drscan.outputs import write_atomic
+
+    write_atomic(path, text)

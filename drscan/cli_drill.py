@@ -128,15 +128,12 @@ def drill_list(
 ) -> None:
     """Past drills: when, which backup (and its age), phase timings, verification, status."""
     from drscan.drill.records import list_drills
-    from drscan.store.db import open_db
+    from drscan.store.db import reading
 
     if not db.exists():
         raise InputError(f"{db}: no such database (drscan drill restore --db {db} stores drills there)")
-    handle = open_db(db)
-    try:
-        rows = list_drills(handle, app, last)
-    finally:
-        handle.conn.close()
+    with reading(db) as handle:  # read only; a schema 1 file has no drills yet
+        rows = list_drills(handle, app, last) if handle["drills"].exists() else []
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return

@@ -5,8 +5,6 @@
 INTERNAL_ERROR_EXIT = 70
 
 
-
-
 class DrscanError(Exception):
     """Base class. `exit_code` is what the CLI exits with."""
 
@@ -23,6 +21,11 @@ class ConfigError(InputError):
 
 class RuleError(InputError):
     """A rule file or control catalogue is invalid."""
+
+
+class OutputError(DrscanError):
+    """A report or output file cannot be written (bad path, permission, disk full). Exit 2, as
+    for any path the user gave us; nothing half-written is left at the path."""
 
 
 class StoreError(DrscanError):

@@ -21,7 +21,7 @@ from drscan.dr.simulate import SimulationResult, parse_failure, simulate as run_
 from drscan.errors import InputError, StoreError
 from drscan.graph.build import ResourceGraph, app_node_id
 from drscan.model import Gap, Relation, Resource
-from drscan.store.db import open_db
+from drscan.store.db import describe, reading
 
 
 @dataclass(frozen=True)
@@ -67,18 +67,13 @@ def _parse_moment(text: str | None) -> datetime | None:
 def load_graph(db_path: Path, config: Config, scan_id: int | None = None) -> tuple[ResourceGraph, ScanInfo]:
     """The chosen (default: latest) stored scan as a ResourceGraph, app membership recomputed from
     `config` (the scan may have been taken with another drscan.yaml)."""
-    if not db_path.exists():
-        raise InputError(f"{db_path}: no such database (run drscan scan --db {db_path} first)")
-    db = open_db(db_path)
-    try:
+    with reading(db_path) as db:
         return read_graph(db.conn, config, scan_id, str(db_path))
-    finally:
-        db.conn.close()
 
 
 def read_graph(conn: sqlite3.Connection, config: Config, scan_id: int | None, where: str) -> tuple[ResourceGraph, ScanInfo]:
     """load_graph on an open connection (`drscan serve` passes its read-only one); `where` names
-    the database in messages."""
+    the database in messages. A damaged file is a StoreError naming the cause."""
     try:
         chosen = scan_id
         if chosen is None:
@@ -95,10 +90,12 @@ def read_graph(conn: sqlite3.Connection, config: Config, scan_id: int | None, wh
                          resource_id=g[7]) for g in conn.execute(
             "select provider, account, region, service, operation, code, message, resource_id from gaps where scan_id = ?",
             [chosen]))
+        scan_id_, started_at, scope_text, resource_count = row
+        scope = orjson.loads(scope_text or "{}")
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{where}: cannot read scan: {exc}") from None
-    scan_id_, started_at, scope_text, resource_count = row
-    scope = orjson.loads(scope_text or "{}")
+        raise StoreError(f"{where}: cannot read scan: {describe(exc)}") from None
+    except orjson.JSONDecodeError:
+        raise StoreError(f"{where}: cannot read scan: a stored value is not valid JSON (the file is damaged)") from None
     return graph_of_scan(resources, relations, gaps, config.apps), ScanInfo(
         id=scan_id_, started_at=started_at, as_of=scope.get("as_of") or started_at, resource_count=resource_count)
 

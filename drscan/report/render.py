@@ -13,6 +13,8 @@ from markupsafe import Markup
 
 from drscan.safe_text import display
 
+from drscan.outputs import write_atomic
+
 HTML_TEMPLATE = "report.html.j2"
 PDF_TEMPLATE = "report_pdf.html.j2"
 
@@ -91,15 +93,14 @@ def render_html(context: dict, templates_dir: Path) -> str:
 
 
 def write_html(context: dict, templates_dir: Path, out_path: Path) -> Path:
-    out_path = Path(out_path)
-    out_path.write_text(render_html(context, templates_dir), encoding="utf-8")
-    return out_path
+    return write_atomic(Path(out_path), render_html(context, templates_dir))
+
+
+def render_pdf(context: dict, templates_dir: Path) -> bytes:
+    from weasyprint import HTML  # heavy import, only needed for PDF output
+
+    return HTML(string=_render(PDF_TEMPLATE, context, templates_dir), base_url=str(templates_dir)).write_pdf()
 
 
 def write_pdf(context: dict, templates_dir: Path, out_path: Path) -> Path:
-    from weasyprint import HTML  # heavy import, only needed for PDF output
-
-    out_path = Path(out_path)
-    html = _render(PDF_TEMPLATE, context, templates_dir)
-    HTML(string=html, base_url=str(templates_dir)).write_pdf(out_path)
-    return out_path
+    return write_atomic(Path(out_path), render_pdf(context, templates_dir))

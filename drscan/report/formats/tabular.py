@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from drscan.outputs import write_atomic
 from drscan.safe_text import csv_cell
 
 CSV_COLUMNS = ("rule_id", "rule_version", "title", "status", "severity", "category", "resource_id", "resource_name",
@@ -24,8 +25,7 @@ def write_json(context: dict[str, Any], path: Path) -> Path:
         "findings": context["findings"],
         "gaps": context["gaps"],
     }
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    return path
+    return write_atomic(path, json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def _cell(value: Any) -> str:
@@ -49,5 +49,4 @@ def csv_text(findings: list[dict[str, Any]]) -> str:
 
 
 def write_csv(context: dict[str, Any], path: Path) -> Path:
-    path.write_text(csv_text(context["findings"]), encoding="utf-8", newline="")
-    return path
+    return write_atomic(path, csv_text(context["findings"]))
