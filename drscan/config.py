@@ -118,7 +118,7 @@ CONFIG_SCHEMA = {
             "type": "object", "additionalProperties": False,
             "properties": {
                 "max_age": {"type": "string"},  # for sources no app claims; 24h unless set
-                "min_retention_days": {"type": "integer", "minimum": 1},
+                "min_retention_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
             },
         },
         "dr": {

@@ -34,6 +34,8 @@ def _config(tmp_path: Path, text: str) -> Path:
     ("dr:\n  drill_max_age_days: 4000000000\n", 2, "maximum"),
     ("dr:\n  restore_test_max_age_days: 9223372036854775807\n", 2, "maximum"),
     ("evidence_ttl_days:\n  default: 1.0e+300\n", 2, "maximum"),
+    ("backup_defaults:\n  min_retention_days: 99999999\n", 2, "maximum"),
+    ("backups:\n  - {source: s, protects: db, max_age: 99999999999999999999w}\n", 2, "longer than 100 years"),
     ("dr:\n  assumptions:\n    pitr_rpo_seconds.aws_backup_continuous: 1.0e+300\n", 3, "maximum"),
 ])
 def test_oversized_values_in_drscan_yaml_are_refused_at_load(tmp_path, body, line, words):
