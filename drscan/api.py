@@ -99,6 +99,12 @@ def parse_as_of(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _moment(text: str) -> datetime:
+    """An ISO timestamp as an aware datetime ('...08Z' and '...08.851Z' compare as times, not text)."""
+    moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def exit_code_for(findings: list[Finding] | tuple[Finding, ...], fail_on: str, baseline: set[str] | None = None) -> int:
     """1 when a FAIL at or above `fail_on` severity exists (outside the baseline), else 0
     ('none' never fails)."""
@@ -365,7 +371,8 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
         times = [row["started_at"] for row in db.query("select started_at from scans where id <= ?", [scan_id])]
         from drscan.drill.records import list_drills
 
-        drills = (redact_value([d for d in list_drills(db) if str(d["finished_at"]) <= stored.finished_at])
+        scan_end = _moment(stored.finished_at)
+        drills = (redact_value([d for d in list_drills(db) if _moment(d["finished_at"]) <= scan_end])
                   if db["drills"].exists() else [])
     now = as_of or utc_now()
     known_controls = {f"{c.framework}:{control.id}" for c in rules.catalogues.values() for control in c.controls}
