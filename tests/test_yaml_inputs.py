@@ -216,3 +216,16 @@ def test_hostile_config_through_the_cli_is_exit_2_and_one_line(tmp_path):
         code, _, err = invoke_drscan("dr", "--config", str(path), "--db", str(tmp_path / "none.db"))
         assert code == 2, (name, err)
         assert err.splitlines() == [err.strip()] and err.startswith(f"drscan: error: {path}:{line}: "), (name, err)
+
+
+@pytest.mark.parametrize("text, words", [
+    (BILLION_LAUGHS, ":7: invalid YAML: more than 200,000 values"),
+    ("apiVersion: v1\nclusters: [unclosed\n", ":3: invalid YAML"),
+    ("apiVersion: v1\nusers: !!python/object/apply:os.system ['id']\n", ":2: invalid YAML: tag"),
+])
+def test_a_hostile_kubeconfig_is_refused_before_the_kubernetes_client_parses_it(tmp_path, text, words):
+    """The kubeconfig is read by the Kubernetes client (yaml.safe_load, unbounded): drscan reads it
+    with the bounded loader first."""
+    kubeconfig = _write(tmp_path / "kubeconfig", text)
+    code, _, err = invoke_drscan("scan", "--k8s", "--kubeconfig", str(kubeconfig), "-q")
+    assert code == 2 and err.splitlines() == [err.strip()] and err.startswith(f"drscan: error: {kubeconfig}{words}"), err
