@@ -97,6 +97,17 @@ OPERATORS: dict[str, tuple[Callable[[Any, Any, datetime], bool], bool, str]] = {
 }
 # These two look at presence itself, so a None value is an answer, not "unknown".
 PRESENCE_OPERATORS = {"exists", "not_exists"}
+# Operators on one value, and on a list or object: an actual value of the other shape is data of
+# the wrong type (a list where a string belongs), which answers nothing (None), never PASS.
+SCALAR_OPERATORS = {"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "matches", "age_days_lte"}
+COLLECTION_OPERATORS = {"len_gte", "len_lte"}
+
+
+def _wrong_shape(op: str, actual: Any, want: Any) -> bool:
+    container = isinstance(actual, (dict, list))
+    if op in SCALAR_OPERATORS:
+        return container and not (op in ("eq", "ne") and isinstance(want, (dict, list)))
+    return op in COLLECTION_OPERATORS and not container
 
 
 def read_path(resource: Resource, path: str) -> Any:
@@ -118,8 +129,8 @@ def _show(value: Any) -> str:
     """JSON spelling (true, null, "x"), which auditors and the JSON report share."""
     try:
         text = json.dumps(value, default=str, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= 120 else text[:117] + "..."
 
 
@@ -161,6 +172,8 @@ def _compile_attr(node: dict, where: str) -> Compiled:
             return False, f"{prefix}resource has no tag {label[5:]!r}"
         if actual is _MISSING or (actual is None and op not in PRESENCE_OPERATORS):
             return None, f"{prefix}{label} was not collected"
+        if _wrong_shape(op, actual, want):
+            return None, f"{prefix}{label} = {_show(actual)} is not the kind of value {op!r} compares"
         try:
             result = bool(function(actual, want, ctx.now))
         except _TooLong as exc:

@@ -214,7 +214,10 @@ def ec2_security_group(v: "TerraformValues") -> Shape:
 
 def security_group_rule(v: "TerraformValues") -> Shape:
     """aws_security_group_rule (type ingress or egress)."""
-    if v.value("type") != "ingress":
+    kind = v.value("type")
+    if kind is v.UNKNOWN:
+        return Shape()
+    if kind != "ingress":
         return Shape(attrs=dict(world_ingress_rules=0, admin_ports_open_to_world=[]))
     hit = _ingress(v, v.value("protocol"), v.value("from_port"), v.value("to_port"),
                    [v.value("cidr_blocks"), v.value("ipv6_cidr_blocks")])

@@ -41,6 +41,10 @@ def collect(ctx: TaskContext) -> None:
     client = ctx.client("lambda")
     for function in ctx.pages(client, "ListFunctions", "Functions", kinds=(KIND,)) or []:
         arn = function["FunctionArn"]
+        # Lambda omits Environment for a function without variables. Straight from the API that
+        # absence is a fact; in an exported file it could be a field that went missing, so only
+        # the live collector reads it as "no variables".
+        function = {"Environment": {"Variables": {}}, **function}
         answer = ctx.call(client, "ListTags", kinds=(KIND,), resource_id=arn, Resource=arn)
         ctx.add(function_record(function, ctx.account, ctx.region, tags_of((answer or {}).get("Tags"))),
                 "lambda:ListFunctions")
