@@ -15,6 +15,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -137,6 +138,8 @@ def scan(
         result = api.scan(sources=sources, config_path=config, db_path=db, out_dir=out, fail_on=fail_on, formats=chosen,
                           as_of=api.parse_as_of(as_of), progress=RichProgress(bar), baseline_path=baseline,
                           metrics_path=metrics_file, notify_path=notify, outputs=_outputs(sarif, junit, ocsf))
+    for warning in result.warnings:  # configuration problems: on stderr even with --quiet
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[yellow]drscan: warning:[/] {escape(warning)}")
     failed = [d for d in result.deliveries if not d.ok]
     if failed:  # a failed delivery never fails the scan; it is retried on the next scan
         make_console(stderr=True).print(f"[yellow]drscan: {len(failed)} of {len(result.deliveries)} alert deliveries failed "
