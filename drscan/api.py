@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,14 +21,14 @@ from drscan.engine.loader import RuleSet, load_rules
 from drscan.errors import InputError, StoreError
 from drscan.drill.records import stored_drill_resources
 from drscan.graph.backups import judge_backups, link_backups
-from drscan.graph.build import build_graph
+from drscan.graph.build import EMPTY_APP, build_graph
 from drscan.baseline import load_baseline
 from drscan.history import ScanDiff, diff_scans, history_summary, resolve_pair, scan_ids
 from drscan.notify.config import load_notify_config
 from drscan.notify.deliver import deliver
 from drscan.notify.events import events_for_scan
 from drscan.notify.payloads import build_requests
-from drscan.model import SEVERITIES, SEVERITY_RANK, Finding, Resource, Scan, Status
+from drscan.model import SEVERITIES, SEVERITY_RANK, Finding, Gap, Resource, Scan, Status
 from drscan.outputs import prepare_directory, prepare_file
 from drscan.paths import rules_dir, templates_dir
 from drscan.redact import Redactor, redact_inventory, redact_text, redact_value
@@ -68,6 +69,7 @@ class ScanResult:
     baseline: set[str] | None = None
     deliveries: list = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)  # "service:Operation" -> count (live AWS)
+    warnings: list[str] = field(default_factory=list)  # configuration problems the scan worked around
     _context: dict | None = field(default=None, repr=False)
 
     @property
@@ -132,6 +134,20 @@ def _previous_resources(db_path: Path | None, rules: RuleSet) -> dict[str, Resou
         return load_resources(db, latest, kinds) if latest is not None else {}
 
 
+def nothing_to_assess(sources: Sources, gaps: tuple[Gap, ...]) -> str:
+    """Why a scan that found no resource at all stops (exit 2) instead of reporting 'compliant':
+    every input was empty, unreadable or refused (README, "Exit codes")."""
+    inputs = [str(sources.import_dir)] if sources.import_dir is not None else []
+    inputs += [name for name in ("aws", "gcp", "azure") if getattr(sources, name) is not None]
+    where = " and ".join(inputs)
+    if not gaps:
+        return f"no resources found in {where}: nothing to assess (no export file or resource was found)"
+    codes = Counter(g.code for g in gaps)
+    summary = ", ".join(f"{code} x{count}" for code, count in codes.most_common())
+    first = " ".join(gaps[0].message.split())[:300]
+    return f"no resources found in {where}: nothing to assess ({len(gaps)} gaps: {summary}; first: {first})"
+
+
 def scan(import_dir: Path | None = None, *, sources: Sources | None = None, config_path: Path | None = None, db_path: Path | None = None,
          out_dir: Path | None = None, fail_on: str | None = None, formats: tuple[str, ...] = REPORT_FORMATS,
          as_of: datetime | None = None, rules_path: Path | None = None, progress: Progress | None = None,
@@ -159,6 +175,8 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     mark = time.perf_counter()
     progress.stage("Collecting" if sources.import_dir is None else "Importing exports")
     collection = collect(sources, on_item=progress.advance, on_plan=lambda total: progress.stage("Collecting", total))
+    if not collection.inventory.resources:
+        raise InputError(redact_text(nothing_to_assess(sources, collection.inventory.gaps)))
     inventory = collection.inventory
     drills = stored_drill_resources(db_path)  # drscan drill restore records: measured restore times for the DR engine
     if drills:
@@ -211,7 +229,8 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
         timings["store"] = time.perf_counter() - mark
 
     result = ScanResult(scan=result_scan, rules=rules, config=config, fail_on=fail_on, exit_code=fail_code,
-                        timings=timings, baseline=baseline, api_calls=collection.api_calls)
+                        timings=timings, baseline=baseline, api_calls=collection.api_calls,
+                        warnings=[g.message for g in graph.gaps if g.code == EMPTY_APP])
     if out_dir is not None:
         mark = time.perf_counter()
         progress.stage("Writing reports", total=len(formats))

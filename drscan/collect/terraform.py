@@ -8,15 +8,15 @@ drscan/normalize/terraform_{aws,gcp,azure}.py. Format: developer.hashicorp.com/t
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-import orjson
 
-from drscan.collect.imports.files import read_bytes
+from drscan.collect.imports.files import parse_json, read_bytes
 from drscan.errors import InputError
 from drscan.model import Gap, Inventory, Reference, Resource
 from drscan.normalize import terraform_aws, terraform_azure, terraform_gcp
@@ -62,16 +62,22 @@ class Regression:
 # ---------------------------------------------------------------- reading
 
 def _read_json(path: Path) -> Any:
-    raw = read_bytes(path)
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass
-    try:  # orjson is fast but vague about where; the stdlib parser names line and column
-        json.loads(raw.decode("utf-8", "replace"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    raise InputError(f"{path}: invalid JSON")
+    """The file's JSON (gzip, depth and UTF-8 bounded as for imports), or an InputError naming it."""
+    return parse_json(read_bytes(path), path)
+
+
+def _bounded(load: Callable[[Path], Any]) -> Callable[[Path], Any]:
+    """A document within JSON's depth limit can still nest past Python's recursion limit in the
+    walk over modules and blocks: that is an input error naming the file, not a traceback."""
+
+    @functools.wraps(load)
+    def guarded(path: Path) -> Any:
+        try:
+            return load(path)
+        except RecursionError:
+            raise InputError(f"{path}: nested too deeply to read") from None
+
+    return guarded
 
 
 def _check_format(document: Any, path: Path) -> dict:
@@ -683,6 +689,7 @@ def _is_planned(actions: tuple[str, ...]) -> bool:
     return "create" in actions or "update" in actions or actions == ("no-op",)
 
 
+@_bounded
 def load_plan(path: Path) -> TerraformPlan:
     document = _check_format(_read_json(path), path)
     if "resource_changes" not in document and "planned_values" not in document:
@@ -747,6 +754,7 @@ def _raw_state_resources(document: dict) -> Iterable[dict]:
                    "module_address": module, "values": instance.get("attributes") or {}}
 
 
+@_bounded
 def load_state(path: Path) -> Inventory:
     document = _check_format(_read_json(path), path)
     if "resource_changes" in document or "planned_values" in document:

@@ -221,6 +221,8 @@ def _parse_manifest(data: bytes) -> tuple[dict[str, Any] | None, list[str], dict
         manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, [f"{MANIFEST} is not valid UTF-8 JSON ({exc})"], {}
+    except RecursionError:  # the parser recurses per level: a crafted manifest is a failed check, not a crash
+        return None, [f"{MANIFEST} is not valid JSON: nested too deeply to read"], {}
     if not isinstance(manifest, dict):
         return None, [f"{MANIFEST} is not a JSON object"], {}
     problems: list[str] = []

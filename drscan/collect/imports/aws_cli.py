@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from drscan.collect.aws.base import GLOBAL, DumpShape, to_resource
-from drscan.collect.imports.records import Converted, RawRecord, RecordError, type_name
+from drscan.collect.imports.aws_shapes import conform, item_shape
+from drscan.collect.imports.records import Converted, RawRecord, RecordError, record_gap, type_name
 from drscan.normalize.lookup import text
 
 ACCOUNT = re.compile(r"^\d{12}$")
@@ -98,15 +99,19 @@ def cli_records(document: dict, path: Path) -> list[RawRecord] | None:
             found = re.search(shape.path_field[1], path.name)
             hint = (shape.path_field[0], found.group(0)) if found else None
         convert = partial(_convert_item, path=path, key=key, service=service, shape=shape, hint=hint,
-                          global_service=SERVICES[service].scope == GLOBAL)
+                          global_service=SERVICES[service].scope == GLOBAL,
+                          model=item_shape(tuple(SERVICES[service].operations), key))
         records += [RawRecord(f"{path}#{key}[{number}]", item, convert) for number, item in enumerate(items)]
     return records
 
 
 def _convert_item(item: Any, where: str, *, path: Path, key: str, service: str, shape: DumpShape,
-                  hint: tuple[str, str] | None, global_service: bool) -> Converted:
+                  hint: tuple[str, str] | None, global_service: bool, model: Any = None) -> Converted:
     if not isinstance(item, dict):
         raise RecordError(f"{where}: expected an object, got {type_name(item)}", provider="aws")
+    misfits: list[str] = []
+    if model is not None:  # fields of the wrong type are left out, as if absent, and named
+        item = conform(item, model, "", misfits)[1]
     account, region = locate(item, path)
     if hint and hint[0] not in item:
         item = {**item, hint[0]: hint[1]}
@@ -114,6 +119,7 @@ def _convert_item(item: Any, where: str, *, path: Path, key: str, service: str, 
         produced = shape.to_record(item, account, region)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         why = f"lacks {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+        why += "".join(f"; {m}" for m in misfits[:5])
         raise RecordError(f"{where}: unreadable {service} item ({why})", provider="aws", account=account,
                           region=region) from None
     out = Converted()
@@ -122,4 +128,9 @@ def _convert_item(item: Any, where: str, *, path: Path, key: str, service: str, 
         resource, references = to_resource(record, account, GLOBAL if global_service else region, where, "")
         out.resources.append(resource)
         out.references.extend(references)
+    if misfits:
+        first = out.resources[0] if out.resources else None
+        out.gaps.append(record_gap(where, "fields of the wrong type were left out: " + "; ".join(misfits[:5]),
+                                   provider="aws", kind=first.kind if first else None, account=account,
+                                   region=region, resource_id=first.id if first else None, skipped=first is None))
     return out

@@ -65,6 +65,9 @@ def convert_records(records: Iterable[RawRecord]) -> ImportBatch:
             batch.gaps.append(record_gap(record.where, str(exc).removeprefix(f"{record.where}: "), provider=exc.provider,
                                          kind=exc.kind, account=exc.account, region=exc.region))
             continue
+        except RecursionError:  # within JSON's depth limit, past Python's: unreadable, not a crash
+            batch.gaps.append(record_gap(record.where, "nested too deeply to read"))
+            continue
         batch.resources.extend(converted.resources)
         batch.references.extend(converted.references)
         batch.gaps.extend(converted.gaps)
