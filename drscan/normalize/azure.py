@@ -141,16 +141,18 @@ def _location(value) -> str:
 
 
 def sql_failover_group(row: dict, props: dict) -> Shape:
-    partners = as_list(field(props, "partnerServers"))
+    partners = need_list(props, "partnerServers")
+    databases = need_list(props, "databases")
     shape = Shape(attrs=dict(
-        replication_role=field(props, "replicationRole"),
-        failover_policy=dig(props, "readWriteEndpoint.failoverPolicy"),
+        replication_role=text(field(props, "replicationRole")),
+        failover_policy=text(dig(props, "readWriteEndpoint.failoverPolicy")),
         grace_period_minutes=as_int(dig(props, "readWriteEndpoint.failoverWithDataLossGracePeriodMinutes")),
-        partner_locations=sorted({_location(field(p, "location")) for p in partners if field(p, "location")}),
-        database_count=len(as_list(field(props, "databases"))),
+        partner_locations=derive(partners, lambda found: sorted({_location(text(field(p, "location")))
+                                                                 for p in found if text(field(p, "location"))})),
+        database_count=derive(databases, len),
     ))
-    for database in as_list(field(props, "databases")):  # the group keeps a copy of each in the partner region
-        shape.ref("replicates", arm_id(database))
+    for database in known_list(databases):  # the group keeps a copy of each in the partner region
+        shape.ref("replicates", arm_id(text(database)))
     return shape
 
 
@@ -228,7 +230,7 @@ def availability_set(row: dict, props: dict) -> Shape:
     return Shape(attrs=dict(
         fault_domain_count=as_int(field(props, "platformFaultDomainCount")),
         update_domain_count=as_int(field(props, "platformUpdateDomainCount")),
-        vm_count=len(as_list(field(props, "virtualMachines"))),
+        vm_count=derive(need_list(props, "virtualMachines"), len),
     ))
 
 

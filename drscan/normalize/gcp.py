@@ -163,7 +163,7 @@ def compute_snapshot(data: dict, iam: dict, location: str) -> Shape:
     key = dig(data, "snapshotEncryptionKey.kmsKeyName")
     shape = Shape(attrs=dict(
         source_disk=last_segment(field(data, "sourceDisk")),
-        storage_locations=[str(s) for s in as_list(field(data, "storageLocations"))],
+        storage_locations=derive(need_list(data, "storageLocations"), lambda found: [str(s) for s in found]),
         created_at=iso_time(field(data, "creationTimestamp")),
         size_gb=as_int(field(data, "diskSizeGb")),
         cmek_key=key,
