@@ -137,8 +137,9 @@ def _previous_resources(db_path: Path | None, rules: RuleSet) -> dict[str, Resou
 def nothing_to_assess(sources: Sources, gaps: tuple[Gap, ...]) -> str:
     """Why a scan that found no resource at all stops (exit 2) instead of reporting 'compliant':
     every input was empty, unreadable or refused (README, "Exit codes")."""
-    inputs = [str(sources.import_dir)] if sources.import_dir is not None else []
+    inputs = [str(p) for p in ((sources.import_dir,) if sources.import_dir is not None else ()) + sources.more_imports]
     inputs += [name for name in ("aws", "gcp", "azure") if getattr(sources, name) is not None]
+    inputs += [name for name in ("postgres", "mysql") if getattr(sources, name)]
     where = " and ".join(inputs)
     if not gaps:
         return f"no resources found in {where}: nothing to assess (no export file or resource was found)"
