@@ -340,6 +340,9 @@ def role_assignment(row: dict, props: dict) -> Shape:
     ))
 
 
+Transform = Callable[[dict, dict], Shape]
+
+# lower-cased ARM type -> (drscan kind, transform)
 ARM_TYPES: dict[str, tuple[str, Transform]] = {
     "microsoft.storage/storageaccounts": ("azure.storage.account", storage_account),
     "microsoft.compute/disks": ("azure.compute.disk", compute_disk),

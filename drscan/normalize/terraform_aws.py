@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Callable
 
-from drscan.normalize.aws import ADMIN_PORTS, WORLD, backup_vault_arn, kms_arn, rds_arn
+from drscan.normalize.aws import backup_vault_arn, kms_arn, rds_arn
+from drscan.normalize.aws_access import ADMIN_PORTS, WORLD
 from drscan.normalize.lookup import as_int
 from drscan.normalize.shape import Shape
 

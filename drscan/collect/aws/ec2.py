@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext, tags_of
-from drscan.normalize.aws import ec2_instance, ec2_security_group, ec2_volume, kms_arn
+from drscan.normalize.aws import ec2_instance, ec2_volume, kms_arn
+from drscan.normalize.aws_access import ec2_security_group
 from drscan.normalize.lookup import as_bool, as_int, derive, iso_time, need_list
 from drscan.normalize.shape import Shape
 

@@ -12,7 +12,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from drscan.collect.aws.base import GLOBAL, DumpShape, Record, ServiceSpec, TaskContext, error_code, tags_of
 from drscan.collect.imports.aws_credential_report import import_credential_report
 from drscan.errors import InputError
-from drscan.normalize.aws import arn_account, iam_policy, iam_user
+from drscan.normalize.aws import arn_account
+from drscan.normalize.aws_access import iam_policy, iam_user
 from drscan.normalize.lookup import UNSEEN, as_int, iso_time
 from drscan.normalize.shape import Shape
 

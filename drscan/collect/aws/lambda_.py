@@ -4,7 +4,7 @@ the environment holds a plaintext secret (variable names only; values are never 
 from __future__ import annotations
 
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext, tags_of
-from drscan.normalize.aws import lambda_environment_facts, lambda_function
+from drscan.normalize.aws_access import lambda_environment_facts, lambda_function
 from drscan.normalize.lookup import as_int, dig, iso_time
 
 KIND = "aws.lambda.function"

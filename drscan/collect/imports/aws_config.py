@@ -47,7 +47,7 @@ def convert_item(item: Any, where: str) -> Converted:
     if not isinstance(item, dict):
         raise RecordError(f"{where}: expected a configuration item object, got {type_name(item)}", provider="aws")
     raw_type = field(item, "resourceType")
-    resource_type = text(raw_type)
+    resource_type = raw_type if isinstance(raw_type, str) else None
     if not resource_type:
         why = "has no resourceType" if raw_type in (None, "") else f"resourceType is {type_name(raw_type)}, expected text"
         raise RecordError(f"{where}: configuration item {why}", provider="aws")

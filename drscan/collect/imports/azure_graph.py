@@ -18,7 +18,8 @@ def row_records(rows: list, path: str) -> list[RawRecord]:
 def convert_row(row: Any, where: str) -> Converted:
     if not isinstance(row, dict):
         raise RecordError(f"{where}: expected a resource row object, got {type_name(row)}", provider="azure")
-    row_id, row_type = text(field(row, "id")), text(field(row, "type"))
+    row_id, row_type = text(field(row, "id")), field(row, "type")
+    row_type = row_type if isinstance(row_type, str) else None
     if not row_id or not row_type:
         raise RecordError(f"{where}: row lacks id or type (or they are not text)", provider="azure")
     known = ARM_TYPES.get(row_type.lower())

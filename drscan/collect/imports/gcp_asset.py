@@ -14,7 +14,8 @@ _PROJECT_IN_NAME = re.compile(r"/projects/([^/]+)")
 
 
 def asset_type_of(asset: dict) -> str | None:
-    return text(asset.get("assetType")) or text(asset.get("asset_type"))
+    kind = asset.get("assetType") or asset.get("asset_type")
+    return kind if isinstance(kind, str) else None
 
 
 def project_of(asset: dict, data: dict) -> str:
