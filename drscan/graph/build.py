@@ -97,6 +97,8 @@ def empty_app_gap(app: App) -> Gap:
         selector.append("tags " + ", ".join(f"{k}={v}" for k, v in app.member_tags.items()))
     if app.member_ids:
         selector.append(f"{len(app.member_ids)} resource id(s)")
+    if app.member_namespaces:
+        selector.append("namespaces " + ", ".join(app.member_namespaces))
     what = " and ".join(selector) or "no selector"
     return Gap(provider="drscan", account="", region="", service="config", operation=f"apps[{app.name}].members",
                code=EMPTY_APP, message=f"app {app.name!r}: its members ({what}) match no resource in this scan; "

@@ -43,6 +43,8 @@ def seeds() -> tuple[tuple[str, str, object], ...]:
     azure = json.loads((SAMPLES / "azure/resources.json").read_text())
     rows = azure if isinstance(azure, list) else azure.get("data")
     report = (SAMPLES / "aws/credential-report-111111111111.csv").read_text()
+    velero = json.loads((SAMPLES / "k8s/prod-eks/velero.json").read_text())
+    cluster = json.loads((SAMPLES / "k8s/prod-eks/cluster.json").read_text())
     return (
         ("config.json", "json", dict(config, configurationItems=config["configurationItems"][:SLICE])),
         ("west.json", "json", dict(west, configurationItems=west["configurationItems"][:SLICE])),
@@ -54,6 +56,8 @@ def seeds() -> tuple[tuple[str, str, object], ...]:
         ("records.json", "json", json.loads((FIXTURES / "aws_api/route53/list_resource_record_sets.json").read_text())),
         ("gcp.json", "json", json.loads((FIXTURES / "gcp_api/resource.json").read_text())[:SLICE]),
         ("report.csv", "csv", report),
+        ("velero.json", "json", velero),
+        ("cluster.json", "json", dict(cluster, items=cluster["items"][:SLICE])),
     )
 
 

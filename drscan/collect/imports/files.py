@@ -18,7 +18,6 @@ from drscan.collect.imports.aws_config import ENVELOPE_KEYS, config_records
 from drscan.collect.imports.aws_credential_report import credential_report_records, looks_like_credential_report
 from drscan.collect.imports.azure_graph import row_records
 from drscan.collect.imports.backups import import_backup_document
-from drscan.collect.imports.backups import import_backup_document
 from drscan.collect.imports.batch import ImportBatch
 from drscan.collect.imports.gcp_asset import asset_records, asset_type_of, convert_asset
 from drscan.collect.imports.kubernetes import import_kubernetes_document, looks_like_kubernetes
@@ -178,7 +177,8 @@ def document_records(document: Any, path: Path) -> list[RawRecord] | None:
 
 def file_records(path: Path) -> tuple[list[RawRecord], ImportBatch]:
     """Read one export file: its records, and what needs no records (gaps about the file itself,
-    such as empty or unrecognized; backup-tool exports, which their importers read whole)."""
+    such as empty or unrecognized; backup-tool and Kubernetes exports, which their importers read
+    whole)."""
     raw = read_bytes(path)
     head = raw[:512].lstrip()
     if not head:
@@ -197,9 +197,6 @@ def file_records(path: Path) -> tuple[list[RawRecord], ImportBatch]:
         if head.startswith(b"{") and "depth limit" not in exc.msg and _first_line_is_json(raw):  # NDJSON saved as .json
             return _ndjson_records(raw, path), ImportBatch()
         raise json_error(raw, path, exc) from None
-    backup = import_backup_document(document, path)  # first: a Veeam {"data": [...]} page is no Azure result
-    if backup is not None:
-        return [], backup
     backup = import_backup_document(document, path)  # first: a Veeam {"data": [...]} page is no Azure result
     if backup is not None:
         return [], backup
