@@ -138,7 +138,7 @@ def test_the_console_script_maps_a_crash_to_70_and_prints_the_traceback_with_deb
     plain = subprocess.run([sys.executable, str(script), "history"], capture_output=True, text=True, timeout=120,
                            env={"PATH": "/usr/bin:/bin"})
     assert plain.returncode == 70
-    assert plain.stderr.splitlines() == ["drscan: internal error: RuntimeError: stored value [REDACTED]; " + DEBUG_HINT]
+    assert plain.stderr.splitlines() == ["drscan: internal error: RuntimeError: stored value password=[REDACTED]; " + DEBUG_HINT]
     debug = subprocess.run([sys.executable, str(script), "history"], capture_output=True, text=True, timeout=120,
                            env={"PATH": "/usr/bin:/bin", "DRSCAN_DEBUG": "1"})
     assert debug.returncode == 70 and "Traceback" in debug.stderr and "in boom" in debug.stderr

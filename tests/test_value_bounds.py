@@ -66,7 +66,7 @@ def test_durations_up_to_the_bound_still_parse():
 def test_drill_dates_outside_1970_2999_or_invalid_are_refused(tmp_path, date):
     (tmp_path / "drills.yaml").write_text(f"drills:\n  - app: web\n    date: {date}\n    type: drill\n")
     _config(tmp_path, APP + "dr:\n  drills: drills.yaml\n")
-    with pytest.raises(ConfigError, match=rf"drills.yaml:3: date: "):
+    with pytest.raises(ConfigError, match=r"drills.yaml:3: date: "):
         load_config(tmp_path / "drscan.yaml")
 
 

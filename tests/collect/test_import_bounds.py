@@ -8,7 +8,6 @@ import gzip
 import json
 import re
 import zlib
-from pathlib import Path
 
 import pytest
 
