@@ -15,6 +15,7 @@ import typer
 from drscan.errors import INTERNAL_ERROR_EXIT, DrscanError
 from drscan.redact import redact_text
 from drscan.report.terminal import console, shown
+from drscan.safe_text import neutralize
 
 USAGE_EXIT = 2
 INTERRUPTED_EXIT = 130
@@ -30,10 +31,10 @@ def debug_from_environment(environ: Mapping[str, str]) -> bool:
 
 
 def one_line(text: str, limit: int | None = None) -> str:
-    """`text` on one printable line: line breaks become spaces, other control characters are
-    shown as \\xNN escapes, and the result is cut at `limit` characters."""
-    flat = " ".join(part.strip() for part in str(text).splitlines() if part.strip())
-    shown = "".join(char if char.isprintable() else f"\\x{ord(char):02x}" for char in flat)
+    """`text` on one printable line: line breaks become spaces, control and bidi characters are
+    shown as escapes (\\x1b, \\u202e), and the result is cut at `limit` characters."""
+    flat = neutralize(" ".join(part.strip() for part in str(text).splitlines() if part.strip()))
+    shown = "".join(char if char.isprintable() else f"\\u{ord(char):04x}" for char in flat)  # what neutralize keeps
     if limit is not None and len(shown) > limit:
         shown = shown[: limit - 3] + "..."
     return shown

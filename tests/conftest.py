@@ -41,7 +41,8 @@ def run_drscan(*args: str, cwd: Path = REPO, timeout: int = 300, env: dict | Non
     import subprocess
     import sys
 
-    environment = {"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": str(cwd), **(env or {})}
+    # No .pyc writes: a test that limits file sizes (a full disk) would leave truncated ones behind.
+    environment = {"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": str(cwd), "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "drscan.cli", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, env=environment, **kwargs)
 

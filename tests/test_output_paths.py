@@ -8,6 +8,7 @@ import hashlib
 import json
 import resource
 import sqlite3
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,11 +30,14 @@ def file_size_limit(limit: int):
     """This process may not grow a file past `limit` bytes (a full disk, for the writer): writes
     fail with EFBIG (Python ignores SIGXFSZ). The previous limit is restored afterwards."""
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True  # a module imported meanwhile must not leave a truncated .pyc
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
     try:
         yield
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        sys.dont_write_bytecode = bytecode
 
 
 def _scan(*args: str) -> tuple[int, str, str]:

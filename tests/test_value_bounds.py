@@ -31,12 +31,12 @@ def _config(tmp_path: Path, text: str) -> Path:
     (APP + "    rpo: 99999999999999999999w\n", 4, "longer than 100 years"),
     (APP + "    rto: " + "9" * 400 + "s\n", 4, "longer than 100 years"),
     (APP + "    rto: 5300w\n", 4, "longer than 100 years"),
-    ("dr:\n  drill_max_age_days: 4000000000\n", 2, "maximum"),
-    ("dr:\n  restore_test_max_age_days: 9223372036854775807\n", 2, "maximum"),
-    ("evidence_ttl_days:\n  default: 1.0e+300\n", 2, "maximum"),
-    ("backup_defaults:\n  min_retention_days: 99999999\n", 2, "maximum"),
+    ("dr:\n  drill_max_age_days: 4000000000\n", 2, "must be <= "),
+    ("dr:\n  restore_test_max_age_days: 9223372036854775807\n", 2, "must be <= "),
+    ("evidence_ttl_days:\n  default: 1.0e+300\n", 2, "must be <= "),
+    ("backup_defaults:\n  min_retention_days: 99999999\n", 2, "must be <= "),
     ("backups:\n  - {source: s, protects: db, max_age: 99999999999999999999w}\n", 2, "longer than 100 years"),
-    ("dr:\n  assumptions:\n    pitr_rpo_seconds.aws_backup_continuous: 1.0e+300\n", 3, "maximum"),
+    ("dr:\n  assumptions:\n    pitr_rpo_seconds.aws_backup_continuous: 1.0e+300\n", 3, "must be <= "),
 ])
 def test_oversized_values_in_drscan_yaml_are_refused_at_load(tmp_path, body, line, words):
     path = _config(tmp_path, body)
