@@ -132,6 +132,36 @@ def test_gcp_ancestors_of_the_wrong_type_do_not_stop_the_import(tmp_path):
     assert resource.account == "123"
 
 
+def _stanza(name: str, **changes) -> dict:
+    return {"name": name, "status": {"code": 0, "message": "ok"}, "cipher": "aes-256-cbc", "repo": [{"cipher": "aes-256-cbc"}],
+            "db": [{"id": 1, "system-id": 7, "version": "16"}], "archive": [{"id": "16-1", "database": {"id": 1}, "min": "A",
+                                                                        "max": "B"}],
+            "backup": [{"label": "F1", "type": "full", "timestamp": {"start": 1763000000, "stop": 1763000600},
+                        "archive": {"start": "A", "stop": "B"}, "info": {"size": 1}, "database": {"id": 1}}], **changes}
+
+
+@pytest.mark.parametrize("changes", [{"backup": [{"timestamp": 5}]}, {"archive": [{"database": 5}]}, {"repo": 5},
+                                     {"status": {"code": ["0"]}}])
+def test_a_backup_stanza_of_the_wrong_types_is_a_gap_and_the_other_stanzas_count(tmp_path, changes):
+    (tmp_path / "pg.pgbackrest.json").write_text(json.dumps([_stanza("main"), _stanza("bad", **changes)]))
+    inventory = import_inventory(tmp_path)
+    assert [r.name for r in inventory.resources if r.kind == "backup.pgbackrest.stanza"] == ["main"]
+    (gap,) = inventory.gaps
+    assert gap.code == "UnreadableRecord" and gap.message.startswith(f"{tmp_path / 'pg.pgbackrest.json'}#stanza 2: unreadable stanza")
+
+
+def test_a_backup_session_list_of_the_wrong_types_is_a_gap_for_the_whole_file(tmp_path):
+    """Sessions add up to one job's verdict: none is kept when one cannot be read."""
+    good = {"id": "1", "name": "nightly", "sessionType": "Job", "creationTime": "2026-11-14T02:00:00+00:00",
+            "endTime": "2026-11-14T02:18:00+00:00", "state": "Stopped", "result": {"result": "Success"}}
+    bad = dict(good, id="2", sessionType=["Job"], result={"result": "Failed"})
+    (tmp_path / "veeam.json").write_text(json.dumps({"data": [good, bad]}))
+    inventory = import_inventory(tmp_path)
+    assert not [r for r in inventory.resources if r.kind == "backup.veeam.job"]
+    (gap,) = inventory.gaps
+    assert gap.code == "UnreadableRecord" and gap.message.startswith(f"{tmp_path / 'veeam.json'}: unreadable veeam export")
+
+
 # -- UTF-8 ----------------------------------------------------------------------------------------
 
 def test_invalid_utf8_names_the_line_and_column(tmp_path):

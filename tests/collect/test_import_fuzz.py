@@ -57,6 +57,10 @@ def seeds() -> tuple[tuple[str, str, object], ...]:
         ("gcp.json", "json", json.loads((FIXTURES / "gcp_api/resource.json").read_text())[:SLICE]),
         ("report.csv", "csv", report),
         ("velero.json", "json", velero),
+        ("pg-main.pgbackrest.json", "json", json.loads((FIXTURES / "backups/pg-main.pgbackrest.json").read_text())),
+        ("orders.walg.json", "json", json.loads((FIXTURES / "backups/orders.walg.json").read_text())),
+        ("veeam-sessions.json", "json", json.loads((SAMPLES / "backups/veeam-sessions.json").read_text())),
+        ("promo-db.s3-dumps.json", "json", json.loads((SAMPLES / "backups/promo-db.s3-dumps.json").read_text())),
         ("cluster.json", "json", dict(cluster, items=cluster["items"][:SLICE])),
     )
 

@@ -13,6 +13,11 @@ from drscan.errors import InputError
 from drscan.model import Gap, Reference, Resource
 
 
+# What reading a record of the wrong shape raises (a list where an object was expected, an object
+# where text was): the record is unreadable, a Gap, not a crash.
+UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
 @dataclass
 class Converted:
     """What one record gave: usually one resource; a Gap when part of it could not be read."""
@@ -46,6 +51,12 @@ def record_gap(where: str, why: str, *, provider: str = "import", kind: str | No
     return Gap(provider=provider, account=account, region=region, service="import", operation=where,
                code="UnreadableRecord", message=f"{where}: {why}; {outcome}", resource_id=resource_id,
                kinds=(kind,) if kind else ())
+
+
+def unreadable_gap(where: str, what: str, exc: Exception, *, provider: str, kind: str | None = None) -> Gap:
+    """The Gap for a record whose reading raised one of UNREADABLE."""
+    why = f"lacks {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+    return record_gap(where, f"unreadable {what} ({why})", provider=provider, kind=kind)
 
 
 def type_name(value: Any) -> str:
