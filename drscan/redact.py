@@ -40,6 +40,11 @@ SECRET_KEY_NAME = re.compile(
 # A 40-character AWS secret access key: base64 alphabet, both letter cases (a hex digest or an
 # upper-case id has one), not part of a longer run.
 _AWS_SECRET = r"(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"
+# A secret access key on its own (a whole value, a word of free text, part of a name): a run of
+# exactly 40 characters of its alphabet with both letter cases and a digit that also looks
+# random (_random_looking), so the 40-character tail of a path or a CamelCase name stays.
+_BARE_AWS_SECRET = rf"(?P<bare>(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]{{0,39}}[0-9]){_AWS_SECRET})"
+_BARE_SECRET = re.compile(_BARE_AWS_SECRET)
 _KEY_ID = r"(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA)[A-Z0-9]{16}"
 # Names that announce a secret in `name=value` or `name: value` text, with any prefix (DB_PASSWORD,
 # x-api-key, aws_secret_access_key).
@@ -54,6 +59,7 @@ SECRET_TEXT = re.compile(
         rf"{_KEY_ID}[\s,;:|\"'=]{{1,6}}{_AWS_SECRET}",  # key id with its secret: both go
         rf"{_KEY_ID}(?![A-Z0-9])",
         rf"(?P<assign>(?:=|:[ \t]+|:(?=\\?[\"']))[ \t]*{_QUOTE}){_AWS_SECRET}",
+        _BARE_AWS_SECRET,
         r"(?s:-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:.*?-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|.*))",
         r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_.-]{8,}",  # JWT (and JWE): header.payload[.signature...]
         r"gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,}",
@@ -85,7 +91,24 @@ _WORD_MARKERS = ("pass", "pwd", "secret", "token", "key", "credential", "auth")
 _MIN_SECRET = 5  # "pwd=x"
 
 
+def _character_class(char: str) -> int:
+    return 0 if char.islower() else 1 if char.isupper() else 2 if char.isdigit() else 3
+
+
+# Random base64 changes character class (lower, upper, digit, symbol) at about 25 of 39 places,
+# rarely below 18; words and CamelCase names (`Compute/virtualMachineScaleSets/vmssweb1`: 9) far less.
+MIN_CLASS_CHANGES = 15
+
+
+def _random_looking(token: str) -> bool:
+    classes = [_character_class(c) for c in token]
+    return sum(a != b for a, b in zip(classes, classes[1:])) >= MIN_CLASS_CHANGES
+
+
 def _replace(match: re.Match[str]) -> str:
+    bare = match.group("bare")
+    if bare is not None and not _random_looking(bare):
+        return match.group()
     for group in _KEEP_GROUPS:
         kept = match.group(group)
         if kept is not None:
@@ -106,7 +129,7 @@ def _may_hold_secret(text: str) -> bool:
         return False
     found = _PREFILTER.search(text)
     if found is None:
-        return False
+        return len(text) >= 40 and any(_random_looking(m.group()) for m in _BARE_SECRET.finditer(text))
     if found.group() not in _ASSIGNMENTS or len(text) > 40 or any(m in text for m in _MARKERS):
         return True  # a marker, or a 40-character secret after the assignment
     lowered = text.lower()
@@ -119,7 +142,7 @@ def redact_text(text: str) -> str:
 
 
 def looks_secret(value: str) -> bool:
-    return _may_hold_secret(value) and SECRET_TEXT.search(value) is not None
+    return _may_hold_secret(value) and redact_text(value) != value
 
 
 def excerpt(value: Any, limit: int = EXCERPT_LIMIT, key: str = "") -> str:

@@ -1,7 +1,8 @@
 """No planted credential survives into anything drscan writes. Every kind of secret is planted in
 every place an export (or drscan.yaml, attestations, waivers) lets it reach: resource names and
-ids, tag keys and values, attribute keys and values, nested list values, export file and directory
-names, app names, owners and contacts. Then the real command line runs a full scan (database, all
+ids, tag keys and values, attribute keys and values, nested list values, Kubernetes object names,
+labels, annotations and container environments, backup stanza names and status messages, export
+file and directory names, app names, owners and contacts. Then the real command line runs a full scan (database, all
 seven report formats, alerts to a local webhook) and builds an evidence pack, and every byte it
 wrote is searched: every table of the database, every output file (the PDFs as extracted text),
 every member of the pack and every webhook payload."""
@@ -33,6 +34,7 @@ def _secret40(u: str) -> str:
 KINDS = {
     "aws-key-id": lambda u: (f"AKIA{u}ABCD2345",) * 2,
     "aws-key-and-secret": lambda u: (f"AKIAIOSFODNN7EXAMPLE {_secret40(u)}", _secret40(u)),
+    "aws-secret-bare": lambda u: (_secret40(u),) * 2,
     "aws-secret-assignment": lambda u: (f"aws_secret_access_key={_secret40(u)}", _secret40(u)),
     "private-key": lambda u: (f"-----BEGIN RSA PRIVATE KEY-----\nMIIE{u}pAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
                               f"MIIE{u}"),
@@ -89,7 +91,11 @@ def write_estate(root: Path, plant: Plants) -> tuple[Path, Path, list[str]]:
     report = list(csv.reader(io.StringIO((SAMPLES / "aws" / "credential-report-111111111111.csv").read_text())))
     header, user_row = report[0], report[2]
 
+    cluster_items = json.loads((SAMPLES / "k8s" / "prod-eks" / "cluster.json").read_text())["items"]
+    deployment = _sample(cluster_items, lambda i: i["kind"] == "Deployment")
+    namespace = _sample(cluster_items, lambda i: i["kind"] == "Namespace" and i["metadata"]["name"] == deployment["metadata"]["namespace"])
     items, gcp, azure, users, prefixes = [], [], [], [], []
+    workloads, stanzas = [namespace], []
     for k, kind in enumerate(KINDS):
         name = f"n{k:02d}-{plant('resource name', kind)}"
         bucket = json.loads(json.dumps(s3))
@@ -119,10 +125,22 @@ def write_estate(root: Path, plant: Plants) -> tuple[Path, Path, list[str]]:
         gcp.append(asset)
 
         row = json.loads(json.dumps(account))
-        aname = f"a{k:02d}{plant('azure resource name', kind)}"
+        aname = f"a{k:02d}-{plant('azure resource name', kind)}"
         row.update(name=aname, id=row["id"].rsplit("/", 1)[0] + "/" + aname,
                    tags={plant("azure tag key", kind): "v", "note": plant("azure tag value", kind)})
         azure.append(row)
+
+        workload = json.loads(json.dumps(deployment))
+        workload["metadata"].update(name=f"d{k:02d}-{plant('kubernetes object name', kind)}",
+                                    labels={plant("kubernetes label key", kind): "v", "note": plant("kubernetes label value", kind)},
+                                    annotations={"note": plant("kubernetes annotation", kind)})
+        workload["spec"]["template"]["spec"]["containers"][0]["env"] = [{"name": "DSN", "value": plant("container env", kind)}]
+        workloads.append(workload)
+
+        stanzas.append({"name": f"s{k:02d}-{plant('backup stanza name', kind)}",
+                        "status": {"code": 2, "message": plant("backup status message", kind)},
+                        "cipher": "none", "repo": [{"cipher": "none"}], "db": [{"id": 1, "system-id": 7000 + k, "version": "16"}],
+                        "archive": [], "backup": []})
 
         user = list(user_row)
         user[0] = f"u{k:02d}-{plant('iam user name', kind)}"
@@ -135,6 +153,9 @@ def write_estate(root: Path, plant: Plants) -> tuple[Path, Path, list[str]]:
     buffer = io.StringIO()
     csv.writer(buffer).writerows([header, *users])
     (exports / "credential-report.csv").write_text(buffer.getvalue())
+    (exports / "k8s" / "prod-eks").mkdir(parents=True)
+    (exports / "k8s" / "prod-eks" / "workloads.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": workloads}))
+    (exports / "pg.pgbackrest.json").write_text(json.dumps(stanzas))
     (exports / f"notes-{plant('unknown file name', 'gitlab')}.json").write_text('{"not": "an export"}')
 
     config = root / "drscan.yaml"
@@ -219,7 +240,9 @@ def test_every_output_was_written_and_the_planted_resources_are_in_it(written):
     findings = texts["reports/findings.json"]
     assert all(prefix in findings for prefix in prefixes)  # every planted resource was read and reported
     assert "[REDACTED]" in texts["database (every table)"] and "[REDACTED]" in texts["pack:inputs/drscan.yaml"]
-    assert len(needles) > 13 * len(KINDS)  # 13 places per kind, plus names and free text
+    for kind in ("k8s.apps.deployment", "backup.pgbackrest.stanza"):  # Kubernetes and backup exports were read
+        assert texts["database (every table)"].count(f"'{kind}'") >= len(KINDS), kind
+    assert len(needles) > 19 * len(KINDS)  # 19 places per kind, plus names and free text
 
 
 def test_no_planted_secret_is_in_the_database_a_report_the_pack_or_an_alert(written):

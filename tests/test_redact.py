@@ -19,6 +19,9 @@ SECRETS = {
     "aws access key id": ("creds AKIAIOSFODNN7EXAMPLE in here", "AKIAIOSFODNN7EXAMPLE"),
     "aws session key id": ("ASIAY34FZKBOKMUTVV7A", "ASIAY34FZKBOKMUTVV7A"),
     "aws key id with its secret": (f"AKIAIOSFODNN7EXAMPLE {AWS_SECRET}", AWS_SECRET),
+    "bare aws secret access key": (AWS_SECRET, AWS_SECRET),
+    "aws secret access key alone in free text": (f"rotated to {AWS_SECRET}.", AWS_SECRET),
+    "aws secret access key inside a name": (f"backup-{AWS_SECRET}-old", AWS_SECRET),
     "aws_secret_access_key=": (f"aws_secret_access_key={AWS_SECRET}", AWS_SECRET),
     "aws secret after ': '": (f"secret_key: {AWS_SECRET}", AWS_SECRET),
     "aws secret in a credentials file": (f"[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
@@ -74,6 +77,12 @@ NOT_SECRETS = [
     "/subscriptions/0b1f6471-1bf0-4dda-aec3-111111111111/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-pw",
     "//storage.googleapis.com/acme-analytics-gcs-logs", "us-east-1", "high", "global", "Standard_GRS",
     "https://events.pagerduty.com/v2/enqueue", "ssh://git@github.com/o/r.git",
+    # 40 characters of the secret-key alphabet that do not look random (words, CamelCase, paths),
+    # or are part of a longer run, or have no digit
+    "/subscriptions/0b1f6471/providers/Microsoft.Compute/virtualMachineScaleSets/vmssweb1",
+    "arn:aws:iam::111111111111:role/SomeRoleNameWithMixedCase123456789", "logs/SomeRoleNameWithMixedCase1234567890x",
+    "ABCDEFGHIJabcdefghij0123456789ABCDEFGHIJ-suffix", "ABCDEFGHIJabcdefghij0123456789ABCDEFGHIJ.example.com",
+    "DrscanAuditRoleForProductionAccountXyzAb",
 ]
 
 
