@@ -35,6 +35,7 @@ from drscan.redact import Redactor, redact_inventory, redact_text, redact_value
 from drscan.report.context import build_context
 from drscan.report.formats.tabular import write_csv, write_json
 from drscan.report.formats.metrics import metrics_text, write_metrics
+from drscan.store.scores import recent_trend
 from drscan.store.db import (describe, fingerprint, latest_scan_id, load_resources, load_scan, open_db, reading,
                              record_delivery, record_pending, save_scan, undelivered)
 
@@ -70,13 +71,15 @@ class ScanResult:
     deliveries: list = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)  # "service:Operation" -> count (live AWS)
     warnings: list[str] = field(default_factory=list)  # configuration problems the scan worked around
+    score_history: list | None = None  # DR readiness scores of earlier stored scans (trend chart)
     _context: dict | None = field(default=None, repr=False)
 
     @property
     def context(self) -> dict:
         """The report context (built on first use: a scan that writes no report skips it)."""
         if self._context is None:
-            self._context = build_context(self.scan, self.rules, self.config, self.fail_on, self.exit_code)
+            self._context = build_context(self.scan, self.rules, self.config, self.fail_on, self.exit_code,
+                                          score_history=self.score_history)
         return self._context
 
 
@@ -218,19 +221,21 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
                        sources=inventory.sources, resources=tuple(graph.resources.values()),
                        relations=tuple(graph.relations), findings=tuple(findings), gaps=tuple(gaps),
                        drscan_version=__version__, rules_digest=rules.digest)
+    history = None
     if db_path is not None:
         mark = time.perf_counter()
         progress.stage("Storing scan")
         db = open_db(db_path)
         try:
             scan_id = save_scan(db, result_scan)
+            history = recent_trend(db) if config.apps else None
         finally:
             db.conn.close()
         result_scan = replace(result_scan, id=scan_id)
         timings["store"] = time.perf_counter() - mark
 
     result = ScanResult(scan=result_scan, rules=rules, config=config, fail_on=fail_on, exit_code=fail_code,
-                        timings=timings, baseline=baseline, api_calls=collection.api_calls,
+                        timings=timings, baseline=baseline, api_calls=collection.api_calls, score_history=history,
                         warnings=[g.message for g in graph.gaps if g.code == EMPTY_APP])
     if out_dir is not None:
         mark = time.perf_counter()
@@ -394,6 +399,8 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
         scan_end = _moment(stored.finished_at)
         drills = (redact_value([d for d in list_drills(db) if _moment(d["finished_at"]) <= scan_end])
                   if db["drills"].exists() else [])
+        history = ([row for row in recent_trend(db, last=1000) if row["scan_id"] <= scan_id][-20:]
+                   if db["dr_scores"].exists() else [])
     now = as_of or utc_now()
     known_controls = {f"{c.framework}:{control.id}" for c in rules.catalogues.values() for control in c.controls}
     assurance = Assurance(as_of=now.date())
@@ -407,7 +414,8 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
     except ValueError as exc:
         raise InputError(f"--period-start/--period-end: {exc}") from None
     code = exit_code_for(stored.findings, config.fail_on)
-    context = build_context(stored, rules, config, config.fail_on, code, assurance=assurance, frameworks=chosen, now=now)
+    context = build_context(stored, rules, config, config.fail_on, code, assurance=assurance, frameworks=chosen, now=now,
+                            score_history=history)
     evidence = {}
     for attestation in assurance.attestations:
         for item in attestation.evidence:

@@ -15,7 +15,6 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -101,6 +100,9 @@ def scan(
     k8s: bool = typer.Option(False, "--k8s", help="Scan live Kubernetes clusters from your kubeconfig (list calls only)."),
     kube_context: Optional[list[str]] = typer.Option(None, "--kube-context", help="kubeconfig context to scan (repeat; default: every context)."),
     kubeconfig: Optional[Path] = typer.Option(None, "--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)."),
+    prometheus: Optional[str] = typer.Option(None, "--prometheus", help="Read a Prometheus server (rules, targets, config, replica lag); GET only. Auth: DRSCAN_PROMETHEUS_TOKEN or _USERNAME/_PASSWORD."),
+    alertmanager: Optional[str] = typer.Option(None, "--alertmanager", help="Read an Alertmanager's configuration (/api/v2/status); GET only. Auth: DRSCAN_ALERTMANAGER_TOKEN or _USERNAME/_PASSWORD."),
+    monitoring_ca_bundle: Optional[Path] = typer.Option(None, "--monitoring-ca-bundle", help="CA bundle (PEM) to verify --prometheus/--alertmanager TLS."),
     config: Optional[Path] = typer.Option(None, "--config", help="drscan.yaml: organization, scope, applications."),
     db: Optional[Path] = typer.Option(None, "--db", help="SQLite database that keeps every scan."),
     out: Optional[Path] = typer.Option(None, "--out", help="Directory for findings.json, findings.csv, report.html, report.pdf."),
@@ -129,6 +131,13 @@ def scan(
     sources = dataclasses.replace(sources, postgres=tuple(postgres or ()), mysql=tuple(mysql or ()),
                                   more_imports=tuple(import_dir[1:]) if import_dir else ())
     sources = _with_kubernetes(sources, k8s, kube_context, kubeconfig, workers)
+    if prometheus or alertmanager:
+        from drscan.monitoring.live import MonitoringOptions
+
+        sources = dataclasses.replace(sources, monitoring=MonitoringOptions(prometheus=prometheus, alertmanager=alertmanager,
+                                                                    ca_bundle=monitoring_ca_bundle))
+    elif monitoring_ca_bundle:
+        raise InputError("--monitoring-ca-bundle needs --prometheus or --alertmanager")
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
     progress_console = Console(stderr=True)
     # Off when stderr is not a terminal (CI logs): there it cannot be erased and leaves a blank line.
@@ -139,7 +148,7 @@ def scan(
                           as_of=api.parse_as_of(as_of), progress=RichProgress(bar), baseline_path=baseline,
                           metrics_path=metrics_file, notify_path=notify, outputs=_outputs(sarif, junit, ocsf))
     for warning in result.warnings:  # configuration problems: on stderr even with --quiet
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[yellow]drscan: warning:[/] {escape(warning)}")
+        make_console(stderr=True, soft_wrap=True).print("[yellow]drscan: warning:[/]", shown(warning, 2000))
     failed = [d for d in result.deliveries if not d.ok]
     if failed:  # a failed delivery never fails the scan; it is retried on the next scan
         make_console(stderr=True).print(f"[yellow]drscan: {len(failed)} of {len(result.deliveries)} alert deliveries failed "
@@ -228,15 +237,18 @@ def history(
         return
     console = make_console(min_width=140)
     table = Table(title=shown(f"{len(summary['scans'])} scans in {db}"))
-    for column in ("Scan", "Started", "Resources", "Pass", "Fail", "Δ fail", "Not assessed", "Gaps", "Fail by framework", "Fail by app"):
-        table.add_column(column, justify="right" if column not in ("Started", "Fail by framework", "Fail by app") else "left")
+    for column in ("Scan", "Started", "Resources", "Pass", "Fail", "Δ fail", "Not assessed", "Gaps", "Fail by framework",
+                   "Fail by app", "DR score by app"):
+        table.add_column(column, justify="left" if column in ("Started", "Fail by framework", "Fail by app", "DR score by app")
+                         else "right")
     for row in summary["scans"]:
         delta = row["fail_delta"]
         delta_text = "" if delta is None else (f"[red]+{delta}[/]" if delta > 0 else f"[green]{delta}[/]" if delta < 0 else "0")
         table.add_row(str(row["id"]), shown(row["started_at"]), str(row["resources"]), str(row["pass"]), str(row["fail"]),
                       delta_text, str(row["not_assessed"]), str(row["gaps"]),
                       shown(", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_framework"].items()))),
-                      shown(", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_app"].items()))))
+                      shown(", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_app"].items()))),
+                      shown(", ".join(f"{k} {'-' if v is None else v}" for k, v in sorted(row["dr_score_by_app"].items()))))
     console.print(table)
     if summary["longest_failing"]:
         longest = Table(title="Longest-failing findings")

@@ -179,6 +179,32 @@ def dr_simulate(
     raise typer.Exit(code)
 
 
+@dr_app.command("score")
+def dr_score(
+    ctx: typer.Context,
+    app: Optional[list[str]] = typer.Option(None, "--app", help="Only this app (repeatable)."),
+    fmt: str = typer.Option("table", "--format", help="table or json."),
+    config: Optional[Path] = typer.Option(None, "--config", help=CONFIG_HELP),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    scan: Optional[int] = typer.Option(None, "--scan", help=SCAN_HELP),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+) -> None:
+    """DR readiness score (0-100) per app and disruption, with why: passing DR tests within the
+    tier's maximum age score full marks, stale passes less, failures less again, never tested
+    zero; capped when the estimate misses the target. Exit 1 when an app is below its tier's floor."""
+    from drscan.dr.score_output import print_scores, scores_json
+
+    config_path, db_path, scan_id, moment = _common(ctx, config, db, scan, as_of)
+    chosen = _guard(lambda: _format(fmt, ("table", "json")))
+    report = _guard(lambda: api.scores(config_path, db_path, scan_id, moment, apps=list(app) if app else None))
+    code = 1 if any(s.below_floor for s in report.scores.values()) else 0
+    if chosen == "json":
+        typer.echo(_json(scores_json(report, code)))
+    else:
+        print_scores(report, make_console(min_width=140))
+    raise typer.Exit(code)
+
+
 @dr_app.command("runbook")
 def dr_runbook(
     ctx: typer.Context,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from drscan.dr.drills import Drill, RunbookReview, load_drills_file
 from drscan.errors import ConfigError, InputError
 from drscan.model import SEVERITIES
 from drscan.redact import Redactor, excerpt
@@ -25,11 +26,15 @@ EARLIEST_DATE, LATEST_DATE = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
 MAX_ASSUMPTION = 1e12  # larger than any assumed rate, size or duration (in its unit)
 
 STRATEGIES: tuple[str, ...] = ("backup_restore", "pilot_light", "warm_standby", "active_active")
-DRILL_TYPES: tuple[str, ...] = ("drill", "tabletop")
 DEFAULT_DRILL_MAX_AGE_DAYS = 365
 DEFAULT_RESTORE_TEST_MAX_AGE_DAYS = 90
 DEFAULT_BACKUP_MAX_AGE_SECONDS = 86400  # a backup source no app claims must have a backup younger than this
 DEFAULT_MIN_RETENTION_DAYS = 7
+DEFAULT_RUNBOOK_MAX_AGE_DAYS = 180
+# DR readiness score per tier: how long a passing test proves recovery, and the score below which
+# the tier's dr-app-readiness-score rule fails (drscan/dr/score.py; README "DR readiness score").
+DEFAULT_SCORE_TIERS: dict[int, tuple[int, int]] = {0: (90, 80), 1: (90, 70), 2: (180, 50), 3: (365, 30), 4: (365, 0),
+                                                   5: (365, 0)}
 
 _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"}
 _STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
@@ -130,37 +135,17 @@ CONFIG_SCHEMA = {
                 "drills": {"type": "string", "minLength": 1},
                 "drill_max_age_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
                 "restore_test_max_age_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+                "runbook_max_age_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+                "score": {"type": "object", "additionalProperties": False, "properties": {"tiers": {
+                    "type": "array", "items": {
+                        "type": "object", "additionalProperties": False, "required": ["tier"],
+                        "properties": {"tier": {"type": "integer", "minimum": 0, "maximum": 5},
+                                       "max_age_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+                                       "floor": {"type": "integer", "minimum": 0, "maximum": 100}}}}}},
             },
         },
     },
 }
-
-DRILLS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["drills"],
-    "properties": {
-        "drills": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["app", "date", "type"],
-                "properties": {
-                    "app": {"type": "string"},
-                    "date": {},  # YAML date or "YYYY-MM-DD"; checked below
-                    "type": {"enum": list(DRILL_TYPES)},
-                    "scenario": {"type": "string"},
-                    "measured_rto": {"type": "string"},
-                    "measured_rpo": {"type": "string"},
-                    "participants": _STRINGS,
-                    "notes": {"type": "string"},
-                },
-            },
-        },
-    },
-}
-
 
 def parse_duration(text: str) -> int:
     """'15m' -> 900 seconds. ValueError for anything else, or longer than 100 years."""
@@ -220,21 +205,6 @@ class SharedService:
 
 
 @dataclass(frozen=True)
-class Drill:
-    """A DR drill or tabletop exercise someone attests to (from the drills YAML)."""
-
-    app: str
-    date: dt.date
-    type: str
-    scenario: str = ""
-    measured_rto_seconds: int | None = None
-    measured_rpo_seconds: int | None = None
-    participants: tuple[str, ...] = ()
-    notes: str = ""
-    source: str = ""  # file:line
-
-
-@dataclass(frozen=True)
 class BackupSource:
     """A `backups:` entry: which backup source protects which resources (ids or names)."""
 
@@ -259,6 +229,13 @@ class DrSettings:
     drills: tuple[Drill, ...] = ()
     drill_max_age_days: int = DEFAULT_DRILL_MAX_AGE_DAYS
     restore_test_max_age_days: int = DEFAULT_RESTORE_TEST_MAX_AGE_DAYS
+    runbooks: tuple[RunbookReview, ...] = ()
+    runbook_max_age_days: int = DEFAULT_RUNBOOK_MAX_AGE_DAYS
+    score_tiers: Mapping[int, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SCORE_TIERS))
+
+    def score_policy(self, tier: int | None) -> tuple[int, int]:
+        """(max age in days of a passing test, score floor) for an app of this tier (no tier: tier 3's)."""
+        return self.score_tiers.get(3 if tier is None else tier, DEFAULT_SCORE_TIERS[3])
 
 
 @dataclass(frozen=True)
@@ -362,32 +339,6 @@ def _check_dependencies(path: Path, document: YamlDocument, data: dict, names: s
                                                   f"{excerpt(name)} (known: {', '.join(sorted(names)) or 'none'})")
 
 
-def load_drills(path: Path, app_names: set[str]) -> tuple[Drill, ...]:
-    """The drill attestations file: `drills: [{app, date, type, measured_rto, measured_rpo, participants}]`."""
-    try:
-        document = load_yaml(path)
-        validate(document, DRILLS_SCHEMA, "drills file")
-    except InputError as exc:
-        raise ConfigError(str(exc)) from None
-    drills = []
-    for index, entry in enumerate(document.data["drills"]):
-        at = ("drills", index)
-        if entry["app"] not in app_names:
-            raise _error(path, document, at + ("app",), f"drill for unknown app {excerpt(entry['app'])} "
-                                                        f"(known: {', '.join(sorted(app_names)) or 'none'})")
-        try:
-            date = parse_date(entry["date"])
-        except ValueError as exc:
-            raise _error(path, document, at + ("date",), f"date: {exc}") from None
-        durations = _durations(path, document, entry, at, ("measured_rto", "measured_rpo"))
-        drills.append(Drill(app=entry["app"], date=date, type=entry["type"], scenario=entry.get("scenario", ""),
-                            measured_rto_seconds=durations.get("measured_rto"),
-                            measured_rpo_seconds=durations.get("measured_rpo"),
-                            participants=tuple(entry.get("participants") or ()), notes=entry.get("notes", ""),
-                            source=f"{path}:{document.line_of(at)}"))
-    return tuple(drills)
-
-
 def _load_dr(path: Path, document: YamlDocument, data: dict, app_names: set[str]) -> DrSettings:
     block = data.get("dr") or {}
     overrides = dict(block.get("assumptions") or {})
@@ -401,16 +352,24 @@ def _load_dr(path: Path, document: YamlDocument, data: dict, app_names: set[str]
                              f"unknown DR assumption {excerpt(key)} (see drscan/dr/assumptions.yaml for the keys)")
     drills_path = None
     drills: tuple[Drill, ...] = ()
+    runbooks: tuple[RunbookReview, ...] = ()
     if block.get("drills"):
         drills_path = Path(block["drills"])
         if not drills_path.is_absolute():
             drills_path = path.parent / drills_path
         if not drills_path.exists():
             raise _error(path, document, ("dr", "drills"), f"drills file not found: {drills_path}")
-        drills = load_drills(drills_path, app_names)
+        loaded = load_drills_file(drills_path, app_names)
+        drills, runbooks = loaded.drills, loaded.runbooks
+    tiers = dict(DEFAULT_SCORE_TIERS)
+    for entry in (block.get("score") or {}).get("tiers") or []:
+        age, floor = tiers[entry["tier"]]
+        tiers[entry["tier"]] = (entry.get("max_age_days", age), entry.get("floor", floor))
     return DrSettings(assumptions=overrides, drills_path=drills_path, drills=drills,
                       drill_max_age_days=block.get("drill_max_age_days", DEFAULT_DRILL_MAX_AGE_DAYS),
-                      restore_test_max_age_days=block.get("restore_test_max_age_days", DEFAULT_RESTORE_TEST_MAX_AGE_DAYS))
+                      restore_test_max_age_days=block.get("restore_test_max_age_days", DEFAULT_RESTORE_TEST_MAX_AGE_DAYS),
+                      runbooks=runbooks, runbook_max_age_days=block.get("runbook_max_age_days", DEFAULT_RUNBOOK_MAX_AGE_DAYS),
+                      score_tiers=tiers)
 
 
 def _load_backups(path: Path, document: YamlDocument, data: dict) -> tuple[tuple[BackupSource, ...], BackupDefaults]:

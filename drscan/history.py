@@ -164,6 +164,11 @@ def history_summary(db: sqlite_utils.Database, last: int = 20) -> dict[str, Any]
             "fail_by_framework": dict(frameworks.get(scan["id"], {})), "fail_by_app": dict(apps.get(scan["id"], {})),
         })
         previous_fail = scan["fail_count"]
+    from drscan.store.scores import score_trend
+
+    scores = score_trend(db, ids)
+    for row in rows:
+        row["dr_score_by_app"] = {app: v["score"] for app, v in scores.get(row["id"], {}).items()}
     longest = list(db.query(
         "select fingerprint, rule_id, resource_id, failing_since, violation_seconds, failing_scans from finding_history"
         " where last_status = 'FAIL' order by failing_since asc limit 10"))

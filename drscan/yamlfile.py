@@ -131,8 +131,8 @@ class _Builder:
     """Node graph -> plain data (dict, list, str, int, float, bool, None) with the line of every
     value, expanding aliases under a budget of MAX_NODES values and MAX_DEPTH levels."""
 
-    def __init__(self, source: Path, constructor: _Bounded) -> None:
-        self.source, self.constructor = source, constructor
+    def __init__(self, source: Path | str, constructor: _Bounded, max_nodes: int = MAX_NODES) -> None:
+        self.source, self.constructor, self.max_nodes = source, constructor, max_nodes
         self.lines: dict[PathKey, int] = {}
         self.count = 0
         self.active: set[int] = set()  # ids of the collection nodes being built (recursion check)
@@ -156,8 +156,8 @@ class _Builder:
 
     def build(self, node: yaml.Node, at: PathKey, depth: int = 1) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
-            raise self.error(node, f"more than {MAX_NODES:,} values (each alias counted as often as it is expanded)")
+        if self.count > self.max_nodes:
+            raise self.error(node, f"more than {self.max_nodes:,} values (each alias counted as often as it is expanded)")
         if depth > MAX_DEPTH:
             raise self.error(node, f"nested more than {MAX_DEPTH} levels deep once aliases are expanded")
         self.lines[at] = node.start_mark.line + 1
@@ -286,6 +286,18 @@ def load_yaml(path: Path) -> YamlDocument:
     builder = _Builder(path, constructor)
     data = builder.build(node, ())
     return YamlDocument(path, data, builder.lines)
+
+
+def parse_yaml_text(text: str, where: str, max_nodes: int = MAX_NODES) -> Any:
+    """YAML that is not a file of its own (an API answer's field, a file another importer has
+    read) -> plain data, within the same bounds (depth, alias expansion up to `max_nodes` values,
+    tags, numbers); InputError naming `where` and the line."""
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise InputError(f"{where}:{line}: invalid YAML: control character U+{ord(bad.group()):04X} is not allowed")
+    node, constructor = _compose(text, where)
+    return None if node is None else _Builder(where, constructor, max_nodes).build(node, ())
 
 
 def validate(document: YamlDocument, schema: dict, what: str) -> None:

@@ -81,6 +81,9 @@ def test_reports_hold_a_dr_chapter_per_app_with_estimates_picture_and_runbook(de
     html = (work / "reports" / "report.html").read_text()
     assert 'id="dr-identity"' in html and html.count('aria-label="DR dependency graph of') == len(apps)
     assert "Runbook: region loss" in html
+    # The readiness score per app, with its trend chart (server-side SVG: no script, no CDN).
+    assert dr_text.count("DR readiness score:") == len(apps) and "DR readiness score: 22/100" in dr_text
+    assert html.count('class="score-trend"') == len(apps) and "DR readiness score: 22/100" in html
 
 
 def test_html_findings_table_in_headless_chromium(demo):

@@ -69,6 +69,12 @@ INTENT_RULES = {
     "k8s-tier1-replicas": "k8s-workload-tier1-replicas", "k8s-tier1-zone-spread": "k8s-workload-tier1-zone-spread",
     "k8s-tier1-disruption-budget": "k8s-workload-tier1-disruption-budget",
     "k8s-tier1-single-zone-copy": "k8s-pvc-tier1-single-zone-copy",
+    "dr-readiness-score-tier1": "dr-app-readiness-score-tier1", "dr-runbook-reviewed": "dr-app-runbook-reviewed",
+    "dr-follow-ups-on-time": "dr-app-follow-ups-on-time",
+    "monitoring-entrypoints-probed": "monitoring-app-entrypoints-probed",
+    "monitoring-entrypoint-alert": "monitoring-app-entrypoint-alert", "monitoring-alerts-page": "monitoring-app-alerts-page",
+    "monitoring-backup-age-alert": "monitoring-app-backup-age-alert",
+    "monitoring-detection-within-rto": "monitoring-app-detection-within-rto",
 }
 ROW = re.compile(r"^\|\s*([a-z0-9-]+)\s*\|\s*(\S+)\s*\|\s*(PASS|FAIL|NOT_ASSESSED)\s*\|\s*$")
 
@@ -103,8 +109,11 @@ def test_scan_finds_what_expected_md_lists(sample_scan):
 
 
 def test_sample_estate_is_a_few_hundred_resources_across_three_clouds(sample_scan):
-    clouds = [r for r in sample_scan.scan.resources if r.provider not in ("drscan", "backup")]
+    clouds = [r for r in sample_scan.scan.resources if r.provider not in ("drscan", "backup", "monitoring")]
     assert {r.provider for r in clouds} == {"aws", "gcp", "azure"}
+    monitoring = {r.kind for r in sample_scan.scan.resources if r.provider == "monitoring"}
+    assert monitoring == {"monitoring.prometheus.alert_rule", "monitoring.prometheus.server", "monitoring.prometheus.target",
+                          "monitoring.alertmanager.config"}
     assert 250 <= len(clouds) <= 600
     # plus one DR assessment per app of drscan.yaml
     apps = sorted(r.id for r in sample_scan.scan.resources if r.provider == "drscan")

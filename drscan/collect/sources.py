@@ -26,6 +26,7 @@ class Sources:
     postgres: tuple[str, ...] = ()  # live read-only checks (--postgres DSN), drscan.collect.databases
     mysql: tuple[str, ...] = ()
     kubernetes: Any = None  # drscan.collect.kubernetes.collect.KubernetesOptions
+    monitoring: Any = None  # drscan.monitoring.live.MonitoringOptions (--prometheus, --alertmanager)
 
     def describe(self) -> dict:
         scope: dict[str, Any] = {}
@@ -45,6 +46,9 @@ class Sources:
             scope["databases"] = [redact_dsn(d) for d in self.postgres + self.mysql]
         if self.kubernetes is not None:
             scope["kubernetes"] = {"contexts": list(self.kubernetes.contexts) or "all"}
+        if self.monitoring is not None:
+            scope["monitoring"] = {k: v for k, v in (("prometheus", self.monitoring.prometheus),
+                                                     ("alertmanager", self.monitoring.alertmanager)) if v}
         return scope
 
 
@@ -57,8 +61,9 @@ class Collection:
 def collect(sources: Sources, on_item: Callable[[], None] | None = None,
             on_plan: Callable[[int], None] | None = None) -> Collection:
     if sources.import_dir is None and sources.aws is None and sources.gcp is None and sources.azure is None \
-            and not sources.postgres and not sources.mysql and sources.kubernetes is None:
-        raise InputError("nothing to scan: give --import DIR, or --aws, --gcp, --azure, --postgres, --mysql or --k8s")
+            and not sources.postgres and not sources.mysql and sources.kubernetes is None and sources.monitoring is None:
+        raise InputError("nothing to scan: give --import DIR, or --aws, --gcp, --azure, --postgres, --mysql, --k8s, "
+                         "--prometheus or --alertmanager")
     step = (lambda *_: on_item()) if on_item else None
     parts: list[Inventory] = []
     calls: dict[str, int] = {}
@@ -87,6 +92,10 @@ def collect(sources: Sources, on_item: Callable[[], None] | None = None,
         from drscan.collect.kubernetes.collect import collect_kubernetes
 
         parts.append(collect_kubernetes(sources.kubernetes, on_progress=step))
+    if sources.monitoring is not None:
+        from drscan.monitoring.live import collect_monitoring
+
+        parts.append(collect_monitoring(sources.monitoring))
     if len(parts) == 1:
         return Collection(parts[0], calls)
     return Collection(Inventory(

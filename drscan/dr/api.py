@@ -183,6 +183,26 @@ def status_of(loaded: Loaded, apps: list[str] | None = None) -> StatusReport:
     return StatusReport(loaded.scan, loaded.config, loaded.context, assess_apps(loaded.context, apps))
 
 
+@dataclass
+class ScoreReport:
+    scan: ScanInfo
+    as_of: datetime
+    scores: dict  # app -> drscan.dr.score.ReadinessScore
+    trend: list  # [{scan_id, started_at, apps: {app: score}}], oldest first
+
+
+def scores(config_path: Path, db_path: Path, scan_id: int | None = None, as_of: str | None = None,
+           apps: list[str] | None = None) -> ScoreReport:
+    """The readiness score of each app (recomputed from the stored scan and the current drills
+    file), with the scores stored by earlier scans."""
+    from drscan.store.scores import recent_trend
+
+    report = status(config_path, db_path, scan_id, as_of, apps=apps)
+    with reading(db_path) as db:  # read only: an older file without scores has no trend
+        trend = recent_trend(db) if db["dr_scores"].exists() else []
+    return ScoreReport(report.scan, report.context.now, {n: a.readiness for n, a in report.assessments.items()}, trend)
+
+
 def simulate(config_path: Path, db_path: Path, failures: list[str], scan_id: int | None = None,
              as_of: str | None = None) -> tuple[ScanInfo, SimulationResult]:
     parse_failures(failures)

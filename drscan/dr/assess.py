@@ -14,6 +14,8 @@ from drscan.dr.database_backups import DRILL_KIND, drill_test_times
 from drscan.dr.estimate import Scenario, covers, estimate_disruption
 from drscan.dr.mechanisms import mechanisms_for
 from drscan.dr.model import DISRUPTIONS, FAIL, PASS, AppAssessment, Mechanism
+from drscan.dr.observed import with_observed_figures, with_observed_lag
+from drscan.dr.readiness import readiness_checks_extra
 from drscan.dr.scope import AppScope, DrContext
 from drscan.dr.simulate import single_points_of_failure
 from drscan.dr.strategy import detect_strategy
@@ -166,7 +168,7 @@ def _restore_test_age(ctx: DrContext, scope: AppScope) -> tuple[float | None, st
 
 def prepare(ctx: DrContext, name: str) -> tuple[dict[str, tuple[Mechanism, ...]], Any]:
     scope = ctx.scope(name)
-    mechanisms = {s.id: mechanisms_for(ctx, s) for s in scope.data_stores}
+    mechanisms = with_observed_lag(ctx, scope, {s.id: mechanisms_for(ctx, s) for s in scope.data_stores})
     return mechanisms, detect_strategy(ctx, scope, mechanisms)
 
 
@@ -189,16 +191,27 @@ def needed(ctx: DrContext, names: list[str] | None) -> list[str]:
 
 def assess_apps(ctx: DrContext, names: list[str] | None = None, spof: bool = True) -> dict[str, AppAssessment]:
     """Assess the named apps (default: all in the configuration)."""
+    from drscan.drtests.adapters import gather_tests
+    from drscan.monitoring.assess import detection_figures, monitoring_checks, monitoring_index
+
     prepared = {n: prepare(ctx, n) for n in needed(ctx, names)}
     assessed = dict(prepared)
+    tests = gather_tests(ctx.graph, ctx.config, ctx.index.kind)
+    monitored = monitoring_index(ctx)
     results = {}
     for app in ctx.config.apps:
         if names is not None and app.name not in names:
             continue
         scope = ctx.scope(app.name)
         mechanisms, strategy = prepared[app.name]
-        estimates = {d: estimate_disruption(ctx, scope, mechanisms, strategy, d) for d in DISRUPTIONS}
+        monitoring = monitoring_checks(ctx, scope, mechanisms, monitored)
+        detection = detection_figures(monitoring)
+        estimates = {d: with_observed_figures(estimate_disruption(ctx, scope, mechanisms, strategy, d), detection)
+                     for d in DISRUPTIONS}
         checks = readiness_checks(ctx, scope, mechanisms, {"strategy": strategy, "estimates": estimates})
+        checks["monitoring"] = monitoring
+        readiness = readiness_checks_extra(ctx, app, estimates, checks, tests)
+        checks.update(readiness.checks)
         spofs: tuple[str, ...] = ()
         if spof and app.tier is not None and app.tier <= CRITICAL_TIER:
             spofs = tuple(r for r, _ in single_points_of_failure(ctx, app.name, assessed))
@@ -211,7 +224,8 @@ def assess_apps(ctx: DrContext, names: list[str] | None = None, spof: bool = Tru
             name=app.name, tier=app.tier, owner=app.owner, contacts=app.contacts, rpo_target_seconds=app.rpo_seconds,
             rto_target_seconds=app.rto_seconds, member_count=len(scope.members), providers=scope.providers,
             strategy=strategy, estimates=estimates, checks=checks, single_points_of_failure=spofs,
-            data_store_ids=tuple(s.id for s in scope.data_stores), mechanisms=mechanisms, notes=notes)
+            data_store_ids=tuple(s.id for s in scope.data_stores), mechanisms=mechanisms, notes=notes,
+            readiness=readiness.score)
     return results
 
 

@@ -90,6 +90,7 @@ class Mechanism:
     evidence: tuple[Step, ...] = ()
     rpo_reason: str = ""
     rpo_measured_by: str = ""  # id of what measured the RPO (a backup source's restorable point); "" = estimated
+    rpo_figure: Figure | None = None  # the RPO when it was observed or measured rather than assumed
 
     @property
     def rto_seconds(self) -> float | None:
@@ -183,6 +184,7 @@ class AppAssessment:
     data_store_ids: tuple[str, ...] = ()
     mechanisms: dict[str, tuple[Mechanism, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    readiness: Any = None  # drscan.dr.score.ReadinessScore
 
     @property
     def verdict(self) -> str:

@@ -291,6 +291,7 @@ class KindInfo:
     plural: str
     namespaced: bool
     transform: Transform
+    optional: bool = False  # an add-on's API (chaos tools): not served means not installed, nothing hidden
 
     @property
     def segment(self) -> str:
@@ -326,7 +327,37 @@ def _kinds() -> tuple[KindInfo, ...]:
                  True, velero.storage_location),
         KindInfo("k8s.velero.volumesnapshotlocation", "VolumeSnapshotLocation", "velero.io", "v1", "volumesnapshotlocations",
                  True, velero.snapshot_location),
+        *_chaos_kinds(),
     )
+
+
+# Chaos experiments are DR-test evidence (drscan.drtests.chaos reads them from the kept object).
+CHAOS_MESH_KINDS = ("PodChaos", "NetworkChaos", "StressChaos", "IOChaos", "TimeChaos", "KernelChaos", "DNSChaos",
+                    "HTTPChaos", "JVMChaos", "AWSChaos", "GCPChaos", "AzureChaos", "BlockChaos", "PhysicalMachineChaos",
+                    "Workflow")
+LITMUS_KINDS = ("ChaosResult", "ChaosEngine")
+CHAOS_KEEP = {"metadata": ("name", "namespace", "labels", "annotations", "creationTimestamp"),
+              "spec": ("selector", "action", "mode", "templates", "entry", "experiment", "engine", "appinfo"),
+              "status": ("conditions", "experiment", "experimentStatus", "probeStatuses", "experiments", "startTime",
+                         "endTime", "engineStatus")}
+
+
+def _chaos(obj: dict) -> Shape:
+    """Keep the parts of a chaos experiment the DR-test adapters judge (its outcome, app and date)."""
+    kept: dict[str, Any] = {"kind": obj.get("kind"), "apiVersion": obj.get("apiVersion")}
+    for part, keys in CHAOS_KEEP.items():
+        source = as_dict(obj.get(part))
+        kept[part] = {k: source[k] for k in keys if k in source}
+    return Shape(attrs={"object": kept})
+
+
+def _chaos_kinds() -> tuple[KindInfo, ...]:
+    mesh = tuple(KindInfo(f"k8s.chaos_mesh.{k.lower()}", k, "chaos-mesh.org", "v1alpha1",
+                          "workflows" if k == "Workflow" else k.lower(), True, _chaos, optional=True)
+                 for k in CHAOS_MESH_KINDS)
+    litmus = tuple(KindInfo(f"k8s.litmus.{k.lower()}", k, "litmuschaos.io", "v1alpha1", k.lower() + "s", True, _chaos,
+                            optional=True) for k in LITMUS_KINDS)
+    return mesh + litmus
 
 
 _TABLE: dict[str, tuple[KindInfo, ...]] = {}

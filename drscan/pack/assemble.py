@@ -58,6 +58,9 @@ def build_evidence_pack(out_path: Path, *, scan: Scan, context: dict[str, Any], 
                                   "source": r.source, "observed_at": r.observed_at} for r in scan.resources]),
         "relations.json": _json([{"source": r.source, "target": r.target, "type": r.type} for r in scan.relations]),
         "gaps.json": _json(context["gaps"]),
+        # The DR readiness score of each app, per disruption, with the tests behind it (README "DR readiness score").
+        "dr/readiness.json": _json([{"app": a["name"], "tier": a.get("tier"), **(a.get("readiness") or {})}
+                                    for a in context.get("dr") or []]),
         **control_files(context),
     }
     files.update(extra_files or {})  # e.g. drills.json: the restore drill records of the database

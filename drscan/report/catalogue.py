@@ -12,7 +12,8 @@ END = "<!-- rule-catalogue:end -->"
 def catalogue_markdown(rules: RuleSet) -> str:
     lines = [BEGIN, ""]
     providers = {"aws": "AWS", "gcp": "GCP", "azure": "Azure", "k8s": "Kubernetes",
-                 "backup": "Database and enterprise backups", "database": "Live databases"}
+                 "backup": "Database and enterprise backups", "database": "Live databases",
+                 "drscan": "Applications: DR and monitoring"}
     for provider, title in providers.items():
         chosen = [r for r in rules.rules if r.kinds[0].startswith(provider + ".")]
         chosen.sort(key=lambda r: (CATEGORIES.index(r.category), r.id))

@@ -47,7 +47,8 @@ def apps_by_resource(scan: Scan) -> dict[str, list[str]]:
 
 def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit_code: int,
                   generated_at: str | None = None, *, assurance: "Assurance | None" = None,
-                  frameworks: tuple[str, ...] | None = None, now: datetime | None = None) -> dict[str, Any]:
+                  frameworks: tuple[str, ...] | None = None, now: datetime | None = None,
+                  score_history: list[dict] | None = None) -> dict[str, Any]:
     """`assurance` (attestations and waivers) and `frameworks` (a subset, in order) are for
     evidence packs; without them the context is the plain scan report's."""
     now = now or datetime.now(timezone.utc)
@@ -159,7 +160,7 @@ def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit
         "frameworks": framework_rows,
         "apps": [{"name": a.name, "tier": a.tier, "owner": a.owner or "", "rpo": a.rpo or "", "rto": a.rto or "",
                   "resources": resources_per_app.get(a.name, 0), **_counts(by_app.get(a.name, Counter()))} for a in config.apps],
-        "dr": dr_section(scan, config),
+        "dr": dr_section(scan, config, score_history),
         "findings": findings,
         "pass_summary": [{"rule_id": rid, "title": rules_by_id[rid].title if rid in rules_by_id else rid,
                           "severity": rules_by_id[rid].severity if rid in rules_by_id else "", "count": n}

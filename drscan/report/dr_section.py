@@ -26,8 +26,17 @@ def human(seconds: float | None) -> str:
     return dr_human(seconds)
 
 
-def dr_section(scan: Scan, config: Config) -> list[dict[str, Any]]:
-    """One entry per app of drscan.yaml; [] when there are none."""
+def _trend(name: str, scan: Scan, history: list[dict] | None, current: int | None) -> list[tuple[str, int | None]]:
+    """(label, score) per stored scan up to this one, then this scan's own score."""
+    points = [(f"#{row['scan_id']} {str(row['started_at'])[:10]}", row["apps"].get(name))
+              for row in history or [] if scan.id is None or row["scan_id"] < scan.id]
+    label = f"#{scan.id} " if scan.id is not None else ""
+    return points + [(label + str(scan.scope.get("as_of") or scan.started_at)[:10], current)]
+
+
+def dr_section(scan: Scan, config: Config, score_history: list[dict] | None = None) -> list[dict[str, Any]]:
+    """One entry per app of drscan.yaml; [] when there are none. `score_history` is the stored
+    scores of earlier scans (drscan.store.scores.recent_trend), for the trend chart."""
     if not config.apps:
         return []
     from drscan.dr.api import graph_of_scan
@@ -35,6 +44,7 @@ def dr_section(scan: Scan, config: Config) -> list[dict[str, Any]]:
     from drscan.dr.diagram import render_svg
     from drscan.dr.output import assessment_json
     from drscan.dr.runbook import build_runbook
+    from drscan.report.trend_svg import trend_svg
 
     resources = [r for r in scan.resources if r.kind != DR_APP_KIND]
     relations = tuple(r for r in scan.relations if r.type != "member_of_app")
@@ -57,6 +67,12 @@ def dr_section(scan: Scan, config: Config) -> list[dict[str, Any]]:
         data["targets_text"] = {"rpo": human(assessment.rpo_target_seconds) if assessment.rpo_target_seconds else "-",
                                 "rto": human(assessment.rto_target_seconds) if assessment.rto_target_seconds else "-"}
         data["svg"] = render_svg(ctx, assessment)
+        readiness = assessment.checks.get("readiness") or {}
+        data["readiness"] = readiness
+        data["score_rows"] = [{"disruption": d, "score": p.get("score"), "basis": str(p.get("basis", "")).replace("_", " "),
+                               "why": p.get("why", "")} for d, p in (readiness.get("disruptions") or {}).items()]
+        data["score_trend_svg"] = trend_svg(_trend(name, scan, score_history, readiness.get("score")),
+                                            floor=readiness.get("floor"), title=f"DR readiness score of {name} over time")
         data["runbook"] = runbook.as_dict()
         data["runbook"]["steps"] = [dict(s, expected=human(s["expected_seconds"]) if s["expected_seconds"] is not None else "")
                                     for s in data["runbook"]["steps"]]

@@ -21,13 +21,14 @@ import sqlite_utils
 from drscan.errors import InputError, StoreError
 from drscan.model import Evidence, Finding, Gap, Relation, Resource, Scan, Status
 
-SCHEMA_VERSION = 4  # 2: drills (restore drill records); 3: indexes for drscan serve (explore findings, app membership);
-#                     4: notifications.state (pending | sent | failed)
+SCHEMA_VERSION = 5  # 2: drills (restore drill records); 3: indexes for drscan serve (explore findings, app membership);
+#                     4: dr_scores (DR readiness score per app and disruption, per scan); 5: notifications.state
+#                     (pending | sent | failed)
 BATCH = 2000
 BUSY_TIMEOUT_S = 300  # DRSCAN_DB_TIMEOUT overrides it
 # The tables each schema version has; a file of an older version is migrated by its next writer.
 TABLES_SINCE = {1: ("meta", "scans", "resources", "relations", "findings", "gaps", "finding_history", "notifications"),
-                2: ("drills",)}
+                2: ("drills",), 4: ("dr_scores",)}
 TABLES = tuple(table for version in sorted(TABLES_SINCE) for table in TABLES_SINCE[version])
 
 
@@ -219,7 +220,10 @@ def _create(db: sqlite_utils.Database) -> None:
             "phases": str, "restore_duration_seconds": float, "verification": str, "tool_versions": str, "host": str,
             "target": str, "kept": int, "error": str,
         }, pk="id", if_not_exists=True)
-        if "state" not in db["notifications"].columns_dict:  # a database older than version 4
+        from drscan.store.scores import create_scores_table  # schema 4; an older file gains it here
+
+        create_scores_table(db)
+        if "state" not in db["notifications"].columns_dict:  # a database older than version 5
             db.execute("alter table notifications add column state text")
             db.execute("update notifications set state = case when ok = 1 then 'sent' else 'failed' end")
         db["findings"].create_index(["scan_id", "status"], if_not_exists=True)
@@ -277,6 +281,9 @@ def save_scan(db: sqlite_utils.Database, scan: Scan) -> int:
             _insert(conn, "gaps", 10, ((scan_id, g.provider, g.account, g.region, g.service, g.operation, g.code, g.message,
                                        g.resource_id, _dumps(list(g.kinds))) for g in scan.gaps))
             update_history(conn, scan_id, scan.started_at, scan.findings)
+            from drscan.store.scores import score_rows
+
+            _insert(conn, "dr_scores", 8, score_rows(scan_id, scan.resources))
             conn.execute("COMMIT")
         except BaseException:
             # SQLite may have rolled back already (a full disk does); the original error says more.

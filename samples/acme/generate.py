@@ -29,6 +29,9 @@ import estate_builders as b  # noqa: E402
 from estate_builders import ago, hexid, uuid_from  # noqa: E402
 from generate_k8s import build_k8s  # noqa: E402
 
+sys.path.insert(0, str(HERE))
+import monitoring_sample as mon  # noqa: E402
+
 
 def d(y: int, m: int, day: int, hh: int = 0, mm: int = 0, ss: int = 0) -> datetime:
     return datetime(y, m, day, hh, mm, ss, tzinfo=timezone.utc)
@@ -1356,6 +1359,24 @@ def expect_dr() -> None:
     expect("drscan", "dr-spof", "app:payments", "FAIL")
     expect("drscan", "dr-restore-tested", "app:orders", "PASS")        # Velero restore drill in k8s/prod-eks
     expect("drscan", "dr-backup-coverage", "app:orders", "FAIL")       # orders-cache's volume: no Velero schedule
+    # DR tests and the readiness score (assurance/drills.yaml, aws/cli/.../fis-get-experiment-*.json;
+    # drscan.yaml sets the tier-1 floor to 45): identity has a recent region drill and a completed FIS AZ
+    # experiment; payments has a stale failover drill, a tabletop and a restore job capped by its missed estimate.
+    expect("drscan", "dr-readiness-score-tier1", "app:payments", "FAIL")
+    expect("drscan", "dr-readiness-score-tier1", "app:identity", "PASS")
+    expect("drscan", "dr-runbook-reviewed", "app:catalog", "FAIL")       # reviewed 2025-11-02, over 180 days
+    expect("drscan", "dr-runbook-reviewed", "app:payments", "PASS")
+    expect("drscan", "dr-follow-ups-on-time", "app:catalog", "FAIL")     # the failed restore drill's follow-up is overdue
+    expect("drscan", "dr-follow-ups-on-time", "app:payments", "PASS")
+    # Monitoring (monitoring/: rules.yml, prometheus.yml, targets.json, alertmanager.yml)
+    expect("drscan", "monitoring-entrypoints-probed", "app:payments", "PASS")
+    expect("drscan", "monitoring-entrypoint-alert", "app:payments", "PASS")
+    expect("drscan", "monitoring-entrypoint-alert", "app:catalog", "PASS")
+    expect("drscan", "monitoring-alerts-page", "app:identity", "FAIL")    # its route ends in Slack only
+    expect("drscan", "monitoring-alerts-page", "app:payments", "PASS")    # PagerDuty
+    expect("drscan", "monitoring-backup-age-alert", "app:catalog", "FAIL")  # no backup-age alert names catalog
+    expect("drscan", "monitoring-backup-age-alert", "app:payments", "PASS")
+    expect("drscan", "monitoring-detection-within-rto", "app:payments", "PASS")
 
 
 # =========================================================================== database backups (backups/)
@@ -1441,6 +1462,9 @@ def main() -> int:
     for fname, rows in (("resources.json", res), ("recoveryservices.json", rsv), ("authorization.json", auth)):
         write_bytes(az_dir / fname, (json.dumps(b.az_graph_envelope(rows), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
 
+    cli.update(mon.fis_experiments(PROD, E1, {"identity": [f"arn:aws:ec2:{E1}:{PROD}:instance/{iid(f'identity-web-{n}')}"
+                                                             for n in (1, 2)]},
+                                   f"arn:aws:rds:{E1}:{PROD}:db:catalog-db"))
     for rel_path, document in sorted(cli.items()):
         write_bytes(aws_dir / "cli" / rel_path, (json.dumps(document, indent=4) + "\n").encode())
     for rel_path, document in sorted(k8s.items()):  # kubectl get ... -o json
@@ -1451,7 +1475,12 @@ def main() -> int:
 
     catalog_alb = next(i["configuration"]["dNSName"] for i in e1.items if i.get("resourceName") == "catalog-alb")
     write_bytes(HERE / "drscan.yaml", DRSCAN_YAML.format(catalog_alb=catalog_alb).encode())
-    write_bytes(HERE / "assurance" / "drills.yaml", DRILLS_YAML.encode())
+    write_bytes(HERE / "assurance" / "drills.yaml", mon.DRILLS_YAML.encode())
+    monitoring = HERE / "monitoring"
+    write_bytes(monitoring / "rules.yml", mon.RULES.encode())
+    write_bytes(monitoring / "prometheus.yml", mon.PROMETHEUS.replace("{catalog_alb}", catalog_alb).encode())
+    write_bytes(monitoring / "alertmanager.yml", mon.ALERTMANAGER.encode())
+    write_bytes(monitoring / "targets.json", mon.dumps(mon.targets(catalog_alb)).encode())
     n_cli = {path: sum(len(v) for v in doc.values() if isinstance(v, list)) for path, doc in cli.items()}
     n_k8s = {path: len(doc.get("items") or [1]) for path, doc in k8s.items()}
     write_bytes(HERE / "EXPECTED.md", expected_md(len(e1.items), len(w2.items), len(bk.items), len(cred), len(assets),
@@ -1554,19 +1583,10 @@ dr:
   drills: assurance/drills.yaml
   drill_max_age_days: 365
   restore_test_max_age_days: 90
+  score:
+    tiers:
+      - {{tier: 1, max_age_days: 90, floor: 45}}
 """
-
-DRILLS_YAML = """\
-# DR drills and tabletop exercises, attested by the app owners (drscan.yaml dr.drills).
-drills:
-  - {app: payments, date: 2026-10-14, type: tabletop, scenario: region_loss,
-     participants: [payments-team, checkout-team, ciso], notes: evidence/dr-tabletop-2026-10-14.md}
-  - {app: checkout, date: 2026-10-14, type: tabletop, scenario: region_loss,
-     participants: [checkout-team, payments-team, ciso], notes: evidence/dr-tabletop-2026-10-14.md}
-  - {app: identity, date: 2026-09-08, type: drill, scenario: region_loss, measured_rto: 4m, measured_rpo: 2s,
-     participants: [identity-team, sre], notes: us-east-1 health checks forced unhealthy; traffic drained to us-west-2}
-"""
-
 
 def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_cli: dict, n_k8s: dict) -> str:
     n_aws = n_e1 + n_w2 + n_bk + 1 + sum(n_cli.values())
@@ -1656,6 +1676,12 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "`ml-scratch` and `ml-sandbox` hold volumes no schedule covers. The EKS location `dr-east` is",
         "Unavailable and in the cluster's own region; the GKE location's bucket is a versioned US",
         "multi-region bucket in the GCP export. Ids are `k8s://<cluster>/<namespace or _cluster>/<kind>/<name>`.",
+        "Monitoring and DR tests: `monitoring/` holds the platform team's Prometheus rule file, prometheus.yml,",
+        "a saved `/api/v1/targets` answer and alertmanager.yml. identity's alerts route only to Slack (no",
+        "paging route); catalog has no backup-age alert. `aws/cli/111111111111/us-east-1/fis-get-experiment-*.json`",
+        "are two AWS FIS experiments (identity's AZ drill completed; catalog's database failover was stopped by",
+        "its stop condition). The drills file has a stale payments failover drill (2025-06-12), a failed catalog",
+        "restore drill with an overdue follow-up, and runbook reviews (catalog's is stale).",
         "",
         "| rule intent | resource id | expected |",
         "|---|---|---|",

@@ -74,7 +74,7 @@ def test_offline_twin_files_feed_the_assessment(report):
     assert identity["dns_failover_ok"] is True  # latency records with health checks, TTL 60
     assert payments["restore_tested_within_days"] is True
     assert payments["restore_test_source"].startswith("arn:aws:backup:us-west-2:222222222222:restore-job:")
-    assert identity["drill_recorded_within_period"] is True and identity["restore_test_source"].endswith("drills.yaml:7")
+    assert identity["drill_recorded_within_period"] is True and identity["restore_test_source"].endswith("drills.yaml:10")
 
 
 def test_payments_runbook_lists_keys_data_compute_traffic_in_order(sample_db):
@@ -108,3 +108,16 @@ def test_simulated_region_loss_loses_intranet_data_but_not_identity_data(sample_
 
 def test_simulated_region_loss_keeps_the_active_active_app_serving(sample_db):
     assert _simulate_region_loss(sample_db)["identity"]["outcome"] == "keeps_serving"
+
+
+def test_monitoring_detection_time_is_an_observed_part_of_the_rto(report):
+    """catalog's entrypoint alert (for: 5m, group interval 30s, probe scraped every 15s) pages after
+    5m45s; recovering catalog from a region loss needs people, so that detection time is in its RTO."""
+    catalog = report.assessments["catalog"]
+    region = catalog.estimates["region_loss"]
+    detection = [f for f in region.figures if f.label.startswith(("alert CatalogDown", "evaluation interval", "scrape interval"))]
+    assert [(f.seconds, f.basis) for f in detection] == [(300.0, "observed"), (30.0, "observed"), (15.0, "observed")]
+    assert region.rto_reason.startswith("detection 6 min (alert for: + evaluation + scrape) + ")
+    assert catalog.checks["monitoring"]["detection_seconds"] == 345.0
+    # Data corruption is not what an endpoint alert detects: no detection figure there.
+    assert not any(f.label.startswith("alert ") for f in catalog.estimates["data_corruption"].figures)

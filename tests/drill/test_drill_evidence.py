@@ -57,6 +57,10 @@ def test_drill_enters_the_dr_estimate_the_pack_and_the_pdf(postgres_server, tmp_
     assert corruption["rpo_basis"] == "measured" and corruption["rto_measured_by"] == ["drill:1"]
     checks = json.loads(status.output)["apps"][0]["checks"]
     assert checks["restore_tested_within_days"] is True and checks["restore_test_source"] == "drill:1"
+    # The drill is DR-test evidence for the readiness score (data corruption: proven by a restore).
+    proven = checks["readiness"]["disruptions"]["data_corruption"]
+    assert proven["basis"] == "proven" and proven["deciding_test"]["source"] == "drill:1"
+    assert proven["deciding_test"]["kind"] == "restore" and proven["deciding_test"]["measured_rto_seconds"] > 0
 
     key = tmp_path / "signing.key"
     generate_keypair(key)

@@ -5,6 +5,7 @@ elsewhere) and its JSON twin, with the numbers checked against the CLI on the sa
 from __future__ import annotations
 
 import json
+import sqlite3
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
@@ -121,8 +122,6 @@ def test_findings_filters_sort_and_pagination_in_the_browser(tab, server):
 
 
 def test_findings_json_filters_match_the_database(server, history):
-    import sqlite3
-
     connection = sqlite3.connect(history.db)
     try:
         expected = dict(connection.execute("select status, count(*) from findings where scan_id = 3 group by status"))
@@ -224,7 +223,10 @@ def test_dr_pages_match_drscan_dr(tab, server, history):
     assert page.locator("#diagram svg").count() == 1
     assert page.locator("#runbook-steps tbody tr").count() > 3
     assert page.locator("#chart-rto svg circle.pt").count() >= 3
-    assert page.locator("#readiness-score").inner_text()  # shown once scans store one (issue #16)
+    with sqlite3.connect(history.db) as connection:
+        stored = dict(connection.execute("select app, score from dr_scores where scan_id = 3 and disruption = 'overall'"))
+    assert {name: by_name[name]["readiness_score"] for name in apps} == stored
+    assert page.locator("#readiness-score").inner_text() == str(stored["payments"])
     assert_clean(tab, server)
 
 

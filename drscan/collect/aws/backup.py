@@ -24,7 +24,8 @@ PROTECTED = "aws.backup.protected_resource"
 RECOVERY_POINT = "aws.backup.recovery_point"
 RESTORE_JOB = "aws.backup.restore_job"
 COPY_JOB = "aws.backup.copy_job"
-KINDS = (VAULT, PLAN, SELECTION, PROTECTED, RECOVERY_POINT, RESTORE_JOB, COPY_JOB)
+RESTORE_TESTING_PLAN = "aws.backup.restore_testing_plan"
+KINDS = (VAULT, PLAN, SELECTION, PROTECTED, RECOVERY_POINT, RESTORE_JOB, COPY_JOB, RESTORE_TESTING_PLAN)
 
 OPERATIONS = {
     "backup:ListBackupVaults": "backup:ListBackupVaults",
@@ -37,6 +38,7 @@ OPERATIONS = {
     "backup:ListRecoveryPointsByBackupVault": "backup:ListRecoveryPointsByBackupVault",
     "backup:ListRestoreJobs": "backup:ListRestoreJobs",
     "backup:ListCopyJobs": "backup:ListCopyJobs",
+    "backup:ListRestoreTestingPlans": "backup:ListRestoreTestingPlans",
 }
 
 JOB_WINDOW_DAYS = 90  # restore and copy jobs this recent are read
@@ -166,8 +168,13 @@ def restore_job_record(item: dict, account: str, region: str, source_arn: str | 
         created_at=iso_time(item.get("CreationDate")), completed_at=iso_time(item.get("CompletionDate")),
         duration_seconds=_seconds_between(item.get("CreationDate"), item.get("CompletionDate")),
         validation_status=item.get("ValidationStatus"), is_latest_for_resource=latest,
+        validation_status_message=item.get("ValidationStatusMessage"),
+        recovery_point_created_at=iso_time(item.get("RecoveryPointCreationDate")),
+        restore_testing_plan_arn=dig(item, "CreatedBy.RestoreTestingPlanArn"),
+        deletion_status=item.get("DeletionStatus"),
     ), name=job_id)
     shape.ref("restore_of", source_arn)
+    shape.ref("created_by", dig(item, "CreatedBy.RestoreTestingPlanArn"))
     return Record(kind=RESTORE_JOB, id=f"arn:aws:backup:{region}:{owner}:restore-job:{job_id}", name=job_id,
                   shape=shape, region=region, account=owner)
 
@@ -194,6 +201,18 @@ def copy_job_record(item: dict, account: str, region: str, job_count: int | None
     shape.ref("copy_of", item.get("ResourceArn"))
     return Record(kind=COPY_JOB, id=f"arn:aws:backup:{region}:{owner}:copy-job:{job_id}", name=job_id,
                   shape=shape, region=region, account=owner)
+
+
+def restore_testing_plan_record(item: dict, account: str, region: str) -> Record:
+    """ListRestoreTestingPlans entry: the schedule of automatic restore tests and when it last ran."""
+    arn = item["RestoreTestingPlanArn"]
+    shape = Shape(attrs=dict(
+        schedule=item.get("ScheduleExpression"), schedule_timezone=item.get("ScheduleExpressionTimezone"),
+        start_window_hours=as_int(item.get("StartWindowHours")), created_at=iso_time(item.get("CreationTime")),
+        last_execution_at=iso_time(item.get("LastExecutionTime")), updated_at=iso_time(item.get("LastUpdateTime")),
+    ), name=item.get("RestoreTestingPlanName"))
+    return Record(kind=RESTORE_TESTING_PLAN, id=arn, name=item.get("RestoreTestingPlanName") or arn, shape=shape,
+                  region=arn_region(arn) or region, account=arn_account(arn) or account)
 
 
 @dataclass(frozen=True)
@@ -356,6 +375,9 @@ def collect(ctx: TaskContext) -> None:
                 resource_of_point[point["RecoveryPointArn"]] = point["ResourceArn"]
         kept.extend(latest_recovery_points(points or []))
 
+    for item in ctx.pages(client, "ListRestoreTestingPlans", "RestoreTestingPlans", kinds=(RESTORE_TESTING_PLAN,)) or []:
+        ctx.add(restore_testing_plan_record(item, ctx.account, ctx.region), "backup:ListRestoreTestingPlans")
+
     restores = _bounded_pages(ctx, client, "ListRestoreJobs", "RestoreJobs", RESTORE_JOB, MAX_JOBS, ByCreatedAfter=since)
     restores_of: dict[str, list[dict]] = defaultdict(list)  # source resource (or recovery point) -> jobs
     known_sources = set(resource_of_point.values())
@@ -399,6 +421,7 @@ DUMPS = (
     DumpShape(key="RecoveryPoints", item_field="RecoveryPointArn", to_record=recovery_point_record),
     DumpShape(key="RestoreJobs", item_field="RestoreJobId", to_record=restore_job_record),
     DumpShape(key="CopyJobs", item_field="CopyJobId", to_record=copy_job_record),
+    DumpShape(key="RestoreTestingPlans", item_field="RestoreTestingPlanArn", to_record=restore_testing_plan_record),
 )
 
 SPEC = ServiceSpec(name="backup", collect=collect, operations=OPERATIONS, kinds=KINDS, dumps=DUMPS)

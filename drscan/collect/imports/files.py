@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import orjson  # several times faster than json on large exports; errors carry line and column
 
@@ -21,9 +21,11 @@ from drscan.collect.imports.backups import import_backup_document
 from drscan.collect.imports.batch import ImportBatch
 from drscan.collect.imports.gcp_asset import asset_records, asset_type_of, convert_asset
 from drscan.collect.imports.kubernetes import import_kubernetes_document, looks_like_kubernetes
-from drscan.collect.imports.records import RawRecord, convert_records
+from drscan.collect.imports.records import UNREADABLE, RawRecord, convert_records, unreadable_gap
 from drscan.errors import InputError
 from drscan.model import Gap
+from drscan.monitoring.imports import (YAML_SUFFIXES, import_monitoring_json, import_monitoring_yaml,
+                                       looks_like_monitoring_yaml)
 
 SUFFIXES = (".json", ".json.gz", ".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz", ".csv", ".csv.gz")
 
@@ -41,7 +43,10 @@ def find_export_files(root: Path) -> list[Path]:
         return [root]
     if not root.is_dir():
         raise InputError(f"{root}: no such file or directory")
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
+    # YAML is read only when its content is a monitoring file (rule file, alertmanager.yml, ...):
+    # drscan.yaml and manifests next to the exports are not exports.
+    return sorted(p for p in root.rglob("*") if p.is_file() and (
+        p.name.lower().endswith(SUFFIXES) or (p.name.lower().endswith(YAML_SUFFIXES) and looks_like_monitoring_yaml(p))))
 
 
 def gunzip(raw: bytes, path: Path, max_expanded: int = MAX_EXPANDED, max_ratio: int = MAX_RATIO,
@@ -186,6 +191,8 @@ def file_records(path: Path) -> tuple[list[RawRecord], ImportBatch]:
     if looks_like_credential_report(head.split(b"\n", 1)[0].decode("utf-8", "replace")):
         return credential_report_records(decode(raw, path).lstrip(), str(path))
     name = path.name.lower()
+    if name.endswith(YAML_SUFFIXES):  # find_export_files keeps only monitoring YAML
+        return [], _whole_file(path, "monitoring YAML", lambda: import_monitoring_yaml(decode(raw, path), path)) or ImportBatch()
     if name.endswith((".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz")):
         return _ndjson_records(raw, path), ImportBatch()
     if name.endswith((".csv", ".csv.gz")):
@@ -202,6 +209,9 @@ def file_records(path: Path) -> tuple[list[RawRecord], ImportBatch]:
         return [], backup
     if looks_like_kubernetes(document):  # kubectl get -o json, kubectl config view -o json
         return [], import_kubernetes_document(document, path)
+    monitoring = _whole_file(path, "Prometheus/Alertmanager API answer", lambda: import_monitoring_json(document, path))
+    if monitoring is not None:
+        return [], monitoring
     records = document_records(document, path)
     if records is None:
         return [], _file_gap(path, "UnrecognizedFormat", "JSON matches no supported export format")
@@ -212,6 +222,15 @@ def import_file(path: Path) -> ImportBatch:
     records, batch = file_records(path)
     batch.extend(convert_records(records))
     return batch
+
+
+def _whole_file(path: Path, what: str, read: Callable[[], ImportBatch | None]) -> ImportBatch | None:
+    """An importer that reads a file whole (its resources depend on each other): fields of types
+    it cannot read make the file one Gap, never a crash."""
+    try:
+        return read()
+    except UNREADABLE as exc:
+        return ImportBatch(gaps=[unreadable_gap(str(path), what, exc, provider="monitoring")])
 
 
 def _file_gap(path: Path, code: str, why: str) -> ImportBatch:

@@ -126,7 +126,9 @@ def run_list_task(task: ListTask) -> ImportBatch:
             break
     except ApiException as exc:
         message = _status_message(exc.body) or str(exc.reason)
-        if exc.status == 404:
+        if exc.status == 404 and info.optional:
+            pass  # an add-on (a chaos tool) that is not installed: nothing to see, nothing hidden
+        elif exc.status == 404:
             # The API is not served (Velero not installed): a fact about the cluster, not a hole in what we saw.
             batch.gaps.append(_gap(task, info, "NotFound", f"{info.api_version} {info.plural} is not served: {message}", ()))
         else:

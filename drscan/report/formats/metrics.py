@@ -41,6 +41,16 @@ def metrics_text(context: dict[str, Any], finished_epoch: float, duration_s: flo
     family("drscan_app_findings", "gauge", "Findings on each application's resources by status.",
            [({"app": app["name"], "status": status}, app[status]) for app in context["apps"]
             for status in ("PASS", "FAIL", "NOT_ASSESSED")])
+    score_samples = []
+    for app in context.get("dr") or []:
+        readiness = (app.get("checks") or {}).get("readiness") or {}
+        if readiness.get("score") is not None:
+            score_samples.append(({"app": app["name"], "disruption": "overall"}, readiness["score"]))
+        for disruption, part in (readiness.get("disruptions") or {}).items():
+            if part.get("score") is not None:
+                score_samples.append(({"app": app["name"], "disruption": disruption}, part["score"]))
+    family("drscan_dr_readiness_score", "gauge", "DR readiness score (0-100) per app and disruption; disruption=\"overall\" "
+           "is the app's score.", score_samples)
     family("drscan_resources", "gauge", "Resources in the latest scan by provider.",
            [({"provider": p["provider"]}, p["resources"]) for p in context["by_provider"]])
     family("drscan_gaps", "gauge", "Things the latest scan could not see (gaps).", [({}, len(context["gaps"]))])

@@ -25,9 +25,10 @@ MAX_FAILURES = 10
 
 
 def readiness_score(checks: dict[str, Any]) -> Any:
-    """The DR readiness score (issue #16) when the stored assessment carries one; None until
-    drscan computes it. Kept in one place so the pages show it as soon as scans store it."""
-    return checks.get("readiness_score")
+    """The app's DR readiness score (0-100, drscan.dr.score) stored with its assessment; None for
+    scans stored by a drscan that did not compute it."""
+    readiness = checks.get("readiness")
+    return readiness.get("score") if isinstance(readiness, dict) else None
 
 
 def _app_row(name: str, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -39,7 +39,7 @@ MOTO_ACTION_ALIASES = ("s3:ListBucket", *S3_OPERATIONS, "monitoring:DescribeAlar
 # (SignatureDoesNotMatch; Route 53: a bare 403) whatever the policy says, and does not implement
 # some APIs at all (404/500 HTML). Such gaps are moto's, not drscan's; the services are covered by
 # the in-process tests.
-MOTO_ENFORCEMENT_BROKEN = {"efs", "backup", "lambda", "route53", "dlm"}
+MOTO_ENFORCEMENT_BROKEN = {"efs", "backup", "lambda", "route53", "dlm", "fis"}
 MOTO_UNIMPLEMENTED = {("ec2", "GetEbsDefaultKmsKeyId")}
 
 # A credential-like tag value that must never reach the store or a report.

@@ -23,7 +23,7 @@ from tests.conftest import FIXED_NOW
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "aws_api" / "backup"
 STUBBED = {"ListBackupSelections", "GetBackupSelection", "ListProtectedResources", "ListRecoveryPointsByBackupVault",
-           "ListRestoreJobs", "ListCopyJobs"}
+           "ListRestoreJobs", "ListCopyJobs", "ListRestoreTestingPlans"}
 FIXTURE_PLAN_IDS = {"payments-daily-35d": "d1cb5c88-f90d-482c-bba8-1defe3be24ec",
                     "adhoc-3day-nocopy": "da70ebac-fc62-4043-81a9-4a907a697d77"}
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/c8580445-c5da-4a81-bacc-4964a02415fd"
