@@ -66,7 +66,7 @@ def alertmanager_resource(document: Any, server: str, rid: str, source: str) -> 
 MAX_YAML_BYTES = 32 * 1024 * 1024
 # Values after alias expansion (yamlfile's bound, raised for large rule files): a "billion laughs"
 # file stops here instead of expanding exponentially once walked.
-MAX_YAML_VALUES = 4_000_000
+MAX_YAML_VALUES = 1_000_000
 
 
 def _parse_yaml(text: str, path: Path) -> Any:
