@@ -134,7 +134,7 @@ def test_plain_yaml_features_still_work(tmp_path):
 def test_bundled_yaml_files_load_unchanged(ruleset):
     assert len(ruleset.rules) > 100 and set(ruleset.catalogues) == {"iso27001-2022", "soc2", "hipaa", "gdpr"}
     config = load_config(SAMPLES / "drscan.yaml")
-    assert config.apps and config.dr.drills and all(d.date.year == 2026 for d in config.dr.drills)
+    assert config.apps and config.dr.drills and all(2025 <= d.date.year <= 2026 for d in config.dr.drills)
 
 
 def test_no_module_but_yamlfile_parses_yaml():
