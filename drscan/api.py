@@ -48,6 +48,7 @@ OUTPUT_NAMES = {"json": "findings.json", "csv": "findings.csv", "html": "report.
 class Progress(Protocol):
     def stage(self, name: str, total: int | None = None) -> None: ...
     def advance(self, amount: int = 1) -> None: ...
+    def note(self, text: str) -> None: ...  # a live remark on the current stage, e.g. accounts with errors
 
 
 class _Silent:
@@ -55,6 +56,9 @@ class _Silent:
         pass
 
     def advance(self, amount: int = 1) -> None:
+        pass
+
+    def note(self, text: str) -> None:
         pass
 
 
@@ -156,7 +160,9 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
          out_dir: Path | None = None, fail_on: str | None = None, formats: tuple[str, ...] = REPORT_FORMATS,
          as_of: datetime | None = None, rules_path: Path | None = None, progress: Progress | None = None,
          baseline_path: Path | None = None, metrics_path: Path | None = None,
-         notify_path: Path | None = None, outputs: dict[str, Path] | None = None) -> ScanResult:
+         notify_path: Path | None = None, outputs: dict[str, Path] | None = None, executor=None) -> ScanResult:
+    """`executor`: a Dask executor (drscan.collect.executor.DaskExecutor, owned by the caller) that runs
+    the collection tasks and evaluates the graph in partitions; None: this process's threads."""
     progress = progress or _Silent()
     sources = sources or Sources(import_dir=import_dir)
     if import_dir is not None and sources.import_dir is None:
@@ -178,7 +184,8 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
 
     mark = time.perf_counter()
     progress.stage("Collecting" if sources.import_dir is None else "Importing exports")
-    collection = collect(sources, on_item=progress.advance, on_plan=lambda total: progress.stage("Collecting", total))
+    collection = collect(sources, on_item=progress.advance, on_plan=lambda total: progress.stage("Collecting", total),
+                         executor=executor, on_note=getattr(progress, "note", None))
     if not collection.inventory.resources:
         raise InputError(redact_text(nothing_to_assess(sources, collection.inventory.gaps)))
     inventory = collection.inventory
@@ -208,7 +215,12 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     mark = time.perf_counter()
     progress.stage("Evaluating rules", total=len(graph.resources))
     gaps = list(inventory.gaps) + graph.gaps
-    findings = evaluate(graph, rules, now, gaps, on_progress=lambda _: progress.advance(5000), previous=previous)
+    if executor is not None:  # partitions by account on the cluster, the same findings
+        from drscan.engine.partition import evaluate_partitioned
+
+        findings = evaluate_partitioned(graph, rules, now, gaps, executor, previous, on_progress=progress.advance)
+    else:
+        findings = evaluate(graph, rules, now, gaps, on_progress=lambda _: progress.advance(5000), previous=previous)
     timings["evaluate"] = time.perf_counter() - mark
 
     fail_code = exit_code_for(findings, fail_on, baseline)

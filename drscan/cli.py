@@ -25,6 +25,7 @@ from drscan.cli_drill import drill_app
 from drscan.cli_exit import run
 from drscan.cli_serve import serve
 from drscan.config import load_config
+from drscan.collect.executor import scan_executor
 from drscan.errors import InputError
 from drscan.report.catalogue import catalogue_markdown
 from drscan.report.coverage import control_statuses
@@ -47,8 +48,14 @@ class RichProgress:
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.task = None
+        self.name = ""
+
+    def note(self, text: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, description=f"{self.name} ({text})")
 
     def stage(self, name: str, total: int | None = None) -> None:
+        self.name = name
         if self.task is not None:
             current = self.progress.tasks[self.task]
             self.progress.update(self.task, completed=current.total or current.completed, total=current.total or current.completed or 1)
@@ -88,7 +95,9 @@ def scan(
     external_id: Optional[str] = typer.Option(None, "--external-id", help="ExternalId for --assume-role."),
     aws_services: Optional[str] = typer.Option(None, "--aws-services", help="Only these AWS service collectors, comma-separated (see drscan permissions aws)."),
     workers: int = typer.Option(16, "--workers", help="Concurrent collection tasks."),
-    per_account: int = typer.Option(8, "--per-account", help="Concurrent tasks per AWS account."),
+    per_account: int = typer.Option(8, "--per-account", help="Concurrent tasks per AWS account (cluster-wide with --executor dask)."),
+    executor: str = typer.Option("local", "--executor", help="Where collection tasks run: local (threads) or dask (a dask.distributed cluster)."),
+    dask_scheduler: Optional[str] = typer.Option(None, "--dask-scheduler", help="Dask scheduler address, e.g. tcp://scheduler:8786 (default: $DASK_SCHEDULER_ADDRESS, else a local cluster of worker processes)."),
     gcp: bool = typer.Option(False, "--gcp", help="Scan live GCP with Cloud Asset Inventory (Application Default Credentials)."),
     gcp_scope: Optional[list[str]] = typer.Option(None, "--scope", help="GCP scope: organizations/ID, folders/ID or projects/ID (repeat or comma-separate)."),
     gcp_endpoint: Optional[str] = typer.Option(None, "--gcp-endpoint", help="Cloud Asset API endpoint (Private Service Connect, proxy)."),
@@ -127,7 +136,8 @@ def scan(
     sources = _sources(import_dir[0] if import_dir else None, aws=aws, regions=regions, all_regions=all_regions, profile=profile, org=org,
                        assume_role=assume_role, external_id=external_id, aws_services=aws_services, workers=workers,
                        per_account=per_account, gcp=gcp, gcp_scope=gcp_scope, gcp_endpoint=gcp_endpoint, azure=azure,
-                       subscriptions=subscriptions, azure_endpoint=azure_endpoint)
+                       subscriptions=subscriptions, azure_endpoint=azure_endpoint, executor=executor,
+                       dask_scheduler=dask_scheduler)
     sources = dataclasses.replace(sources, postgres=tuple(postgres or ()), mysql=tuple(mysql or ()),
                                   more_imports=tuple(import_dir[1:]) if import_dir else ())
     sources = _with_kubernetes(sources, k8s, kube_context, kubeconfig, workers)
@@ -144,9 +154,11 @@ def scan(
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=progress_console, transient=True,
                   disable=quiet or not progress_console.is_terminal) as bar:
-        result = api.scan(sources=sources, config_path=config, db_path=db, out_dir=out, fail_on=fail_on, formats=chosen,
-                          as_of=api.parse_as_of(as_of), progress=RichProgress(bar), baseline_path=baseline,
-                          metrics_path=metrics_file, notify_path=notify, outputs=_outputs(sarif, junit, ocsf))
+        with scan_executor(sources.executor) as cluster:
+            result = api.scan(sources=sources, config_path=config, db_path=db, out_dir=out, fail_on=fail_on, formats=chosen,
+                              as_of=api.parse_as_of(as_of), progress=RichProgress(bar), baseline_path=baseline,
+                              metrics_path=metrics_file, notify_path=notify, outputs=_outputs(sarif, junit, ocsf),
+                              executor=cluster)
     for warning in result.warnings:  # configuration problems: on stderr even with --quiet
         make_console(stderr=True, soft_wrap=True).print("[yellow]drscan: warning:[/]", shown(warning, 2000))
     failed = [d for d in result.deliveries if not d.ok]
@@ -169,7 +181,8 @@ def _split(text: str | None) -> tuple[str, ...]:
 def _sources(import_dir: Path | None, *, aws: bool, regions: str | None, all_regions: bool, profile: str | None,
              org: bool, assume_role: str | None, external_id: str | None, aws_services: str | None, workers: int,
              per_account: int, gcp: bool, gcp_scope: list[str] | None, gcp_endpoint: str | None, azure: bool,
-             subscriptions: str, azure_endpoint: str | None):
+             subscriptions: str, azure_endpoint: str | None, executor: str = "local", dask_scheduler: str | None = None):
+    from drscan.collect.executor import ExecutorOptions
     from drscan.collect.sources import Sources
 
     aws_flags = [name for name, given in (("--regions", regions), ("--all-regions", all_regions), ("--profile", profile),
@@ -184,6 +197,9 @@ def _sources(import_dir: Path | None, *, aws: bool, regions: str | None, all_reg
         raise InputError("--scope needs --gcp")
     if workers < 1 or per_account < 1:
         raise InputError("--workers and --per-account must be at least 1")
+    if dask_scheduler and executor != "dask":
+        raise InputError("--dask-scheduler needs --executor dask")
+    executor_options = ExecutorOptions(kind=executor, scheduler=dask_scheduler, workers=workers)
     aws_options = gcp_options = azure_options = None
     if aws:
         from drscan.collect.aws.collect import AwsOptions
@@ -203,7 +219,7 @@ def _sources(import_dir: Path | None, *, aws: bool, regions: str | None, all_reg
 
         chosen = None if subscriptions.strip().lower() == "all" else _split(subscriptions)
         azure_options = AzureOptions(subscriptions=chosen, endpoint=azure_endpoint, workers=workers)
-    return Sources(import_dir=import_dir, aws=aws_options, gcp=gcp_options, azure=azure_options)
+    return Sources(import_dir=import_dir, aws=aws_options, gcp=gcp_options, azure=azure_options, executor=executor_options)
 
 
 def _with_kubernetes(sources, k8s: bool, contexts: list[str] | None, kubeconfig: Path | None, workers: int):

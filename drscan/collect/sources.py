@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from drscan.collect.executor import ExecutorOptions, make_executor
 from drscan.collect.inventory import import_inventory
 from drscan.collect.merge import merge_resources
 from drscan.errors import InputError
@@ -27,6 +28,7 @@ class Sources:
     mysql: tuple[str, ...] = ()
     kubernetes: Any = None  # drscan.collect.kubernetes.collect.KubernetesOptions
     monitoring: Any = None  # drscan.monitoring.live.MonitoringOptions (--prometheus, --alertmanager)
+    executor: ExecutorOptions = field(default_factory=ExecutorOptions)
 
     def describe(self) -> dict:
         scope: dict[str, Any] = {}
@@ -49,6 +51,8 @@ class Sources:
         if self.monitoring is not None:
             scope["monitoring"] = {k: v for k, v in (("prometheus", self.monitoring.prometheus),
                                                      ("alertmanager", self.monitoring.alertmanager)) if v}
+        if self.executor.kind != "local":
+            scope["executor"] = self.executor.kind
         return scope
 
 
@@ -59,7 +63,9 @@ class Collection:
 
 
 def collect(sources: Sources, on_item: Callable[[], None] | None = None,
-            on_plan: Callable[[int], None] | None = None) -> Collection:
+            on_plan: Callable[[int], None] | None = None, executor: Any = None,
+            on_note: Callable[[str], None] | None = None) -> Collection:
+    """`executor`: a Dask executor shared with later stages (made and closed here when not given)."""
     if sources.import_dir is None and sources.aws is None and sources.gcp is None and sources.azure is None \
             and not sources.postgres and not sources.mysql and sources.kubernetes is None and sources.monitoring is None:
         raise InputError("nothing to scan: give --import DIR, or --aws, --gcp, --azure, --postgres, --mysql, --k8s, "
@@ -70,28 +76,37 @@ def collect(sources: Sources, on_item: Callable[[], None] | None = None,
     if sources.import_dir is not None:
         parts.append(import_inventory(sources.import_dir, on_file=step))
         parts.extend(import_inventory(more, on_file=step) for more in sources.more_imports)
-    if sources.aws is not None:
-        from drscan.collect.aws.collect import collect_aws  # boto3 loads only for live AWS scans
+    live = sources.aws is not None or sources.gcp is not None or sources.azure is not None or sources.kubernetes is not None
+    # Local runs keep each provider's own thread pool (--workers); Dask is shared by all providers.
+    owned = make_executor(sources.executor) if executor is None and live and sources.executor.kind != "local" else None
+    executor = executor or owned
+    try:
+        if sources.aws is not None:
+            from drscan.collect.aws.collect import collect_aws  # boto3 loads only for live AWS scans
 
-        inventory, aws_calls = collect_aws(sources.aws, on_task=step, on_plan=on_plan)
-        parts.append(inventory)
-        calls.update(aws_calls)
-    if sources.gcp is not None:
-        from drscan.collect.gcp.collect import collect_gcp
+            inventory, aws_calls = collect_aws(sources.aws, on_task=step, on_plan=on_plan, executor=executor,
+                                               on_note=on_note)
+            parts.append(inventory)
+            calls.update(aws_calls)
+        if sources.gcp is not None:
+            from drscan.collect.gcp.collect import collect_gcp
 
-        parts.append(collect_gcp(sources.gcp, on_progress=step))
-    if sources.azure is not None:
-        from drscan.collect.azure.collect import collect_azure
+            parts.append(collect_gcp(sources.gcp, on_progress=step, executor=executor))
+        if sources.azure is not None:
+            from drscan.collect.azure.collect import collect_azure
 
-        parts.append(collect_azure(sources.azure, on_progress=step))
+            parts.append(collect_azure(sources.azure, on_progress=step, executor=executor))
+        if sources.kubernetes is not None:
+            from drscan.collect.kubernetes.collect import collect_kubernetes
+
+            parts.append(collect_kubernetes(sources.kubernetes, on_progress=step, executor=executor))
+    finally:
+        if owned is not None:
+            owned.close()
     if sources.postgres or sources.mysql:
         from drscan.collect.databases.collect import collect_databases
 
         parts.append(collect_databases(sources.postgres, sources.mysql))
-    if sources.kubernetes is not None:
-        from drscan.collect.kubernetes.collect import collect_kubernetes
-
-        parts.append(collect_kubernetes(sources.kubernetes, on_progress=step))
     if sources.monitoring is not None:
         from drscan.monitoring.live import collect_monitoring
 

@@ -62,25 +62,39 @@ def _finding(resource: Resource, rule: Rule, status: Status, ctx: EvalContext, r
     )
 
 
-def evaluate(graph: ResourceGraph, rules: RuleSet, now: datetime, gaps: Iterable[Gap] = (),
-             on_progress: Callable[[int], None] | None = None,
-             previous: dict[str, Resource] | None = None) -> list[Finding]:
-    lookup = previous.get if previous else _no_previous
-    gaps_by_kind: dict[str, list[Gap]] = {}
+def gaps_by_kind_of(gaps: Iterable[Gap]) -> dict[str, list[Gap]]:
+    index: dict[str, list[Gap]] = {}
     for gap in gaps:
         for kind in gap.kinds:
-            gaps_by_kind.setdefault(kind, []).append(gap)
+            index.setdefault(kind, []).append(gap)
+    return index
+
+
+def evaluate_resources(graph: ResourceGraph, rules: RuleSet, now: datetime, subjects: Iterable[Resource],
+                       gaps_by_kind: dict[str, list[Gap]], previous: Callable[[str], Resource | None] = _no_previous,
+                       on_progress: Callable[[int], None] | None = None) -> list[Finding]:
+    """The findings of the rules that apply to each subject's kind (the subjects may be the whole
+    graph, or one partition of it whose neighbours the graph also holds)."""
     findings: list[Finding] = []
-    for count, resource in enumerate(graph.resources.values(), start=1):
+    for count, resource in enumerate(subjects, start=1):
         applicable = rules.by_kind.get(resource.kind)
         if applicable:
             note = _gap_note(resource, gaps_by_kind) if gaps_by_kind else ""
             for rule in applicable:
-                finding = evaluate_resource(resource, rule, graph, now, note, lookup)
+                finding = evaluate_resource(resource, rule, graph, now, note, previous)
                 if finding is not None:
                     findings.append(finding)
         if on_progress and count % 5000 == 0:
             on_progress(count)
+    return findings
+
+
+def evaluate(graph: ResourceGraph, rules: RuleSet, now: datetime, gaps: Iterable[Gap] = (),
+             on_progress: Callable[[int], None] | None = None,
+             previous: dict[str, Resource] | None = None) -> list[Finding]:
+    gaps_by_kind = gaps_by_kind_of(gaps)
+    findings = evaluate_resources(graph, rules, now, graph.resources.values(), gaps_by_kind,
+                                  previous.get if previous else _no_previous, on_progress)
     findings.extend(unseen_scope_findings(graph, rules, gaps_by_kind))
     return findings
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drscan.engine.predicates import Compiled, compile_condition
+from drscan.engine.predicates import Compiled, compile_condition, related_depth
 from drscan.engine.schema import CATALOGUE, RULE_FILE
 from drscan.errors import InputError, RuleError
 from drscan.redact import excerpt
@@ -51,6 +51,7 @@ class Rule:
     condition: Compiled = field(repr=False, compare=False)
     when: Compiled | None = field(default=None, repr=False, compare=False)
     source: str = ""
+    related_depth: int = 0  # `related` hops the rule reads (see predicates.related_depth)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ def _load_rule_file(path: Path, catalogues: dict[str, Catalogue]) -> list[Rule]:
             condition=compile_condition(entry["condition"], where, document.line_of, at + ("condition",)),
             when=compile_condition(entry["when"], where, document.line_of, at + ("when",)) if "when" in entry else None,
             source=f"{path.name}:{document.line_of(at)}",
+            related_depth=max(related_depth(entry["condition"]), related_depth(entry.get("when"))),
         ))
     return rules
 

@@ -20,7 +20,21 @@ from drscan.model import Evidence, Resource
 from drscan.redact import excerpt
 
 Verdict = bool | None
-_MISSING = object()
+
+
+class _Missing:
+    """'Not collected', told apart from a collected None by identity. Pickled as a reference to
+    this module's one instance, so compiled rules shipped to other processes (Dask workers) keep
+    comparing against the same object."""
+
+    def __reduce__(self) -> str:
+        return "_MISSING"
+
+    def __repr__(self) -> str:
+        return "<not collected>"
+
+
+_MISSING = _Missing()
 
 
 @dataclass
@@ -253,6 +267,19 @@ def compile_condition(node: Any, where: str, line_of: Callable[[tuple], int], at
             raise RuleError(f"{here}: related direction must be 'in' or 'out'")
         return _compile_related(value, where, line_of, at + ("related",))
     raise RuleError(f"{here}: unknown condition key {excerpt(key)}")
+
+
+def related_depth(node: Any) -> int:
+    """How many `related` hops a condition reads at most (nested `where` blocks add one each):
+    a partition of the graph evaluates correctly when it holds every resource that many hops away."""
+    if not isinstance(node, dict):
+        return 0
+    if "related" in node and isinstance(node["related"], dict):
+        return 1 + related_depth(node["related"].get("where"))
+    children = [v for key in ("all", "any") if isinstance(node.get(key), list) for v in node[key]]
+    if "not" in node:
+        children.append(node["not"])
+    return max((related_depth(child) for child in children), default=0)
 
 
 def _all(parts: list[Compiled]) -> Compiled:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping
@@ -28,20 +29,15 @@ GLOBAL = "global"  # the region of account-wide resources (IAM, Route 53)
 
 
 @dataclass(frozen=True)
-class Credentials:
-    access_key_id: str
-    secret_access_key: str = field(repr=False)
-    session_token: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
 class AwsAccount:
-    """Where and how to call one account: a named profile (or the default chain), or temporary
-    credentials from an assumed role."""
+    """Where and how to call one account: a named profile (or the default chain), and for member
+    accounts of an Organization the role to assume there. Never credentials: whoever runs the
+    account's tasks (a local thread, a Dask worker) assumes the role with its own credentials."""
 
     id: str
     profile: str | None = None
-    credentials: Credentials | None = None
+    role_arn: str | None = None
+    external_id: str | None = None
     name: str = ""
 
 
@@ -268,25 +264,92 @@ def _snake(operation: str) -> str:
 
 
 # -- sessions ------------------------------------------------------------------------------------
+# Built where a task runs (a local thread or a Dask worker process). One factory per process:
+# sessions share botocore's read-only data loader, and member-account roles are assumed once per
+# process and account, with the process's own credential chain, and reused until shortly before
+# they expire.
+
+SESSION_NAME = "drscan-audit"
+ROLE_SECONDS = 3600
+RENEW_BEFORE_S = 300  # assume again when the credentials have less than this left
+REFUSAL_TTL_S = 300  # a refused role is not asked again for this long (per process)
+
+
+class RoleRefused(Exception):
+    """The member account's role could not be assumed: its tasks become gaps."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message = code, message
+
+
+@dataclass(frozen=True)
+class _Grant:
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str = field(repr=False)
+    renew_at: float  # time.monotonic() after which to assume again
+
 
 class SessionFactory:
-    """boto3 sessions for tasks: one per task, sharing botocore's read-only data loader so a
-    session costs milliseconds instead of reloading service models."""
+    """Thread-safe; one per scan locally, one per worker process on Dask."""
 
     def __init__(self) -> None:
         self._loader = None
         self._lock = threading.Lock()
+        self._role_locks: dict[tuple, threading.Lock] = defaultdict(threading.Lock)
+        self._grants: dict[tuple, _Grant] = {}
+        self._refusals: dict[tuple, tuple[RoleRefused, float]] = {}
 
-    def session(self, account: AwsAccount) -> boto3.Session:
-        core = botocore.session.Session(profile=account.profile)
+    def _core(self, profile: str | None) -> botocore.session.Session:
+        core = botocore.session.Session(profile=profile)
         with self._lock:
             if self._loader is None:
                 self._loader = core.get_component("data_loader")
         core.register_component("data_loader", self._loader)
-        if account.credentials is not None:
-            c = account.credentials
-            core.set_credentials(c.access_key_id, c.secret_access_key, c.session_token)
+        return core
+
+    def session(self, account: AwsAccount, calls: Counter | None = None, *, endpoint_url: str | None = None,
+                region: str = "us-east-1", max_attempts: int = 8) -> boto3.Session:
+        """A fresh session for one task. For an account with a role, the role's temporary
+        credentials (raises RoleRefused when they cannot be had)."""
+        core = self._core(account.profile)
+        if account.role_arn:
+            grant = self._grant(account, calls, endpoint_url, region, max_attempts)
+            core.set_credentials(grant.access_key_id, grant.secret_access_key, grant.session_token)
         return boto3.Session(botocore_session=core)
+
+    def _grant(self, account: AwsAccount, calls: Counter | None, endpoint_url: str | None, region: str,
+               max_attempts: int) -> _Grant:
+        key = (account.profile, account.role_arn, account.external_id)
+        with self._lock:
+            lock = self._role_locks[key]
+        with lock:  # one AssumeRole per account and process, however many tasks ask at once
+            now = time.monotonic()
+            refused = self._refusals.get(key)
+            if refused is not None and now < refused[1]:
+                raise refused[0]
+            grant = self._grants.get(key)
+            if grant is not None and now < grant.renew_at:
+                return grant
+            base = boto3.Session(botocore_session=self._core(account.profile))
+            if calls is not None:
+                record_calls(base, calls)
+            sts = base.client("sts", region_name=region, endpoint_url=endpoint_url,
+                              config=Config(retries={"mode": "adaptive", "max_attempts": max_attempts}))
+            params = {"RoleArn": account.role_arn, "RoleSessionName": SESSION_NAME, "DurationSeconds": ROLE_SECONDS}
+            if account.external_id:
+                params["ExternalId"] = account.external_id
+            try:
+                granted = sts.assume_role(**params)["Credentials"]
+            except (ClientError, BotoCoreError) as exc:
+                refusal = RoleRefused(*error_code(exc))
+                self._refusals[key] = (refusal, now + REFUSAL_TTL_S)
+                raise refusal from None
+            grant = _Grant(granted["AccessKeyId"], granted["SecretAccessKey"], granted["SessionToken"],
+                           now + ROLE_SECONDS - RENEW_BEFORE_S)
+            self._grants[key] = grant
+            return grant
 
 
 Collect = Callable[[TaskContext], None]

@@ -1,11 +1,10 @@
 """Plan and run AWS collection: accounts (the caller's, or every account of an Organization via
-an assumed role) x regions x services, as independent tasks on a bounded thread pool."""
+an assumed role) x regions x services, as independent tasks on an executor (local threads or a
+Dask cluster, drscan.collect.executor), at most `per_account` tasks at once per account."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Callable
@@ -13,9 +12,11 @@ from typing import Callable
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 from botocore.parsers import ResponseParserError
 
-from drscan.collect.aws.base import (GLOBAL, AwsAccount, AwsTask, Collected, Credentials, ServiceSpec, SessionFactory,
-                                     TaskContext, error_code, record_calls)
+from drscan.collect.aws.base import (DENIED_CODES, GLOBAL, THROTTLE_CODES, AwsAccount, AwsTask, Collected, RoleRefused,
+                                     ServiceSpec, SessionFactory, TaskContext, error_code, record_calls)
 from drscan.collect.aws.registry import SERVICES
+
+from drscan.collect.executor import Executor, LocalExecutor, Outcome
 from drscan.collect.merge import merge_resources
 from drscan.errors import InputError
 from drscan.model import Gap, Inventory
@@ -36,12 +37,21 @@ class AwsOptions:
     max_attempts: int = 8
 
 
-def run_task(task: AwsTask, spec: ServiceSpec | None = None, sessions: SessionFactory | None = None) -> Collected:
-    """One (account, region, service) unit: a plain function of its inputs, safe to ship to a
-    worker process or a Dask/Ray cluster."""
+def run_task(task: AwsTask, sessions: SessionFactory | None = None, spec: ServiceSpec | None = None) -> Collected:
+    """One (account, region, service) unit: a plain function of its inputs, run by a local thread
+    or a Dask worker (with that process's session factory)."""
     spec = spec or SERVICES[task.service]
-    session = (sessions or SessionFactory()).session(task.account)
+    calls: Counter = Counter()
+    try:
+        session = (sessions or SessionFactory()).session(task.account, calls, endpoint_url=task.endpoint_url,
+                                                         region=task.home_region, max_attempts=task.max_attempts)
+    except RoleRefused as refused:
+        name = f" ({task.account.name})" if task.account.name else ""
+        return Collected(gaps=[Gap("aws", task.account.id, GLOBAL, "sts", "AssumeRole", refused.code,
+                                   f"account {task.account.id}{name} not scanned: {refused.message}", kinds=spec.kinds)],
+                         calls=calls)
     ctx = TaskContext(task, session)
+    ctx.out.calls.update(calls)
     try:
         spec.collect(ctx)
     except (ClientError, BotoCoreError, ResponseParserError) as exc:  # a call the module did not route through ctx
@@ -68,7 +78,7 @@ def _caller(sessions: SessionFactory, options: AwsOptions, calls: Counter) -> tu
     """The account the credentials belong to, and the session's default region."""
     account = AwsAccount(id="", profile=options.profile)
     try:
-        session = sessions.session(account)
+        session = sessions.session(account, endpoint_url=options.endpoint_url)
         record_calls(session, calls)
         region = session.region_name or "us-east-1"
         sts = session.client("sts", region_name=region, endpoint_url=options.endpoint_url)
@@ -105,10 +115,10 @@ def _role_arn(template: str, account_id: str) -> str:
     return f"arn:aws:iam::{account_id}:role/{template}"
 
 
-def org_accounts(organizations, sts, caller: AwsAccount, options: AwsOptions, gaps: list[Gap]) -> list[AwsAccount]:
-    """Every ACTIVE account of the Organization, each with credentials of the assumed role
-    (the caller's own account uses the caller's credentials). An account whose role cannot be
-    assumed becomes a Gap covering every kind, and the scan goes on without it."""
+def org_accounts(organizations, caller: AwsAccount, options: AwsOptions) -> list[AwsAccount]:
+    """Every ACTIVE account of the Organization. Member accounts carry the role to assume there
+    (the caller's own account uses the caller's credentials); whoever runs an account's tasks
+    assumes it, and an account whose role is refused becomes a gap (see run_task)."""
     try:
         listed = [a for page in organizations.get_paginator("list_accounts").paginate() for a in page.get("Accounts", [])]
     except (ClientError, BotoCoreError) as exc:
@@ -123,21 +133,25 @@ def org_accounts(organizations, sts, caller: AwsAccount, options: AwsOptions, ga
             continue
         if entry["Id"] == caller.id:
             accounts.append(replace(caller, name=entry.get("Name", "")))
-            continue
-        params = {"RoleArn": _role_arn(role, entry["Id"]), "RoleSessionName": "drscan-audit", "DurationSeconds": 3600}
-        if options.external_id:
-            params["ExternalId"] = options.external_id
-        try:
-            granted = sts.assume_role(**params)["Credentials"]
-        except (ClientError, BotoCoreError) as exc:
-            code, message = error_code(exc)
-            gaps.append(Gap("aws", entry["Id"], GLOBAL, "sts", "AssumeRole", code,
-                            f"account {entry['Id']} ({entry.get('Name', '')}) not scanned: {message}",
-                            kinds=tuple(k for spec in SERVICES.values() for k in spec.kinds)))
-            continue
-        accounts.append(AwsAccount(id=entry["Id"], name=entry.get("Name", ""), credentials=Credentials(
-            granted["AccessKeyId"], granted["SecretAccessKey"], granted["SessionToken"])))
+        else:
+            accounts.append(AwsAccount(id=entry["Id"], profile=options.profile, role_arn=_role_arn(role, entry["Id"]),
+                                       external_id=options.external_id, name=entry.get("Name", "")))
     return accounts
+
+
+def merge_role_gaps(gaps: list[Gap]) -> list[Gap]:
+    """Every task of an account whose role was refused reports it; keep one gap per account,
+    covering every kind those tasks would have produced."""
+    refused: dict[str, Gap] = {}
+    kinds: dict[str, list[str]] = defaultdict(list)
+    others = []
+    for gap in gaps:
+        if gap.service == "sts" and gap.operation == "AssumeRole":
+            refused.setdefault(gap.account, gap)
+            kinds[gap.account].extend(gap.kinds)
+        else:
+            others.append(gap)
+    return [replace(gap, kinds=tuple(dict.fromkeys(kinds[account]))) for account, gap in refused.items()] + others
 
 
 def _interleave(tasks: list[AwsTask]) -> list[AwsTask]:
@@ -148,9 +162,19 @@ def _interleave(tasks: list[AwsTask]) -> list[AwsTask]:
     return [lane[i] for i in range(max((len(l) for l in lanes), default=0)) for lane in lanes if i < len(lane)]
 
 
+def failure_gap(task: AwsTask, failure) -> Gap:
+    """A task that did not return (it raised, or the workers running it kept dying): everything it
+    would have collected is NOT_ASSESSED, never silently missing."""
+    spec = SERVICES[task.service]
+    return Gap("aws", task.account.id, task.region, task.service, "collect", failure.error,
+               f"{task.service} task did not finish: {failure.describe()}", kinds=spec.kinds)
+
+
 def collect_aws(options: AwsOptions, on_task: Callable[[AwsTask], None] | None = None,
-                on_plan: Callable[[int], None] | None = None) -> tuple[Inventory, dict[str, int]]:
-    """Collect every planned task; returns the inventory and the API call counts."""
+                on_plan: Callable[[int], None] | None = None, executor: Executor | None = None,
+                on_note: Callable[[str], None] | None = None) -> tuple[Inventory, dict[str, int]]:
+    """Collect every planned task; returns the inventory and the API call counts. `on_note` hears
+    how many accounts have had errors so far (refused, throttled, failed tasks)."""
     unknown = [s for s in options.services if s not in SERVICES]
     if unknown:
         raise InputError(f"unknown AWS service {unknown[0]!r}; choose from {', '.join(SERVICES)}")
@@ -159,36 +183,44 @@ def collect_aws(options: AwsOptions, on_task: Callable[[AwsTask], None] | None =
     gaps: list[Gap] = []
     calls: Counter = Counter()
     caller, home = _caller(sessions, options, calls)
-    session = sessions.session(caller)  # the orchestrator's own calls, in this thread only
+    session = sessions.session(caller, endpoint_url=options.endpoint_url)  # the orchestrator's own calls
     record_calls(session, calls)
     regions = _regions(session, caller, home, options, gaps)
     accounts = [caller]
     if options.org:
         accounts = org_accounts(session.client("organizations", region_name=home, endpoint_url=options.endpoint_url),
-                                session.client("sts", region_name=home, endpoint_url=options.endpoint_url),
-                                caller, options, gaps)
+                                caller, options)
     observed = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     tasks = plan_tasks(accounts, regions, specs, options.endpoint_url, options.max_attempts, observed)
     if on_plan:
         on_plan(len(tasks))
 
-    budgets: dict[str, threading.Semaphore] = defaultdict(lambda: threading.Semaphore(options.per_account))
-    for account in accounts:
-        budgets[account.id]  # create before threads start: defaultdict is not thread-safe to fill
-
-    def run(task: AwsTask) -> Collected:
-        with budgets[task.account.id]:
-            return run_task(task, SERVICES[task.service], sessions)
-
-    total = Collected(gaps=gaps, calls=calls)
     # Tasks are submitted interleaved by account so one large account does not hold every worker.
     ordered = _interleave(tasks)
-    with ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="drscan-aws") as pool:
-        for task, result in zip(ordered, pool.map(run, ordered)):
+    executor = executor or LocalExecutor(options.workers)
+    state = (lambda: sessions) if isinstance(executor, LocalExecutor) else SessionFactory
+    results: list[Collected | None] = [None] * len(ordered)
+    troubled: Counter = Counter()  # account -> gaps that stopped a listing or a task
+    outcome: Outcome
+    for outcome in executor.run(run_task, ordered, state_factory=state, budget_key=_account_of, budget=options.per_account):
+        result = outcome.result if outcome.failure is None else Collected(gaps=[failure_gap(outcome.task, outcome.failure)])
+        results[outcome.index] = result
+        serious = sum(1 for g in result.gaps if g.code in DENIED_CODES | THROTTLE_CODES or g.operation in ("collect", "AssumeRole"))
+        if serious:
+            troubled[outcome.task.account.id] += serious
+            if on_note:
+                on_note(f"{len(troubled)} of {len(accounts)} accounts with errors")
+        if on_task:
+            on_task(outcome.task)
+    total = Collected(gaps=gaps, calls=calls)
+    for result in results:  # in plan order, whatever finished first: merging is deterministic
+        if result is not None:
             total.extend(result)
-            if on_task:
-                on_task(task)
     sources = tuple(sorted({f"aws:{t.account.id}/{t.region}" for t in tasks}))
     inventory = Inventory(resources=tuple(merge_resources(total.resources)), references=tuple(total.references),
-                          gaps=tuple(total.gaps), sources=sources)
+                          gaps=tuple(merge_role_gaps(total.gaps)), sources=sources)
     return inventory, dict(total.calls)
+
+
+def _account_of(task: AwsTask) -> str:
+    return f"aws:{task.account.id}"

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Callable, Iterable
 
 from azure.core.exceptions import AzureError
 
 from drscan.collect.azure import clients
 from drscan.collect.azure.clients import resolve_credential
-from drscan.collect.azure.queries import GRAPH_QUERIES, SUBSCRIPTION_KIND, all_kinds
+from drscan.collect.azure.queries import GRAPH_QUERIES, SUBSCRIPTION_KIND, all_kinds, query_named
 from drscan.collect.azure.tasks import (
     GraphTask, PageLimit, SqlDatabaseTask, SqlServerTask, error_gap, run_graph_query, run_sql_database, run_sql_server, utc_now,
 )
@@ -79,10 +80,19 @@ def list_subscriptions(options: AzureOptions, credential: Any) -> tuple[list[dic
 
 
 def _run_all(tasks: Iterable, runner: Callable[[Any, Any], ImportBatch], credential: Any, workers: int,
-             on_progress: Callable[[int], None] | None) -> list[tuple[Any, ImportBatch]]:
-    """Run tasks on a bounded pool; results come back in task order so merging is deterministic."""
+             on_progress: Callable[[int], None] | None, executor: Any = None,
+             endpoint: str | None = None) -> list[tuple[Any, ImportBatch]]:
+    """Run tasks on a bounded pool (or a Dask executor, whose workers resolve their own
+    credential); results come back in task order so merging is deterministic."""
     tasks = list(tasks)
     results: dict[int, ImportBatch] = {}
+    if executor is not None:
+        for outcome in executor.run(runner, tasks, state_factory=partial(resolve_credential, endpoint)):
+            batch = outcome.result if outcome.failure is None else _failure_batch(outcome.task, outcome.failure)
+            results[outcome.index] = batch
+            if on_progress:
+                on_progress(len(batch.resources))
+        return [(task, results[n]) for n, task in enumerate(tasks)]
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="drscan-azure") as pool:
         futures = {pool.submit(runner, task, credential): n for n, task in enumerate(tasks)}
         for future in as_completed(futures):
@@ -91,6 +101,19 @@ def _run_all(tasks: Iterable, runner: Callable[[Any, Any], ImportBatch], credent
             if on_progress:
                 on_progress(len(batch.resources))
     return [(task, results[n]) for n, task in enumerate(tasks)]
+
+
+def _failure_batch(task: Any, failure: Any) -> ImportBatch:
+    """A task that did not finish on the cluster: a Gap for its subscription and kinds."""
+    if isinstance(task, GraphTask):
+        service, operation, kinds, resource_id = "resourcegraph", task.query, query_named(task.query).kinds, None
+    elif isinstance(task, SqlServerTask):
+        service, operation, kinds, resource_id = "sql", "servers", ("azure.sql.server",), task.server_id
+    else:
+        service, operation, kinds, resource_id = "sql", "databases", ("azure.sql.database",), task.database_id
+    return ImportBatch(gaps=[Gap(provider="azure", account=task.subscription, region="", service=service,
+                                 operation=operation, code=failure.error, resource_id=resource_id,
+                                 message=f"task did not finish: {failure.describe()}", kinds=kinds)])
 
 
 def _sql_tasks(resources: list[Resource], options: AzureOptions) -> tuple[list[SqlServerTask], list[SqlDatabaseTask]]:
@@ -108,7 +131,7 @@ def _with_owner_counts(resources: list[Resource], role_gaps: set[str]) -> list[R
             for r in resources]
 
 
-def collect_azure(options: AzureOptions, on_progress: Callable[[int], None] | None = None) -> Inventory:
+def collect_azure(options: AzureOptions, on_progress: Callable[[int], None] | None = None, executor: Any = None) -> Inventory:
     credential = options.credential if options.credential is not None else resolve_credential(options.endpoint)
     endpoint = clients.arm_endpoint(options.endpoint)
     listed, gaps = list_subscriptions(options, credential)
@@ -127,13 +150,13 @@ def collect_azure(options: AzureOptions, on_progress: Callable[[int], None] | No
 
     graph_tasks = [GraphTask(s, q.name, options.endpoint, options.page_size, options.retry_total)
                    for s in subscription_ids for q in GRAPH_QUERIES]
-    graph_results = _run_all(graph_tasks, run_graph_query, credential, options.workers, on_progress)
+    graph_results = _run_all(graph_tasks, run_graph_query, credential, options.workers, on_progress, executor, options.endpoint)
     for _, batch in graph_results:
         total.extend(batch)
 
     servers, databases = _sql_tasks(total.resources, options)
     for runner, tasks in ((run_sql_server, servers), (run_sql_database, databases)):
-        for _, batch in _run_all(tasks, runner, credential, options.workers, on_progress):
+        for _, batch in _run_all(tasks, runner, credential, options.workers, on_progress, executor, options.endpoint):
             total.extend(batch)  # partial SQL database resources come after the rows they complete
 
     role_gaps = {g.account for g in total.gaps if g.service == "resourcegraph" and g.operation == ROLE_ASSIGNMENTS}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from drscan.collect.gcp.plan import ASSET_GROUPS, AssetGroup, parse_scopes, validate_endpoint
-from drscan.collect.gcp.task import MAX_PAGES, GcpTask, TaskResult, collect_task
+from drscan.collect.gcp.task import MAX_PAGES, OPERATION, SERVICE, GcpTask, TaskResult, collect_task
 from drscan.collect.merge import merge_resources
 from drscan.errors import InputError
 from drscan.model import Gap, Inventory, Resource
@@ -114,11 +114,30 @@ def _gap_accounts(gaps: list[Gap], resources: list[Resource]) -> list[Gap]:
     return out
 
 
-def collect_gcp(options: GcpOptions, on_progress: Callable[[int], None] | None = None) -> Inventory:
-    """Collect every (scope, asset group) task. `on_progress(n)` is told each page's asset count."""
-    credentials = options.credentials if options.credentials is not None else resolve_credentials()
+def run_on_executor(tasks: list[GcpTask], executor: Any, on_progress: Callable[[int], None] | None = None) -> list[TaskResult]:
+    """Run on a cluster: each worker resolves its own credentials (resolve_credentials, once per
+    worker process); a task that did not finish becomes a Gap covering its kinds."""
+    results: list[TaskResult | None] = [None] * len(tasks)
+    for outcome in executor.run(collect_task, tasks, state_factory=resolve_credentials):
+        task = outcome.task
+        results[outcome.index] = outcome.result if outcome.failure is None else TaskResult(task, gaps=(Gap(
+            provider="gcp", account=task.scope, region="", service=SERVICE, operation=OPERATION,
+            code=outcome.failure.error, message=f"{task.group} task did not finish: {outcome.failure.describe()}",
+            kinds=task.kinds),))
+        if on_progress:
+            on_progress(results[outcome.index].assets)
+    return [r for r in results if r is not None]
+
+
+def collect_gcp(options: GcpOptions, on_progress: Callable[[int], None] | None = None, executor: Any = None) -> Inventory:
+    """Collect every (scope, asset group) task. `on_progress(n)` is told each page's asset count.
+    With a (Dask) executor, tasks run on its workers with the workers' own credentials."""
     tasks = plan_tasks(options)
-    results = run_tasks(tasks, credentials, options.workers, on_progress)
+    if executor is not None:
+        results = run_on_executor(tasks, executor, on_progress)
+    else:
+        credentials = options.credentials if options.credentials is not None else resolve_credentials()
+        results = run_tasks(tasks, credentials, options.workers, on_progress)
     resources = merge_resources(r for result in results for r in result.resources)
     gaps = _gap_accounts([g for result in results for g in result.gaps], resources)
     return Inventory(

@@ -8,12 +8,12 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 import yaml
 
 from drscan.collect.imports.batch import ImportBatch
-from drscan.collect.kubernetes.tasks import ListTask, run_list_task, utc_now
+from drscan.collect.kubernetes.tasks import ListTask, run_list_task, unfinished_gap, utc_now
 from drscan.collect.merge import merge_resources
 from drscan.errors import InputError
 from drscan.model import Inventory
@@ -56,7 +56,32 @@ def resolve_contexts(options: KubernetesOptions) -> list[tuple[str, dict]]:
                  "server": clusters.get(str(contexts[c].get("cluster")), {}).get("server")}) for c in chosen]
 
 
-def collect_kubernetes(options: KubernetesOptions, on_progress: Callable[[int], None] | None = None) -> Inventory:
+def _run_on_worker(task: ListTask, _state: None) -> ImportBatch:
+    """The executor's task function: the worker reads the kubeconfig path the task names."""
+    return run_list_task(task)
+
+
+def _no_state() -> None:
+    return None
+
+
+def _run_on_executor(tasks: list[ListTask], executor: Any) -> Iterator[ImportBatch]:
+    """Results in task order (merging stays deterministic); a task that never finished (its worker
+    kept dying) is a gap naming its cluster and kind, whose rules report NOT ASSESSED."""
+    batches: list[ImportBatch | None] = [None] * len(tasks)
+    for outcome in executor.run(_run_on_worker, tasks, state_factory=_no_state, state_key="drscan.k8s"):
+        if outcome.failure is None:
+            batches[outcome.index] = outcome.result
+        else:
+            batches[outcome.index] = ImportBatch(gaps=[unfinished_gap(outcome.task, outcome.failure.error,
+                                                                      outcome.failure.describe())])
+    return (b for b in batches if b is not None)
+
+
+def collect_kubernetes(options: KubernetesOptions, on_progress: Callable[[int], None] | None = None,
+                       executor: Any = None) -> Inventory:
+    """With a (Dask) executor the list tasks run on its workers, each with the kubeconfig (or
+    in-cluster service account) the worker has; no credentials travel with the tasks."""
     contexts = resolve_contexts(options)
     tasks = [ListTask(context=name, cluster=cluster_key(name), kind=k.kind, kubeconfig=options.kubeconfig,
                       page_size=options.page_size) for name, _ in contexts for k in kinds()]
@@ -66,10 +91,16 @@ def collect_kubernetes(options: KubernetesOptions, on_progress: Callable[[int], 
         resource = cluster_resource(cluster_key(name), {"context": name, **{k: v for k, v in facts.items() if v}},
                                     f"kubeconfig:{name}")
         total.resources.append(replace(resource, observed_at=observed))
-    with ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="drscan-k8s") as pool:
-        for batch in pool.map(run_list_task, tasks):  # results in task order: merging is deterministic
+    if executor is not None:
+        for batch in _run_on_executor(tasks, executor):
             total.extend(batch)
             if on_progress:
                 on_progress(len(batch.resources))
+    else:
+        with ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="drscan-k8s") as pool:
+            for batch in pool.map(run_list_task, tasks):  # results in task order: merging is deterministic
+                total.extend(batch)
+                if on_progress:
+                    on_progress(len(batch.resources))
     return Inventory(resources=tuple(merge_resources(total.resources)), references=tuple(total.references),
                      gaps=tuple(total.gaps), sources=tuple(f"k8s:{name}" for name, _ in contexts))

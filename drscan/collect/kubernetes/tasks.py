@@ -45,6 +45,11 @@ def list_path(info: KindInfo) -> str:
     return f"/api/{info.version}/{info.plural}" if not info.group else f"/apis/{info.group}/{info.version}/{info.plural}"
 
 
+def unfinished_gap(task: ListTask, code: str, message: str) -> Gap:
+    """A task that never returned (e.g. its Dask workers kept dying): its kind was not seen."""
+    return _gap(task, kind_of(task.kind), code, f"task did not finish: {message}", (task.kind,))
+
+
 def _gap(task: ListTask, info: KindInfo, code: str, message: str, kinds_affected: tuple[str, ...]) -> Gap:
     return Gap(provider=PROVIDER, account=task.cluster, region="", service=info.group or "core",
                operation=f"list {info.plural}", code=code, message=message[:300], kinds=kinds_affected)

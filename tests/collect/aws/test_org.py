@@ -3,12 +3,13 @@ one account whose role cannot be assumed is a gap, not the end of the scan."""
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
-from botocore.stub import Stubber
+from moto.core import set_initial_no_auth_action_count
 
-from drscan.collect.aws.base import AwsAccount
-from drscan.collect.aws.collect import AwsOptions, collect_aws, org_accounts
+from drscan.collect.aws.collect import AwsOptions, collect_aws
 from drscan.errors import InputError
 
 
@@ -30,6 +31,19 @@ def _bucket_in(account_id: str, name: str) -> None:
                  ).create_bucket(Bucket=name)
 
 
+def _audit_role_in(account_id: str) -> None:
+    """The read-only role drscan assumes, as an Organization would deploy it (StackSets)."""
+    creds = boto3.client("sts", region_name="us-east-1").assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole", RoleSessionName="seed")["Credentials"]
+    iam = boto3.client("iam", region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+                       aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]}
+    iam.create_role(RoleName="DrscanAudit", AssumeRolePolicyDocument=json.dumps(trust))
+    iam.put_role_policy(RoleName="DrscanAudit", PolicyName="audit", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+
+
 def test_org_scan_covers_every_member_account_through_the_assumed_role(aws):
     ids = _organization()
     _bucket_in(ids["payments-prod"], "payments-ledger")
@@ -43,28 +57,35 @@ def test_org_scan_covers_every_member_account_through_the_assumed_role(aws):
     assert calls["s3:ListBuckets"] == 3  # once per account (one region)
 
 
-def test_a_member_account_that_refuses_the_role_is_a_gap_and_the_others_are_scanned(aws):
+def test_a_member_account_that_refuses_the_role_is_a_gap_and_the_others_are_scanned(aws, monkeypatch):
     ids = _organization()
-    session = boto3.Session(region_name="us-east-1")
-    organizations, sts = session.client("organizations"), session.client("sts")
+    _bucket_in(ids["payments-prod"], "payments-ledger")
+    _bucket_in(ids["analytics-prod"], "analytics-lake")
     refused = ids["analytics-prod"]
-    gaps = []
-    with Stubber(sts) as stub:  # moto's STS grants any role; the refusal is injected for one account
-        for member in sorted(ids.values()):  # drscan assumes roles in account id order
-            if member == refused:
-                stub.add_client_error("assume_role", "AccessDenied", f"not authorized to perform sts:AssumeRole on {refused}", 403)
-            else:
-                stub.add_response("assume_role", {"Credentials": {
-                    "AccessKeyId": "ASIAEXAMPLEEXAMPLE01", "SecretAccessKey": "s" * 40, "SessionToken": "t" * 40,
-                    "Expiration": "2026-11-25T12:00:00Z"}}, {"RoleArn": f"arn:aws:iam::{member}:role/DrscanAudit",
-                                                            "RoleSessionName": "drscan-audit", "DurationSeconds": 3600})
-        accounts = org_accounts(organizations, sts, AwsAccount("123456789012"),
-                                AwsOptions(org=True, assume_role="DrscanAudit"), gaps)
-    by_id = {a.id for a in accounts}
-    assert ids["payments-prod"] in by_id and "123456789012" in by_id and refused not in by_id
-    (gap,) = gaps
-    assert (gap.account, gap.operation, gap.code) == (refused, "AssumeRole", "AccessDenied")
-    assert "aws.s3.bucket" in gap.kinds
+    _audit_role_in(ids["payments-prod"])
+    iam = boto3.client("iam", region_name="us-east-1")
+    iam.create_user(UserName="auditor")
+    iam.put_user_policy(UserName="auditor", PolicyName="audit", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::{refused}:role/*"}]}))
+    key = iam.create_access_key(UserName="auditor")["AccessKey"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
+
+    @set_initial_no_auth_action_count(0)  # from here on, moto checks the auditor's policy like AWS
+    def scan():
+        return collect_aws(AwsOptions(regions=("us-east-1", "eu-west-1"), org=True, assume_role="DrscanAudit",
+                                      services=("s3", "kms")))
+
+    inventory, calls = scan()
+    owners = {r.name: r.account for r in inventory.resources if r.kind == "aws.s3.bucket"}
+    assert owners == {"payments-ledger": ids["payments-prod"]}
+    (gap,) = [g for g in inventory.gaps if g.operation == "AssumeRole"]  # one per account, not one per task
+    assert (gap.account, gap.service, gap.code) == (refused, "sts", "AccessDenied")
+    assert {"aws.s3.bucket", "aws.kms.key"} <= set(gap.kinds)
+    assert "analytics-prod" in gap.message
+    assert calls["sts:AssumeRole"] == 2  # one per member account: the refusal is not asked again per task
 
 
 def test_org_without_a_role_is_a_clear_error(aws):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -110,3 +111,22 @@ def test_tasks_are_plain_picklable_inputs():
     task = ListTask("prod-eks", "prod-eks", "k8s.apps.deployment", "/tmp/kubeconfig", page_size=100)
     assert pickle.loads(pickle.dumps(task)) == task
     assert pickle.loads(pickle.dumps(run_list_task)) is run_list_task  # a module-level function: ships to any worker
+
+
+def test_list_tasks_on_a_dask_cluster_find_what_the_local_threads_find(apiserver, scenario, kubeconfig):
+    """The same ListTasks on worker processes (each reads the kubeconfig path the task names)."""
+    distributed = pytest.importorskip("distributed")
+    from drscan.collect.executor import DaskExecutor, ExecutorOptions
+
+    local = _collect(kubeconfig, contexts=("prod-eks", "prod-gke"))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        executor = DaskExecutor(ExecutorOptions(kind="dask", scheduler=cluster.scheduler_address))
+        try:
+            remote = collect_kubernetes(KubernetesOptions(contexts=("prod-eks", "prod-gke"), kubeconfig=str(kubeconfig),
+                                                          page_size=2), executor=executor)
+        finally:
+            executor.close()
+    assert [r.id for r in remote.resources] == [r.id for r in local.resources]
+    assert [r.attrs for r in remote.resources] == [r.attrs for r in local.resources]
+    assert remote.gaps == local.gaps == ()
