@@ -28,7 +28,7 @@ from drscan.notify.config import load_notify_config
 from drscan.notify.deliver import deliver
 from drscan.notify.events import events_for_scan
 from drscan.notify.payloads import build_requests
-from drscan.model import SEVERITIES, SEVERITY_RANK, Finding, Gap, Resource, Scan, Status
+from drscan.model import DATA_TIME_BASIS, SEVERITIES, SEVERITY_RANK, Finding, Gap, Resource, Scan, Status, parse_moment
 from drscan.outputs import prepare_directory, prepare_file
 from drscan.paths import rules_dir, templates_dir
 from drscan.redact import Redactor, redact_inventory, redact_text, redact_value
@@ -36,8 +36,8 @@ from drscan.report.context import build_context
 from drscan.report.formats.tabular import write_csv, write_json
 from drscan.report.formats.metrics import metrics_text, write_metrics
 from drscan.store.scores import recent_trend
-from drscan.store.db import (describe, fingerprint, latest_scan_id, load_resources, load_scan, open_db, reading,
-                             record_delivery, record_pending, save_scan, undelivered)
+from drscan.store.db import (describe, fingerprint, latest_scan_id, load_inventory, load_resources, load_scan, open_db,
+                             reading, record_delivery, record_pending, save_scan, undelivered)
 
 REPORT_FORMATS = ("json", "csv", "html", "pdf")
 EXTRA_FORMATS = ("sarif", "junit", "ocsf")  # CI and SIEM outputs, written only when asked for
@@ -114,6 +114,21 @@ def _moment(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def data_moment(resources, as_of: datetime | None, started: datetime) -> tuple[datetime, dict]:
+    """The moment a scan's ages are measured against, and the range its data was captured in.
+    --as-of fixes one moment for everything; else each resource is judged as of its own capture
+    time (observed_at: an export's capture time, or the API call's), and the scan's own moment is
+    the newest capture (resources without one, and drills, are measured against it)."""
+    times = sorted({r.observed_at for r in resources if r.observed_at})
+    span = {"oldest": times[0], "newest": times[-1]} if times else {"oldest": None, "newest": None}
+    if as_of is not None:
+        return as_of, {**span, "basis": "--as-of"}
+    newest = parse_moment(times[-1]) if times else None
+    if newest is None:
+        return started, {**span, "basis": "scan time"}
+    return newest, {**span, "basis": DATA_TIME_BASIS}
+
+
 def exit_code_for(findings: list[Finding] | tuple[Finding, ...], fail_on: str, baseline: set[str] | None = None) -> int:
     """1 when a FAIL at or above `fail_on` severity exists (outside the baseline), else 0
     ('none' never fails)."""
@@ -179,7 +194,6 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     rules = load_ruleset(config, rules_path)
     check_destinations(out_dir, outputs, metrics_path, db_path)  # a bad path fails now, not after the scan
     started = utc_now()
-    now = as_of or started
     previous = _previous_resources(db_path, rules)
 
     mark = time.perf_counter()
@@ -194,21 +208,23 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
         inventory = replace(inventory, resources=inventory.resources + tuple(drills))
     inventory = redact_inventory(inventory)
     timings["collect"] = time.perf_counter() - mark
+    now, data_as_of = data_moment(inventory.resources, as_of, started)
+    per_resource_time = data_as_of["basis"] == DATA_TIME_BASIS
 
     mark = time.perf_counter()
     progress.stage("Building dependency graph")
     inventory = link_backups(inventory, config)  # backup sources -protects-> what they protect
     graph = build_graph(inventory, config.apps)
-    for resource in judge_backups(graph.resources, graph.related, graph.apps_of, config, now):
+    for resource in judge_backups(graph.resources, graph.related, graph.apps_of, config, now, per_resource_time):
         graph.resources[resource.id] = resource  # backup sources judged against their max age (drscan.graph.backups)
     from drscan.dr.kubernetes_facts import kubernetes_facts  # Velero schedules vs the apps' RPO, measured ages
 
-    for resource in kubernetes_facts(graph, config, now, inventory.gaps):
+    for resource in kubernetes_facts(graph, config, now, inventory.gaps, per_resource_time):
         graph.resources[resource.id] = resource
     if config.apps:  # each app becomes a drscan.dr.app resource carrying its DR assessment, for the dr rules
         from drscan.dr.assess import app_resources
 
-        for resource in app_resources(graph, config, now):
+        for resource in app_resources(graph, config, now, per_resource_time):
             graph.resources[resource.id] = resource
     timings["graph"] = time.perf_counter() - mark
 
@@ -218,13 +234,16 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     if executor is not None:  # partitions by account on the cluster, the same findings
         from drscan.engine.partition import evaluate_partitioned
 
-        findings = evaluate_partitioned(graph, rules, now, gaps, executor, previous, on_progress=progress.advance)
+        findings = evaluate_partitioned(graph, rules, now, gaps, executor, previous, on_progress=progress.advance,
+                                        per_resource_time=per_resource_time)
     else:
-        findings = evaluate(graph, rules, now, gaps, on_progress=lambda _: progress.advance(5000), previous=previous)
+        findings = evaluate(graph, rules, now, gaps, on_progress=lambda _: progress.advance(5000), previous=previous,
+                            per_resource_time=per_resource_time)
     timings["evaluate"] = time.perf_counter() - mark
 
     fail_code = exit_code_for(findings, fail_on, baseline)
-    scope = redact_value({"name": config.scope_name, **sources.describe(), "as_of": iso(now)})
+    scope = redact_value({"name": config.scope_name, **sources.describe(), "as_of": iso(now),
+                          "as_of_basis": data_as_of["basis"], "data_as_of": data_as_of})
     if collection.api_calls:
         scope["api_calls"] = sum(collection.api_calls.values())
     if baseline is not None:
@@ -348,9 +367,10 @@ def notify(db_path: Path, stored: Scan, rules: RuleSet, config) -> list:
 
 def plan(plan_path: Path, *, config_path: Path | None = None, fail_on: str | None = None, soft_fail: bool = False,
          out_dir: Path | None = None, formats: tuple[str, ...] = ("json",), outputs: dict[str, Path] | None = None,
-         as_of: datetime | None = None) -> ScanResult:
+         as_of: datetime | None = None, db_path: Path | None = None) -> ScanResult:
     """Gate a Terraform plan (`terraform show -json tfplan`): rules on planned values of created
-    and updated resources, plus DR regressions. Exit code by --fail-on, 0 with soft_fail."""
+    and updated resources, plus DR regressions. With db_path, the plan is read on top of the
+    latest stored scan. Exit code by --fail-on, 0 with soft_fail."""
     from drscan.gate import evaluate_plan, plan_context
 
     config = load_config(config_path)
@@ -358,8 +378,15 @@ def plan(plan_path: Path, *, config_path: Path | None = None, fail_on: str | Non
     exit_code_for((), fail_on)
     rules = load_ruleset(config)
     check_destinations(out_dir, outputs)
+    live = None
+    if db_path is not None:
+        with reading(db_path) as db:
+            latest = latest_scan_id(db)
+            if latest is None:
+                raise InputError(f"{db_path}: no scans yet (run drscan scan --db {db_path} first)")
+            live = (latest, load_inventory(db, latest))
     started = utc_now()
-    verdict = evaluate_plan(plan_path, config, rules, as_of or started, iso(started), iso(utc_now()))
+    verdict = evaluate_plan(plan_path, config, rules, as_of or started, iso(started), iso(utc_now()), live=live)
     code = 0 if soft_fail else exit_code_for(verdict.scan.findings, fail_on)
     result = ScanResult(scan=verdict.scan, rules=rules, config=config, fail_on=fail_on, exit_code=code)
     result._context = plan_context(build_context(verdict.scan, rules, config, fail_on, code), verdict)
@@ -370,15 +397,21 @@ def plan(plan_path: Path, *, config_path: Path | None = None, fail_on: str | Non
     return result
 
 
-def terraform_drift(db_path: Path, state_path: Path) -> dict:
-    from drscan.gate import terraform_drift as compare
+def terraform_drift(db_path: Path, state_paths: Path | list[Path], accounts: tuple[str, ...] = ()) -> dict:
+    """The latest stored scan against one Terraform state per workspace (see drscan/state_drift.py)."""
+    from drscan.collect.terraform import load_state
+    from drscan.state_drift import TerraformState, compare_states
 
+    paths = [state_paths] if isinstance(state_paths, Path) else list(state_paths)
+    if not paths:
+        raise InputError("give at least one --terraform-state")
     with reading(db_path) as db:
         latest = latest_scan_id(db)
         if latest is None:
             raise InputError(f"{db_path}: no scans yet")
         scanned = load_resources(db, latest)
-    report = compare(state_path, scanned)
+    states = [TerraformState(redact_text(str(path)), redact_inventory(load_state(path)).resources) for path in paths]
+    report = compare_states(states, scanned, accounts)
     report["scan_id"] = latest
     return report
 

@@ -328,19 +328,24 @@ def plan(
     ocsf: Optional[Path] = typer.Option(None, "--ocsf", help="Write OCSF JSON here."),
     out: Optional[Path] = typer.Option(None, "--out", help="Directory for reports (see --format)."),
     formats: str = typer.Option("json", "--format", help="Comma-separated formats to write into --out."),
+    db: Optional[Path] = typer.Option(None, "--db", help="Read the plan on top of this database's latest scan, so relation rules see backup selections, replicas and keys outside the plan."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors."),
 ) -> None:
     """Gate a Terraform plan: rules on planned values of created/updated resources, and DR regressions."""
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
     result = api.plan(plan_file, config_path=config, fail_on=fail_on, soft_fail=soft_fail, out_dir=out,
-                      formats=chosen, outputs=_outputs(sarif, junit, ocsf))
+                      formats=chosen, outputs=_outputs(sarif, junit, ocsf), db_path=db)
     if not quiet:
         console = make_console(min_width=140)
         context = result.context
         failing = [f for f in context["findings"] if f["status"] != "PASS"]
-        console.print(f"[bold]drscan plan[/] {markup_safe(plan_file)}: {len(result.scan.resources)} planned resources, "
-                      f"[red]{context['totals']['FAIL']} failed[/], [yellow]{context['totals']['NOT_ASSESSED']} not assessed "
-                      f"(unknown until apply)[/], [green]{context['totals']['PASS']} passed[/]")
+        scope = result.scan.scope
+        console.print(f"[bold]drscan plan[/] {markup_safe(plan_file)} ({markup_safe(scope.get('plan_context'))}): "
+                      f"{len(result.scan.resources)} planned resources, [red]{context['totals']['FAIL']} failed[/], "
+                      f"[yellow]{context['totals']['NOT_ASSESSED']} not assessed[/], "
+                      f"[green]{context['totals']['PASS']} passed[/]", highlight=False)
+        for notice in context.get("notices") or []:
+            console.print(f"[yellow]note:[/] {markup_safe(notice)}", highlight=False)
         if failing:
             table = Table(title="Findings in the plan", title_justify="left")
             for column in ("Status", "Severity", "Rule", "Address", "Reason"):
@@ -357,28 +362,38 @@ def plan(
 
 @app.command()
 def drift(
-    terraform_state: Path = typer.Option(..., "--terraform-state", help="`terraform show -json` state output."),
+    terraform_state: list[Path] = typer.Option(..., "--terraform-state", help="`terraform show -json` state output (or .tfstate); repeat once per workspace."),
     db: Path = typer.Option(Path("drscan.db"), "--db", help="The scan database (its latest scan is 'live')."),
+    account: list[str] = typer.Option([], "--account", help="Only this account / project / subscription (repeat for more)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Live (latest scan) against Terraform state: unmanaged, missing and changed resources. Exit 1 on drift."""
-    report = api.terraform_drift(db, terraform_state)
+    report = api.terraform_drift(db, terraform_state, tuple(account))
     drifted = bool(report["unmanaged"] or report["missing"] or report["changed"])
     if as_json:
         typer.echo(json.dumps(report, indent=2, default=str))
         raise typer.Exit(int(drifted))
     console = make_console(min_width=140)
-    console.print(f"[bold]Terraform state {markup_safe(terraform_state)}[/] vs scan {report['scan_id']}: {report['managed']} managed, "
-                  f"{len(report['unmanaged'])} unmanaged, {len(report['missing'])} missing, {len(report['changed'])} changed")
-    for title, rows in (("Unmanaged (live, not in state)", report["unmanaged"]), ("Missing (in state, not live)", report["missing"])):
+    names = ", ".join(s["path"] for s in report["states"])
+    console.print(f"[bold]Terraform state {markup_safe(names)}[/] vs scan {report['scan_id']}: {report['managed']} managed, "
+                  f"{len(report['unmanaged'])} unmanaged, {len(report['missing'])} missing, {len(report['changed'])} changed, "
+                  f"{len(report['not_scanned'])} not in the scan, {len(report['ignored'])} never managed (AWS-managed, "
+                  "service-linked, default)", highlight=False)
+    for state in report["states"][:50]:
+        accounts = ", ".join(state["accounts"]) or "no known account"
+        console.print(f"  {markup_safe(state['path'])}: {state['managed']} resources in {markup_safe(accounts)}",
+                      highlight=False)
+    for title, rows in (("Unmanaged (live, in a state's accounts and kinds, in no state)", report["unmanaged"]),
+                        ("Missing (in state, not live)", report["missing"])):
         if rows:
             table = Table(title=title, title_justify="left")
             table.add_column("Resource", overflow="fold")
             table.add_column("Kind")
+            table.add_column("State" if rows is report["missing"] else "Account", overflow="fold")
             for row in rows[:50]:
-                table.add_row(shown(row["id"]), shown(row["kind"]))
+                table.add_row(shown(row["id"]), shown(row["kind"]), shown(row.get("state") or row.get("account") or ""))
             if len(rows) > 50:
-                table.add_row(f"... and {len(rows) - 50} more (--json lists all)", "")
+                table.add_row(f"... and {len(rows) - 50} more (--json lists all)", "", "")
             console.print(table)
     if report["changed"]:
         table = Table(title="Changed attributes", title_justify="left")

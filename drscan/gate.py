@@ -1,6 +1,6 @@
-"""Infrastructure-as-code gates: evaluate a Terraform plan before it is applied (rules on the
-planned values of created and updated resources, plus DR regressions the plan would cause), and
-compare Terraform state with the latest live scan (drift)."""
+"""Infrastructure-as-code gate: evaluate a Terraform plan before it is applied (rules on the
+planned values of created and updated resources, plus DR regressions the plan would cause).
+Terraform state against the latest scan is drscan/state_drift.py."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from drscan import __version__
-from drscan.collect.terraform import TerraformPlan, dr_regressions, load_plan, load_state
+from drscan.collect.terraform import TerraformPlan, dr_regressions, load_plan
+from drscan.collect.terraform.overlay import overlay_plan
 from drscan.config import Config
 from drscan.engine.evaluate import evaluate
 from drscan.engine.loader import RuleSet
 from drscan.graph.build import build_graph
-from drscan.model import Evidence, Finding, Resource, Scan, Status
+from drscan.model import Evidence, Finding, Inventory, Scan, Status
 from drscan.redact import redact_inventory, redact_text, redact_value
 
 CHANGING = {"create", "update"}
@@ -30,15 +31,46 @@ class PlanVerdict:
     regression_rules: list[dict[str, Any]] = field(default_factory=list)
 
 
-def evaluate_plan(path: Path, config: Config, rules: RuleSet, now: datetime, started: str, finished: str) -> PlanVerdict:
+OPEN_WORLD = ("resources outside the plan (backup selections, replicas, keys, schedules) are not visible: "
+              "run `drscan plan PLAN --db drscan.db` to judge it against the latest scan")
+
+
+def evaluate_plan(path: Path, config: Config, rules: RuleSet, now: datetime, started: str, finished: str,
+                  live: tuple[int, Inventory] | None = None) -> PlanVerdict:
+    """Rules on the planned values of created and updated resources, plus DR regressions.
+    `live`: (scan id, inventory) of the latest stored scan, which the plan is overlaid on; without
+    it, relation rules that find too few neighbours in the plan are NOT_ASSESSED (OPEN_WORLD)."""
     plan = load_plan(path)
-    inventory = redact_inventory(plan.inventory)
-    graph = build_graph(inventory, config.apps)
+    notices: list[str] = []
+    scope: dict[str, Any] = {"name": config.scope_name, "terraform_plan": str(path),
+                             "terraform_version": plan.terraform_version,
+                             "planned_resources": len(plan.inventory.resources)}
+    if live is None:
+        inventory, open_world = plan.inventory, OPEN_WORLD
+        scope["plan_context"] = "plan only"
+    else:
+        scan_id, live_inventory = live
+        overlay = overlay_plan(plan, live_inventory, scan_id)
+        inventory, open_world = overlay.inventory, None
+        notices.extend(overlay.notices)
+        scope.update(plan_context=f"overlaid on scan {scan_id}", live_scan=scan_id, live_resources_replaced=overlay.replaced)
+    summary = plan.unmapped_summary()
+    if summary:
+        notices.insert(0, summary)
+        scope["unmapped_changes"] = {"count": sum(n for _, n in plan.unmapped), "types": [t for t, _ in plan.unmapped],
+                                     "by_type": dict(plan.unmapped)}
+    inventory = redact_inventory(inventory)
+    graph = build_graph(inventory, config.apps, open_world=open_world)
     changing = {redact_text(c.address) for c in plan.changes if CHANGING & set(c.actions)}
     # A changed settings resource (e.g. aws_s3_bucket_versioning) re-checks the resource it configures.
     changing |= {redact_text(c.after.attrs["terraform_configures"]) for c in plan.changes
                  if CHANGING & set(c.actions) and c.after is not None and c.after.attrs.get("terraform_configures")}
-    findings = [f for f in evaluate(graph, rules, now, list(inventory.gaps) + graph.gaps) if f.resource_id in changing]
+    gaps = list(inventory.gaps) + graph.gaps
+    findings = [f for f in evaluate(graph, rules, now, gaps) if f.resource_id in changing]
+    planned = redact_inventory(plan.inventory)  # ids and gaps as the redacted graph holds them
+    planned_ids = {r.id for r in planned.resources}
+    if live is not None:  # the plan's own gaps, and live ones about what it touches; the rest belong to the scan
+        gaps = [g for g in gaps if g in planned.gaps or g.resource_id in planned_ids]
     regression_rules: dict[str, dict[str, Any]] = {}
     for regression in dr_regressions(plan):
         reason = redact_text(regression.reason)
@@ -50,13 +82,12 @@ def evaluate_plan(path: Path, config: Config, rules: RuleSet, now: datetime, sta
         regression_rules[regression.rule_id] = {
             "id": regression.rule_id, "version": 1, "title": regression.title, "severity": regression.severity,
             "category": "dr", "kinds": [regression.kind or "terraform.resource"], "controls": list(REGRESSION_CONTROLS)}
-    scan = Scan(id=None, started_at=started, finished_at=finished,
-                scope=redact_value({"name": config.scope_name, "terraform_plan": str(path),
-                                    "terraform_version": plan.terraform_version}),
-                sources=(redact_value(str(path)),), resources=tuple(graph.resources.values()),
-                relations=tuple(graph.relations),
-                findings=tuple(findings), gaps=tuple(list(inventory.gaps) + graph.gaps), drscan_version=__version__,
-                rules_digest=rules.digest)
+    if notices:
+        scope["notices"] = notices
+    scan = Scan(id=None, started_at=started, finished_at=finished, scope=redact_value(scope),
+                sources=(redact_value(str(path)),), resources=tuple(r for r in graph.resources.values() if r.id in planned_ids),
+                relations=tuple(r for r in graph.relations if r.source in planned_ids or r.target in planned_ids),
+                findings=tuple(findings), gaps=tuple(gaps), drscan_version=__version__, rules_digest=rules.digest)
     return PlanVerdict(scan=scan, plan=plan, regression_rules=list(regression_rules.values()))
 
 
@@ -69,28 +100,5 @@ def plan_context(context: dict[str, Any], verdict: PlanVerdict) -> dict[str, Any
             finding["title"] = titles[finding["rule_id"]]
             finding["remediation"] = "Keep the replica, backup, schedule or protection in the plan, or record an approved exception."
     context["rules"] = context["rules"] + verdict.regression_rules
+    context["notices"] = list(verdict.scan.scope.get("notices") or [])
     return context
-
-
-def terraform_drift(state_path: Path, scanned: dict[str, Resource]) -> dict[str, Any]:
-    """Live (latest scan) against Terraform state, for the kinds the state manages."""
-    state = {r.id: r for r in redact_inventory(load_state(state_path)).resources}
-    managed_kinds = {r.kind for r in state.values()}
-    providers = {r.provider for r in state.values()}
-    in_scope = {rid: r for rid, r in scanned.items() if r.kind in managed_kinds and r.provider in providers}
-    unmanaged = [{"id": rid, "kind": r.kind, "name": r.name} for rid, r in sorted(in_scope.items()) if rid not in state]
-    missing = [{"id": rid, "kind": r.kind, "address": r.attrs.get("terraform_address")}
-               for rid, r in sorted(state.items()) if rid not in scanned]
-    changed = []
-    for rid, declared in sorted(state.items()):
-        live = scanned.get(rid)
-        if live is None:
-            continue
-        differences = [{"attribute": key, "terraform": declared.attrs[key], "live": live.attrs[key]}
-                       for key in sorted(set(declared.attrs) & set(live.attrs))
-                       if key != "terraform_address" and declared.attrs[key] is not None and declared.attrs[key] != live.attrs[key]]
-        if differences:
-            changed.append({"id": rid, "kind": live.kind, "address": declared.attrs.get("terraform_address"),
-                            "differences": differences})
-    return {"state": redact_value(str(state_path)), "managed": len(state), "unmanaged": unmanaged, "missing": missing,
-            "changed": changed}

@@ -4,7 +4,9 @@ Relations and Gaps; the engine produces Findings; a Scan bundles one run."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Mapping
 
 
@@ -39,6 +41,25 @@ class Resource:
     tags: Mapping[str, str] = field(default_factory=dict)
     source: str = ""  # where it came from: "file#record" or "api:Operation@region"
     observed_at: str = ""  # when this state was collected (export file time, or API call time), ISO 8601 UTC
+
+
+DATA_TIME_BASIS = "capture time of the data"  # scope["as_of_basis"] when ages were measured per resource
+
+
+@lru_cache(maxsize=1024)
+def parse_moment(text: str) -> datetime | None:
+    """An ISO 8601 time as an aware UTC datetime; None when empty or unreadable."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def data_time(resource: Resource, fallback: datetime) -> datetime:
+    """When the resource's data was captured (its observed_at), else `fallback`: the moment its
+    ages (key rotation, recovery points) are measured against when no --as-of is given."""
+    return parse_moment(resource.observed_at) or fallback
 
 
 @dataclass(frozen=True, slots=True)

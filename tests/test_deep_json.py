@@ -72,3 +72,28 @@ def test_a_pack_whose_manifest_is_deeply_nested_fails_verification_without_a_tra
     code, out, err = run_cli("verify", str(pack), "--public-key", str(key.with_suffix(".pub")))
     assert code == 1 and "Traceback" not in out + err
     assert "manifest.json is not valid JSON: nested too deeply to read" in out + err
+
+
+WRONG_TYPES = {  # a value of the wrong JSON type where the walk over modules, resources or instances expects another
+    "plan, configuration a number": ("plan", {"format_version": "1.2", "resource_changes": [], "configuration": 5}),
+    "plan, address a list": ("plan", {"format_version": "1.2", "resource_changes": [
+        {"address": ["a"], "type": "aws_s3_bucket", "change": {"actions": ["create"], "after": {}}}]}),
+    "plan, type a number": ("plan", {"format_version": "1.2", "resource_changes": [
+        {"address": "x.a", "type": 5, "name": "a", "change": {"actions": ["create"], "after": {}}}]}),
+    "state, values a number": ("state", {"format_version": "1.0", "values": 5}),
+    "state, resources a number": ("state", {"format_version": "1.0", "values": {"root_module": {"resources": 5}}}),
+    "state, child modules a number": ("state", {"format_version": "1.0", "values": {"root_module": {"child_modules": 5}}}),
+    "raw tfstate, instances a number": ("state", {"version": 4, "resources": [
+        {"mode": "managed", "type": "aws_s3_bucket", "name": "b", "instances": 5}]}),
+}
+
+
+@pytest.mark.parametrize("case", WRONG_TYPES)
+def test_a_plan_or_state_with_a_value_of_the_wrong_type_is_an_input_error_naming_the_file(tmp_path, db, case):
+    kind, document = WRONG_TYPES[case]
+    path = tmp_path / f"{kind}.json"
+    path.write_text(json.dumps(document))
+    args = ("plan", str(path), "--quiet") if kind == "plan" else ("drift", "--terraform-state", str(path), "--db", str(db))
+    code, _, err = run_cli(*args)
+    assert code == 2, err
+    assert one_error_line(err).startswith(f"drscan: error: {path}: a value has the wrong JSON type or shape"), err

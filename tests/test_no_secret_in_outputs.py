@@ -86,12 +86,12 @@ def write_estate(root: Path, plant: Plants) -> tuple[Path, Path, list[str]]:
     function = _sample(config_items, lambda i: i["resourceType"] == "AWS::Lambda::Function")
     assets = [json.loads(line) for line in (SAMPLES / "gcp" / "cloud-asset-export.ndjson").read_text().splitlines() if line]
     gcs = _sample(assets, lambda a: a["asset_type"] == "storage.googleapis.com/Bucket")
-    rows = json.loads((SAMPLES / "azure" / "resources.json").read_text())["data"]
+    rows = json.loads((SAMPLES / "azure" / "resources-20261120T0600Z.json").read_text())["data"]
     account = _sample(rows, lambda r: r["type"] == "microsoft.storage/storageaccounts")
-    report = list(csv.reader(io.StringIO((SAMPLES / "aws" / "credential-report-111111111111.csv").read_text())))
+    report = list(csv.reader(io.StringIO((SAMPLES / "aws" / "credential-report-111111111111-20261120T0600Z.csv").read_text())))
     header, user_row = report[0], report[2]
 
-    cluster_items = json.loads((SAMPLES / "k8s" / "prod-eks" / "cluster.json").read_text())["items"]
+    cluster_items = json.loads((SAMPLES / "k8s" / "prod-eks" / "cluster-20261120T0600Z.json").read_text())["items"]
     deployment = _sample(cluster_items, lambda i: i["kind"] == "Deployment")
     namespace = _sample(cluster_items, lambda i: i["kind"] == "Namespace" and i["metadata"]["name"] == deployment["metadata"]["namespace"])
     items, gcp, azure, users, prefixes = [], [], [], [], []

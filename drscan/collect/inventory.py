@@ -6,6 +6,7 @@ input). They run in sequence: spreading them over worker processes was measured 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +21,33 @@ from drscan.model import Inventory
 Progress = Callable[[Path], None]
 
 
+# A date (and time) in a file name: credential-report-2026-06-01.csv, export-20260601T0600Z.ndjson
+_NAME_TIME = re.compile(r"(?<!\d)(20\d\d)(?:-([01]\d)-([0-3]\d)(?:[T_]([0-2]\d)[:-]?([0-5]\d)(?:[:-]?([0-5]\d))?)?"
+                        r"|([01]\d)([0-3]\d)T([0-2]\d)([0-5]\d)([0-5]\d)?)(?!\d)")
+
+
+def file_time(path: Path) -> tuple[str, str]:
+    """When a file's data was captured, for records that carry no time of their own, and how that
+    is known: a date in the file's name (an IAM credential report carries its generation time only
+    in the API response, not in the CSV, so a name like credential-report-2026-06-01.csv is the
+    best it has), else the file's modification time (when it was written, at or after capture)."""
+    modified = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+    match = _NAME_TIME.search(path.name)
+    if match:
+        groups = match.groups()
+        dashed = groups[1:6] if groups[1] else groups[6:11]
+        year, (month, day, hour, minute, second) = int(groups[0]), (int(g) if g else 0 for g in dashed)
+        timed = bool(groups[4] or groups[9])
+        try:  # a date alone: the end of that day (ages are never understated), but not after the file was written
+            named = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc) if timed else \
+                min(datetime(year, month, day, 23, 59, 59, tzinfo=timezone.utc), modified)
+        except ValueError:
+            named = None
+        if named is not None:
+            return named.strftime("%Y-%m-%dT%H:%M:%SZ"), "date in the file name"
+    return modified.strftime("%Y-%m-%dT%H:%M:%SZ"), "file modification time"
+
+
 def import_inventory(root: Path, on_file: Progress | None = None) -> Inventory:
     files = find_export_files(root)
     backup_files = find_backup_files(root)  # dumps, XtraBackup metadata, Bacula llist text: grouped into sets
@@ -28,14 +56,17 @@ def import_inventory(root: Path, on_file: Progress | None = None) -> Inventory:
     total = ImportBatch()
     for path in files:
         batch = import_file(path)
-        # An export is evidence as of when it was written: the file's modification time.
-        observed = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        batch.resources = [replace(r, observed_at=observed) for r in batch.resources]
+        # An export is evidence as of when it was captured: each record's own capture time (AWS
+        # Config), else the file's (a Cloud Asset readTime), else the file's name or mtime.
+        observed = batch.captured_at or file_time(path)[0]
+        batch.resources = [r if r.observed_at else replace(r, observed_at=observed) for r in batch.resources]
         total.extend(batch)
         if on_file:
             on_file(path)
     backups = import_backup_files(backup_files)
-    total.extend(replace_observed(backups, observed_now()))
+    # Backup sets span several files: their evidence is as of the newest of them (name or mtime).
+    set_files = [p for group in backup_files.values() for p in group]
+    total.extend(replace_observed(backups, max((file_time(p)[0] for p in set_files), default=observed_now())))
     files = files + [p for group in backup_files.values() for p in group]
     return Inventory(
         resources=tuple(merge_resources(total.resources)),
@@ -50,6 +81,6 @@ def observed_now() -> str:
 
 
 def replace_observed(batch: ImportBatch, observed: str) -> ImportBatch:
-    """Backup sets span several files; their evidence time is when drscan read them."""
+    """Stamp every resource of a batch with one evidence time."""
     batch.resources = [replace(r, observed_at=observed) for r in batch.resources]
     return batch

@@ -20,7 +20,7 @@ from drscan.dr.scope import DrContext, select_member_ids, tag_index
 from drscan.dr.simulate import SimulationResult, parse_failure, simulate as run_simulation
 from drscan.errors import InputError, StoreError
 from drscan.graph.build import ResourceGraph, app_node_id
-from drscan.model import Gap, Relation, Resource
+from drscan.model import DATA_TIME_BASIS, Gap, Relation, Resource
 from drscan.store.db import describe, reading
 
 
@@ -30,6 +30,7 @@ class ScanInfo:
     started_at: str
     as_of: str
     resource_count: int
+    per_resource_time: bool = False  # the scan measured ages as of each resource's capture time
 
 
 @dataclass
@@ -97,7 +98,8 @@ def read_graph(conn: sqlite3.Connection, config: Config, scan_id: int | None, wh
     except orjson.JSONDecodeError:
         raise StoreError(f"{where}: cannot read scan: a stored value is not valid JSON (the file is damaged)") from None
     return graph_of_scan(resources, relations, gaps, config.apps), ScanInfo(
-        id=scan_id_, started_at=started_at, as_of=scope.get("as_of") or started_at, resource_count=resource_count)
+        id=scan_id_, started_at=started_at, as_of=scope.get("as_of") or started_at, resource_count=resource_count,
+        per_resource_time=scope.get("as_of_basis") == DATA_TIME_BASIS)
 
 
 class LazyAttrs(Mapping):
@@ -166,9 +168,10 @@ def load(config_path: Path, db_path: Path, scan_id: int | None = None, as_of: st
 
 
 def loaded_from(config: Config, graph: ResourceGraph, scan: ScanInfo, as_of: str | None = None) -> Loaded:
-    # Ages (recovery points, drills) are measured as of the scan, unless --as-of says otherwise.
+    # Ages (recovery points, drills) are measured as of the scan (each recovery point as of when
+    # it was captured, when the scan was), unless --as-of fixes one moment.
     now = _parse_moment(as_of) or _parse_moment(scan.as_of) or datetime.now(timezone.utc)
-    return Loaded(config, graph, scan, new_context(graph, config, now))
+    return Loaded(config, graph, scan, new_context(graph, config, now, per_resource_time=as_of is None and scan.per_resource_time))
 
 
 def status(config_path: Path, db_path: Path, scan_id: int | None = None, as_of: str | None = None,

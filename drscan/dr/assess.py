@@ -29,8 +29,9 @@ MAX_SPOFS = 25
 CRITICAL_TIER = 1  # tiers 0 and 1 get single-point-of-failure analysis
 
 
-def new_context(graph: ResourceGraph, config: Config, now: datetime) -> DrContext:
-    return DrContext(graph=graph, config=config, assumptions=load_assumptions(config.dr.assumptions), now=now)
+def new_context(graph: ResourceGraph, config: Config, now: datetime, per_resource_time: bool = False) -> DrContext:
+    return DrContext(graph=graph, config=config, assumptions=load_assumptions(config.dr.assumptions), now=now,
+                     per_resource_time=per_resource_time)
 
 
 def _all(values: list[bool | None]) -> bool | None:
@@ -145,25 +146,25 @@ def readiness_checks(ctx: DrContext, scope: AppScope, mechanisms: dict[str, tupl
 
 
 def _restore_test_age(ctx: DrContext, scope: AppScope) -> tuple[float | None, str | None]:
-    latest, source = None, None
+    latest, source, measured_at = None, None, ctx.now
     for store in list(scope.data_stores) + list(scope.replicas):
         for job in ctx.graph.related(store.id, "restore_of", "in"):
             if job.kind not in RESTORE_JOB_KINDS or str(job.attrs.get("status") or "").upper() != "COMPLETED":
                 continue
             when = parse_time(job.attrs.get("completed_at") or job.attrs.get("created_at"))
             if when and (latest is None or when > latest):
-                latest, source = when, job.id
+                latest, source, measured_at = when, job.id, ctx.as_of(job)
     for when, drill_id in drill_test_times(ctx, scope):  # drscan drill restore records
         if latest is None or when > latest:
-            latest, source = when, drill_id
+            latest, source, measured_at = when, drill_id, ctx.now
     for drill in ctx.config.dr.drills:
         if drill.app == scope.name and drill.type == "drill":
             when = datetime(drill.date.year, drill.date.month, drill.date.day, tzinfo=ctx.now.tzinfo)
             if latest is None or when > latest:
-                latest, source = when, drill.source
+                latest, source, measured_at = when, drill.source, ctx.now
     if latest is None:
         return None, None
-    return round(max(0.0, (ctx.now - latest).total_seconds()) / 86400, 1), source
+    return round(max(0.0, (measured_at - latest).total_seconds()) / 86400, 1), source
 
 
 def prepare(ctx: DrContext, name: str) -> tuple[dict[str, tuple[Mechanism, ...]], Any]:
@@ -247,12 +248,12 @@ def unassessed_app_resource(app: Any) -> Resource:
                     source="drscan:dr-assessment")
 
 
-def app_resources(graph: ResourceGraph, config: Config, now: datetime) -> list[Resource]:
+def app_resources(graph: ResourceGraph, config: Config, now: datetime, per_resource_time: bool = False) -> list[Resource]:
     """One `drscan.dr.app` resource per configured app, its attributes the DR assessment (pure)."""
     if not config.apps:
         return []
     empty = {a.name for a in config.apps if not graph.related(app_node_id(a.name), "member_of_app", "in")}
-    ctx = new_context(graph, config, now)
+    ctx = new_context(graph, config, now, per_resource_time)
     assessed = assess_apps(ctx)
     return [unassessed_app_resource(app) if app.name in empty else app_resource(assessed[app.name])
             for app in config.apps]

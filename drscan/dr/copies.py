@@ -184,7 +184,7 @@ def scheduled_copy(ctx: DrContext, store: Resource, *, kind: str, label: str, lo
     """A copy made on a schedule (`interval`, completed `lag` later), whose RPO is the schedule's
     worst case, or the age of the latest point when the schedule stopped producing them."""
     latest = _latest(points)
-    age = (ctx.now - latest.created_at).total_seconds() if latest else None
+    age = (ctx.as_of(latest.resource) - latest.created_at).total_seconds() if latest else None
     worst = interval + lag if interval is not None else None
     steps = list(evidence)
     stopped = False

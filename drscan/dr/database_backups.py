@@ -37,7 +37,7 @@ def database_backup_copies(ctx: DrContext, store: Resource) -> list[Mechanism]:
             continue
         protected = ctx.graph.related(source.id, "protects")
         point, basis = restorable_point(source, protected)
-        age = age_seconds(point, ctx.now)
+        age = age_seconds(point, ctx.as_of(source))  # as of when the backup evidence was captured
         rto, rto_steps, _ = restore_figures(ctx, store)
         tool = source.attrs.get("tool") or source.kind.split(".")[1]
         location = _location(store, source)

@@ -16,7 +16,7 @@ from drscan.dr.assumptions import load_assumptions
 from drscan.dr.copies import parse_time
 from drscan.graph.build import ResourceGraph
 from drscan.graph.kubernetes import BACKUP, PVC, RESTORE, SCHEDULE, blind_spots
-from drscan.model import Gap, Resource
+from drscan.model import Gap, Resource, data_time
 from drscan.normalize.kubernetes import WORKLOAD_KINDS
 
 COMPLETED = "Completed"
@@ -97,8 +97,11 @@ def schedule_facts(graph: ResourceGraph, schedule: Resource, config: Config, now
     return attrs
 
 
-def kubernetes_facts(graph: ResourceGraph, config: Config, now: datetime, gaps: Iterable[Gap] = ()) -> list[Resource]:
-    """Updated Velero schedules, workloads and PVCs (same ids), to put back into the graph."""
+def kubernetes_facts(graph: ResourceGraph, config: Config, now: datetime, gaps: Iterable[Gap] = (),
+                     per_resource_time: bool = False) -> list[Resource]:
+    """Updated Velero schedules, workloads and PVCs (same ids), to put back into the graph. Backup
+    and restore ages are measured as of `now`, or, with per_resource_time, as of when the
+    schedule's export was captured (kubectl output carries no time: its file's name or mtime)."""
     subjects = [r for r in graph.resources.values() if r.kind in (SCHEDULE, PVC) or r.kind in WORKLOAD_KINDS]
     if not subjects:
         return []
@@ -114,7 +117,8 @@ def kubernetes_facts(graph: ResourceGraph, config: Config, now: datetime, gaps: 
     for resource in subjects:
         if resource.kind == SCHEDULE:
             kinds = {kind for cluster, kind in blind if cluster in (resource.account, "")}
-            attrs = schedule_facts(graph, resource, config, now, kinds, grace, restores)
+            moment = data_time(resource, now) if per_resource_time else now
+            attrs = schedule_facts(graph, resource, config, moment, kinds, grace, restores)
         else:
             tiers = [tier_of[a] for a in graph.apps_of.get(resource.id, ()) if a in tier_of]
             attrs = {**resource.attrs, "app_tier": min(tiers) if tiers else None}

@@ -14,7 +14,7 @@ from drscan.config import App, Config, SharedService
 from drscan.dr.assumptions import Assumptions
 from drscan.dr.model import Step
 from drscan.graph.build import ResourceGraph, app_node_id
-from drscan.model import Resource
+from drscan.model import Resource, data_time
 
 DATA_KINDS = frozenset({
     "aws.rds.db_instance", "aws.rds.db_cluster", "aws.dynamodb.table", "aws.s3.bucket", "aws.efs.file_system",
@@ -34,12 +34,12 @@ TRAFFIC_KINDS = frozenset({
     "aws.elbv2.load_balancer", "aws.elbv2.listener", "aws.route53.record", "aws.route53.health_check",
     "aws.route53.hosted_zone", "aws.cloudfront.distribution", "aws.globalaccelerator.accelerator",
     "azure.network.load_balancer", "azure.network.traffic_manager_profile", "azure.network.dns_zone",
-    "azure.network.frontdoors", "azure.network.application_gateway", "gcp.dns.managed_zone",
+    "azure.network.frontdoors", "azure.network.application_gateway", "gcp.dns.managed_zone", "gcp.dns.record_set",
     "gcp.compute.forwarding_rule", "gcp.compute.backend_service", "gcp.compute.url_map",
 })
 ENTRY_KINDS = frozenset({"aws.elbv2.load_balancer", "aws.route53.record", "azure.network.traffic_manager_profile",
                          "azure.network.load_balancer", "aws.cloudfront.distribution", "gcp.compute.forwarding_rule",
-                         "azure.network.frontdoors"})
+                         "azure.network.frontdoors", "gcp.dns.record_set"})
 KEY_KINDS = frozenset({"aws.kms.key", "gcp.kms.crypto_key", "gcp.cloudkms.key_ring", "azure.keyvault.vault",
                        "azure.compute.diskencryptionsets"})
 NETWORK_KINDS = frozenset({
@@ -118,11 +118,18 @@ class DrContext:
     config: Config
     assumptions: Assumptions
     now: datetime
+    # Ages of recovery points and restore jobs are measured as of when each was captured (its
+    # observed_at) unless --as-of fixed one moment for everything.
+    per_resource_time: bool = False
     index: GraphIndex = field(init=False)
     _scopes: dict[str, "AppScope"] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.index = GraphIndex(self.graph)
+
+    def as_of(self, resource: Resource) -> datetime:
+        """The moment an age read from this resource is measured against."""
+        return data_time(resource, self.now) if self.per_resource_time else self.now
 
     def scope(self, name: str) -> "AppScope":
         if name not in self._scopes:

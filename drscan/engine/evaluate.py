@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 from drscan.engine.loader import Rule, RuleSet
 from drscan.engine.predicates import EvalContext
 from drscan.graph.build import ResourceGraph
-from drscan.model import Finding, Gap, Resource, Status
+from drscan.model import Finding, Gap, Resource, Status, data_time
 
 
 def _gap_note(resource: Resource, gaps_by_kind: dict[str, list[Gap]]) -> str:
@@ -38,7 +38,7 @@ def evaluate_resource(resource: Resource, rule: Rule, graph: ResourceGraph, now:
     # Drift rules compare with the previous scan; a resource it did not see has no drift to judge.
     if rule.category == DRIFT and previous(resource.id) is None:
         return None
-    ctx = EvalContext(related=graph.related, now=now, previous=previous)
+    ctx = EvalContext(related=graph.related, now=now, previous=previous, open_world=graph.open_world)
     if rule.when is not None:
         applies, reason = rule.when(resource, ctx)
         if applies is False:
@@ -72,16 +72,19 @@ def gaps_by_kind_of(gaps: Iterable[Gap]) -> dict[str, list[Gap]]:
 
 def evaluate_resources(graph: ResourceGraph, rules: RuleSet, now: datetime, subjects: Iterable[Resource],
                        gaps_by_kind: dict[str, list[Gap]], previous: Callable[[str], Resource | None] = _no_previous,
-                       on_progress: Callable[[int], None] | None = None) -> list[Finding]:
+                       on_progress: Callable[[int], None] | None = None, per_resource_time: bool = False) -> list[Finding]:
     """The findings of the rules that apply to each subject's kind (the subjects may be the whole
-    graph, or one partition of it whose neighbours the graph also holds)."""
+    graph, or one partition of it whose neighbours the graph also holds). Ages are measured as of
+    `now`, or, with per_resource_time, as of when each resource's data was captured (its
+    observed_at; `now` for resources without one): an old export is judged as of its capture."""
     findings: list[Finding] = []
     for count, resource in enumerate(subjects, start=1):
         applicable = rules.by_kind.get(resource.kind)
         if applicable:
             note = _gap_note(resource, gaps_by_kind) if gaps_by_kind else ""
+            moment = data_time(resource, now) if per_resource_time else now
             for rule in applicable:
-                finding = evaluate_resource(resource, rule, graph, now, note, previous)
+                finding = evaluate_resource(resource, rule, graph, moment, note, previous)
                 if finding is not None:
                     findings.append(finding)
         if on_progress and count % 5000 == 0:
@@ -91,10 +94,10 @@ def evaluate_resources(graph: ResourceGraph, rules: RuleSet, now: datetime, subj
 
 def evaluate(graph: ResourceGraph, rules: RuleSet, now: datetime, gaps: Iterable[Gap] = (),
              on_progress: Callable[[int], None] | None = None,
-             previous: dict[str, Resource] | None = None) -> list[Finding]:
+             previous: dict[str, Resource] | None = None, per_resource_time: bool = False) -> list[Finding]:
     gaps_by_kind = gaps_by_kind_of(gaps)
     findings = evaluate_resources(graph, rules, now, graph.resources.values(), gaps_by_kind,
-                                  previous.get if previous else _no_previous, on_progress)
+                                  previous.get if previous else _no_previous, on_progress, per_resource_time)
     findings.extend(unseen_scope_findings(graph, rules, gaps_by_kind))
     return findings
 

@@ -30,6 +30,7 @@ class Partition:
     gaps: tuple[Gap, ...]  # gaps that can explain a subject's missing data
     previous: tuple[Resource, ...]  # the previous scan's view of the subjects (drift rules)
     now: datetime
+    per_resource_time: bool = False  # ages as of each subject's capture time (drscan.engine.evaluate)
 
 
 def _reach(adjacent: dict[str, set[str]], start: list[str], hops: int) -> set[str]:
@@ -44,7 +45,8 @@ def _reach(adjacent: dict[str, set[str]], start: list[str], hops: int) -> set[st
 
 
 def plan_partitions(graph: ResourceGraph, rules: RuleSet, now: datetime, gaps: list[Gap],
-                    previous: dict[str, Resource] | None = None, size: int = PARTITION_SIZE) -> list[Partition]:
+                    previous: dict[str, Resource] | None = None, size: int = PARTITION_SIZE,
+                    per_resource_time: bool = False) -> list[Partition]:
     hops = max((rule.related_depth for rule in rules.rules), default=0)
     adjacent: dict[str, set[str]] = defaultdict(set)
     incident: dict[str, list[Relation]] = defaultdict(list)
@@ -71,7 +73,8 @@ def plan_partitions(graph: ResourceGraph, rules: RuleSet, now: datetime, gaps: l
                 account=account, subjects=tuple(subjects),
                 resources=tuple(graph.resources[i] for i in within if i in graph.resources),
                 relations=relations, gaps=tuple(gaps_of[account] + gaps_of[""]),
-                previous=tuple(previous[i] for i in subjects if previous and i in previous), now=now))
+                previous=tuple(previous[i] for i in subjects if previous and i in previous), now=now,
+                per_resource_time=per_resource_time))
     return partitions
 
 
@@ -80,7 +83,8 @@ def evaluate_partition(partition: Partition, rules: RuleSet) -> list[Finding]:
     graph = ResourceGraph(resources={r.id: r for r in partition.resources}, relations=list(partition.relations), gaps=[])
     previous = {r.id: r for r in partition.previous}
     return evaluate_resources(graph, rules, partition.now, (graph.resources[i] for i in partition.subjects),
-                              gaps_by_kind_of(partition.gaps), previous.get if previous else _no_previous)
+                              gaps_by_kind_of(partition.gaps), previous.get if previous else _no_previous,
+                              per_resource_time=partition.per_resource_time)
 
 
 def _rules_state(rules: RuleSet) -> RuleSet:
@@ -89,9 +93,10 @@ def _rules_state(rules: RuleSet) -> RuleSet:
 
 def evaluate_partitioned(graph: ResourceGraph, rules: RuleSet, now: datetime, gaps: list[Gap], executor: Any,
                          previous: dict[str, Resource] | None = None,
-                         on_progress: Callable[[int], None] | None = None, size: int = PARTITION_SIZE) -> list[Finding]:
+                         on_progress: Callable[[int], None] | None = None, size: int = PARTITION_SIZE,
+                         per_resource_time: bool = False) -> list[Finding]:
     """evaluate() on an executor: partitions in, findings streamed back, put in evaluate()'s order."""
-    partitions = plan_partitions(graph, rules, now, gaps, previous, size)
+    partitions = plan_partitions(graph, rules, now, gaps, previous, size, per_resource_time)
     results: dict[int, list[Finding]] = {}
     for outcome in executor.run(evaluate_partition, partitions, state_factory=partial(_rules_state, rules),
                                 state_key=f"rules-{rules.digest}"):

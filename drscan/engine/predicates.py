@@ -46,6 +46,9 @@ class EvalContext:
     evidence: list[Evidence] = field(default_factory=list)
     self_resource: Resource | None = None  # the rule's subject while evaluating a related `where`
     previous: Callable[[str], Resource | None] = lambda _id: None  # the resource as the previous scan saw it
+    # Why resources the graph does not hold may still be linked (a Terraform plan read without the
+    # live estate): then too few neighbours is unknown, not false. None: the graph is complete.
+    open_world: str | None = None
 
 
 Compiled = Callable[[Resource, EvalContext], tuple[Verdict, str]]
@@ -234,6 +237,8 @@ def _compile_related(spec: dict, where: str, line_of: Callable[[tuple], int], at
             return True, f"{yes} {what}"
         if yes + unknown >= minimum:
             return None, unknown_reason
+        if ctx.open_world:
+            return None, f"{yes} {what} among what was read; {ctx.open_world}"
         qualifier = " matching the rule" if inner and neighbours else ""
         return False, f"{yes} {what}{qualifier}; at least {minimum} required"
 

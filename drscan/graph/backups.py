@@ -16,7 +16,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Iterable
 
 from drscan.config import BackupSource, Config
-from drscan.model import Gap, Inventory, Relation, Resource
+from drscan.model import Gap, Inventory, Relation, Resource, data_time
 
 SOURCE_KINDS = frozenset({
     "backup.pgbackrest.stanza", "backup.walg.backup_set", "backup.barman.server", "backup.xtrabackup.backup_set",
@@ -240,12 +240,15 @@ def judge_live_server(server: Resource, protected_by: list[Resource], apps_of: d
 
 
 def judge_backups(resources: dict[str, Resource], related, apps_of: dict[str, tuple[str, ...]], config: Config,
-                  now: datetime) -> Iterable[Resource]:
-    """Judged copies of every backup source and live PostgreSQL server in the graph."""
+                  now: datetime, per_resource_time: bool = False) -> Iterable[Resource]:
+    """Judged copies of every backup source and live PostgreSQL server in the graph. Ages are
+    measured as of `now`, or, with per_resource_time, as of when each one's data was captured
+    (a backup export read months later is judged as of its capture)."""
     for resource in list(resources.values()):
+        moment = data_time(resource, now) if per_resource_time else now
         if resource.kind in SOURCE_KINDS:
             buckets = related(resource.id, "stored_in", "out")
-            yield judge_source(resource, related(resource.id, "protects", "out"), apps_of, config, now,
+            yield judge_source(resource, related(resource.id, "protects", "out"), apps_of, config, moment,
                                buckets[0] if buckets else None)
         elif resource.kind == LIVE_POSTGRES:
-            yield judge_live_server(resource, related(resource.id, "protects", "in"), apps_of, config, now)
+            yield judge_live_server(resource, related(resource.id, "protects", "in"), apps_of, config, moment)

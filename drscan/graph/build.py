@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from drscan.config import App
+from drscan.graph.aws_links import aws_links
 from drscan.graph.kubernetes import link_kubernetes
 from drscan.model import Gap, Inventory, Relation, Resource
 
@@ -27,6 +28,9 @@ class ResourceGraph:
     gaps: list[Gap]
     apps_of: dict[str, tuple[str, ...]] = field(default_factory=dict)  # resource id -> app names
     app_nodes: tuple[str, ...] = ()
+    # Set when resources outside the graph may be linked to those in it (a plan without the live
+    # estate): the reason, which relation rules report instead of failing on too few neighbours.
+    open_world: str | None = None
     _outgoing: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
     _incoming: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
     _nx: nx.MultiDiGraph | None = field(default=None, repr=False)
@@ -59,33 +63,6 @@ class ResourceGraph:
         return self._nx
 
 
-def _aws_links(resources: dict[str, Resource]) -> list[Relation]:
-    """Relations that need the whole inventory: AWS Backup selections and DLM policies -protects->
-    what they match (tags, wildcards, conditions, in their account and region), and Route 53 alias
-    records -routes_to-> the load balancers whose DNS names they point at."""
-    selectors = [r for r in resources.values() if r.kind in ("aws.backup.selection", "aws.dlm.lifecycle_policy")]
-    records = [r for r in resources.values() if r.kind == "aws.route53.record"]
-    if not selectors and not records:
-        return []
-    # The matching rules live beside their collectors; imported only when such resources exist.
-    from drscan.collect.aws.backup import selection_targets
-    from drscan.collect.aws.dlm import dlm_targets
-    from drscan.collect.aws.route53 import alias_targets
-
-    relations: list[Relation] = []
-    by_scope: dict[tuple[str, str], list[Resource]] = defaultdict(list)
-    for resource in resources.values():
-        if resource.provider == "aws":
-            by_scope[(resource.account, resource.region)].append(resource)
-    for selector in selectors:
-        match = selection_targets if selector.kind == "aws.backup.selection" else dlm_targets
-        relations.extend(Relation(selector.id, target, "protects")
-                         for target in match(selector, by_scope[(selector.account, selector.region)]) if target != selector.id)
-    if records:
-        relations.extend(alias_targets(records, [r for r in resources.values() if r.kind == "aws.elbv2.load_balancer"]))
-    return relations
-
-
 EMPTY_APP = "AppHasNoMembers"
 
 
@@ -106,7 +83,7 @@ def empty_app_gap(app: App) -> Gap:
                resource_id=app_node_id(app.name), kinds=("drscan.dr.app",))
 
 
-def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGraph:
+def build_graph(inventory: Inventory, apps: tuple[App, ...] = (), open_world: str | None = None) -> ResourceGraph:
     resources = {r.id: r for r in inventory.resources}
     relations: list[Relation] = list(inventory.relations)
     gaps: list[Gap] = []
@@ -123,7 +100,7 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGra
                 message=f"{ref.type} -> {ref.target} is not in the inventory",
             ))
 
-    relations.extend(_aws_links(resources))
+    relations.extend(aws_links(resources))
     kubernetes = link_kubernetes(resources, inventory.gaps, relations)  # objects get their cluster's region, zones, links
     resources.update(kubernetes.updated)
     relations.extend(kubernetes.relations)
@@ -150,4 +127,4 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = ()) -> ResourceGra
 
     return ResourceGraph(resources=resources, relations=list(dict.fromkeys(relations)), gaps=gaps,
                          apps_of={k: tuple(v) for k, v in apps_of.items()},
-                         app_nodes=tuple(app_node_id(a.name) for a in apps))
+                         app_nodes=tuple(app_node_id(a.name) for a in apps), open_world=open_world)

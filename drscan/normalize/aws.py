@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 from drscan.normalize.lookup import (UNSEEN, any_known, as_bool, as_dict, as_int, as_list, derive, dig, field, iso_time,
                                      known_list, need_bool, need_dict, need_int, need_list, text)
-from drscan.normalize.aws_access import ec2_security_group, iam_policy, iam_user, lambda_function
+from drscan.normalize.aws_access import (ec2_security_group, iam_group, iam_policy, iam_role, iam_user,
+                                        lambda_function)
 from drscan.normalize.shape import Shape
 
 
@@ -529,6 +530,8 @@ CONFIG_TYPES: dict[str, tuple[str, Transform]] = {
     "AWS::KMS::Key": ("aws.kms.key", kms_key),
     "AWS::IAM::User": ("aws.iam.user", iam_user),
     "AWS::IAM::Policy": ("aws.iam.policy", iam_policy),
+    "AWS::IAM::Role": ("aws.iam.role", iam_role),
+    "AWS::IAM::Group": ("aws.iam.group", iam_group),
     "AWS::ElasticLoadBalancingV2::LoadBalancer": ("aws.elbv2.load_balancer", elbv2_load_balancer),
     "AWS::ElasticLoadBalancingV2::Listener": ("aws.elbv2.listener", elbv2_listener),
     "AWS::CloudTrail::Trail": ("aws.cloudtrail.trail", cloudtrail_trail),

@@ -125,6 +125,32 @@ def iam_user(conf: dict, supp: dict, account: str, region: str) -> Shape:
     ))
 
 
+SERVICE_LINKED_PATH = "/aws-service-role/"  # IAM puts every service-linked role under this path
+
+
+def _attached_arns(conf: dict) -> Any:
+    """The ARNs of attached managed policies (Config's attachedManagedPolicies, or the capitalized
+    GetAccountAuthorizationDetails names); UNSEEN when the list is absent or not a list."""
+    return derive(need_list(conf, "attachedManagedPolicies"),
+                  lambda found: [a for a in (text(field(p, "policyArn")) for p in found) if a])
+
+
+def iam_role(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    """AWS::IAM::Role (Config) or a GetAccountAuthorizationDetails RoleDetail (the same names, capitalized)."""
+    path = text(field(conf, "path"))
+    return Shape(attrs=dict(
+        role_name=text(field(conf, "roleName")),
+        path=path,
+        service_linked=UNSEEN if path is None else path.startswith(SERVICE_LINKED_PATH),
+        attached_policy_arns=_attached_arns(conf),
+    ))
+
+
+def iam_group(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    return Shape(attrs=dict(group_name=text(field(conf, "groupName")), path=text(field(conf, "path")),
+                            attached_policy_arns=_attached_arns(conf)))
+
+
 def iam_policy(conf: dict, supp: dict, account: str, region: str) -> Shape:
     versions = as_list(field(conf, "policyVersionList"))
     default = [v for v in versions if as_bool(field(v, "isDefaultVersion"))] or versions

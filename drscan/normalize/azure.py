@@ -244,6 +244,17 @@ def load_balancer(row: dict, props: dict) -> Shape:
     ))
 
 
+def _traffic_manager_endpoint(endpoint: dict) -> dict:
+    """One endpoint as the DR engine reads it: an endpoint with alwaysServe Enabled is never
+    probed and always considered healthy, so traffic does not fail over away from it."""
+    def prop(name: str):
+        return text(dig(endpoint, f"properties.{name}") if dig(endpoint, "properties") is not None else field(endpoint, name))
+    return dict(name=text(field(endpoint, "name")), priority=as_int(prop("priority")), weight=as_int(prop("weight")),
+                status=prop("endpointStatus"), monitor_status=prop("endpointMonitorStatus"),
+                always_serve=prop("alwaysServe"), location=prop("endpointLocation"),
+                target=prop("target"), target_resource_id=arm_id(prop("targetResourceId")))
+
+
 def traffic_manager_profile(row: dict, props: dict) -> Shape:
     endpoints = need_list(props, "endpoints")
 
@@ -261,6 +272,8 @@ def traffic_manager_profile(row: dict, props: dict) -> Shape:
         profile_status=text(field(props, "profileStatus")),
         endpoint_count=derive(endpoints, len),
         enabled_endpoint_count=UNSEEN if endpoints is UNSEEN or UNSEEN in states else sum(states),
+        profile_monitor_status=text(dig(props, "monitorConfig.profileMonitorStatus")),
+        endpoints=derive(endpoints, lambda found: [_traffic_manager_endpoint(e) for e in found if isinstance(e, dict)]),
     ))
     for endpoint in known_list(endpoints):  # DNS record -> the endpoint it sends traffic to
         shape.ref("routes_to", arm_id(text(dig(endpoint, "properties.targetResourceId")) or text(field(endpoint, "targetResourceId"))))

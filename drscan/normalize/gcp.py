@@ -334,6 +334,44 @@ def dns_managed_zone(data: dict, iam: dict, location: str) -> Shape:
                             dnssec_enabled=dig(data, "dnssecConfig.state") == "on"))
 
 
+def _health_checked(targets: Any) -> bool:
+    """A HealthCheckTargets object naming internal load balancers or external endpoints."""
+    return bool(as_list(field(targets, "internalLoadBalancers")) or as_list(field(targets, "externalEndpoints")))
+
+
+def _geo_items(policy: Any) -> list[dict]:
+    return [dict(location=field(i, "location"), rrdatas=[str(r) for r in as_list(field(i, "rrdatas"))],
+                 health_checked=_health_checked(field(i, "healthCheckedTargets")))
+            for i in as_list(field(policy, "items"))]
+
+
+def dns_record_set(data: dict, iam: dict, location: str) -> Shape:
+    """Cloud DNS ResourceRecordSet (dns/docs/reference/rest/v1/resourceRecordSets): a routing
+    policy answers from primaryBackup's primary targets while their health checks pass, and
+    from each geo / weighted item whose healthCheckedTargets are healthy; items without health
+    checked targets are always answered."""
+    policy = field(data, "routingPolicy")
+    attrs: dict[str, Any] = dict(name=field(data, "name"), type=field(data, "type"), ttl=as_int(field(data, "ttl")),
+                                 rrdatas=[str(r) for r in as_list(field(data, "rrdatas"))], routing_policy="simple",
+                                 health_check=field(policy, "healthCheck") if isinstance(policy, dict) else None)
+    if isinstance(policy, dict):
+        primary_backup, geo = field(policy, "primaryBackup"), field(policy, "geo") or field(policy, "geoPolicy")
+        wrr = field(policy, "wrr") or field(policy, "wrrPolicy")
+        if isinstance(primary_backup, dict):
+            backup = _geo_items(field(primary_backup, "backupGeoTargets"))
+            attrs.update(routing_policy="primary_backup",
+                         primary_health_checked=_health_checked(field(primary_backup, "primaryTargets")),
+                         backup_locations=[i["location"] for i in backup if i["location"]], items=backup,
+                         trickle_ratio=field(primary_backup, "trickleTraffic"))
+        elif isinstance(geo, dict):
+            attrs.update(routing_policy="geo", items=_geo_items(geo), fencing=bool(as_bool(field(geo, "enableFencing"))))
+        elif isinstance(wrr, dict):
+            attrs.update(routing_policy="weighted", items=[
+                dict(weight=field(i, "weight"), rrdatas=[str(r) for r in as_list(field(i, "rrdatas"))],
+                     health_checked=_health_checked(field(i, "healthCheckedTargets"))) for i in as_list(field(wrr, "items"))])
+    return Shape(attrs=attrs)
+
+
 def compute_firewall(data: dict, iam: dict, location: str) -> Shape:
     """Ingress rules allowing SSH/RDP (or all ports) from anywhere, as 'tcp:22' entries; UNSEEN
     when the rule's sources or allowed protocols are missing."""
@@ -437,6 +475,7 @@ ASSET_TYPES: dict[str, tuple[str, Transform]] = {
     "iam.googleapis.com/ServiceAccount": ("gcp.iam.service_account", iam_service_account),
     "iam.googleapis.com/ServiceAccountKey": ("gcp.iam.service_account_key", iam_service_account_key),
     "dns.googleapis.com/ManagedZone": ("gcp.dns.managed_zone", dns_managed_zone),
+    "dns.googleapis.com/ResourceRecordSet": ("gcp.dns.record_set", dns_record_set),
     "compute.googleapis.com/Firewall": ("gcp.compute.firewall", compute_firewall),
     "spanner.googleapis.com/Instance": ("gcp.spanner.instance", spanner_instance),
     "firestore.googleapis.com/Database": ("gcp.firestore.database", firestore_database),

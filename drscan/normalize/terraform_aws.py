@@ -1,7 +1,7 @@
 """Terraform AWS provider values (hashicorp/aws 4.x-6.x, plan `after` or state `values`) ->
 the normalized attributes drscan/normalize/aws.py gives the same resources from AWS Config.
 
-Each transform takes a TerraformValues view (drscan/collect/terraform.py) and returns a Shape.
+Each transform takes a TerraformValues view (drscan/normalize/terraform_values.py) and returns a Shape.
 `v.value(path)` is v.UNKNOWN when Terraform learns the value only at apply (or the provider
 version has no such attribute), None when null. UNKNOWN attributes are left out of the Resource,
 so a rule reading them reports NOT_ASSESSED. Where the provider itself applies a documented
@@ -14,12 +14,12 @@ import json
 from typing import TYPE_CHECKING, Any, Callable
 
 from drscan.normalize.aws import backup_vault_arn, kms_arn, rds_arn
-from drscan.normalize.aws_access import ADMIN_PORTS, WORLD
-from drscan.normalize.lookup import as_int
+from drscan.normalize.aws_access import ADMIN_PORTS, SERVICE_LINKED_PATH, WORLD, allows_full_admin
+from drscan.normalize.lookup import UNSEEN, as_int
 from drscan.normalize.shape import Shape
 
 if TYPE_CHECKING:
-    from drscan.collect.terraform import TerraformValues
+    from drscan.normalize.terraform_values import TerraformValues
 
 SSE_DEFAULT = "rule.0.apply_server_side_encryption_by_default.0."
 
@@ -438,20 +438,54 @@ def backup_plan(v: "TerraformValues") -> Shape:
     return shape
 
 
+CONDITION_OPERATORS = ("string_equals", "string_not_equals", "string_like", "string_not_like")
+
+
+def _selection_conditions(v: "TerraformValues") -> Any:
+    """The `condition` block as the normalized Conditions ({"string_equals": [{"key", "value"}], ...}),
+    None when unknown until apply (the graph stage then matches nothing rather than everything)."""
+    blocks = v.blocks("condition")
+    if blocks is v.UNKNOWN:
+        return None
+    out: dict[str, list[dict]] = {name: [] for name in CONDITION_OPERATORS}
+    for block in blocks:
+        for name in CONDITION_OPERATORS:
+            entries = block.blocks(name)
+            if entries is v.UNKNOWN:
+                return None
+            for entry in entries:
+                key, value = entry.value("key"), entry.value("value")
+                if _unknown(v, key, value):
+                    return None
+                out[name].append({"key": str(key).removeprefix("aws:ResourceTag/"), "value": value})
+    return out
+
+
 def backup_selection(v: "TerraformValues") -> Shape:
     plan = v.ref("plan_id")
     resources = v.refs("resources")
+    not_resources = v.refs("not_resources")
     tags = v.blocks("selection_tag")
+    tag_conditions = v.UNKNOWN if tags is v.UNKNOWN else [{"key": t.value("key"), "value": t.value("value")} for t in tags]
+    if tag_conditions is not v.UNKNOWN and any(_unknown(v, *t.values()) for t in tag_conditions):
+        tag_conditions = v.UNKNOWN
+    conditions = _selection_conditions(v)
     shape = Shape(attrs=dict(
         plan_id=plan,
-        resources=resources,
-        tag_conditions=v.UNKNOWN if tags is v.UNKNOWN else [{"key": t.value("key"), "value": t.value("value")} for t in tags],
+        # A list the plan leaves null is empty once applied; one unknown until apply stays unknown
+        # (None here), so the graph stage assigns nothing rather than guessing.
+        resources=None if resources is v.UNKNOWN else resources or [],
+        tag_conditions=None if tag_conditions is v.UNKNOWN else tag_conditions,
+        not_resources=None if not_resources is v.UNKNOWN else not_resources or [],
+        conditions=conditions,
     ), name=_text(v.value("name")))
     if isinstance(plan, str):
         shape.ref("selection_of", plan if v.is_address(plan) else f"arn:aws:backup:{v.region}:{v.account}:backup-plan:{plan}")
-    for resource in resources or []:
-        if "*" not in resource:
-            shape.ref("protects", resource)
+    # With conditions or NotResources a listed resource is only a candidate; the graph stage decides.
+    if not (conditions and any(conditions.values())) and not (not_resources and not_resources is not v.UNKNOWN):
+        for resource in resources if isinstance(resources, list) else []:
+            if "*" not in resource:
+                shape.ref("protects", resource)
     return shape
 
 
@@ -482,6 +516,43 @@ def autoscaling_group(v: "TerraformValues") -> Shape:
     ), zones=tuple(sorted(zones)) if isinstance(zones, list) else ())
 
 
+def _iam_path(v: "TerraformValues") -> Any:
+    return v.value("path", null="/")  # provider default: "/"
+
+
+def iam_user(v: "TerraformValues") -> Shape:
+    return Shape(attrs=dict(user_name=v.value("name"), path=_iam_path(v)), name=_text(v.value("name")))
+
+
+def iam_group(v: "TerraformValues") -> Shape:
+    return Shape(attrs=dict(group_name=v.value("name"), path=_iam_path(v)), name=_text(v.value("name")))
+
+
+def iam_role(v: "TerraformValues") -> Shape:
+    path = _iam_path(v)
+    return Shape(attrs=dict(role_name=v.value("name"), path=path,
+                            service_linked=path if path is v.UNKNOWN else str(path).startswith(SERVICE_LINKED_PATH)),
+                 name=_text(v.value("name")))
+
+
+def iam_policy(v: "TerraformValues") -> Shape:
+    document = v.value("policy")
+    try:
+        parsed = json.loads(document) if isinstance(document, str) else None
+    except ValueError:
+        parsed = None
+    return Shape(attrs=dict(
+        policy_name=v.value("name"), path=_iam_path(v),
+        allows_full_admin=document if document is v.UNKNOWN else _admin(parsed),
+    ), name=_text(v.value("name")))
+
+
+def _admin(document: Any) -> bool | None:
+    """Whether a planned policy document allows "*" on "*"; None when it cannot be told."""
+    admin = allows_full_admin(document) if isinstance(document, dict) else None
+    return None if admin is UNSEEN else admin
+
+
 Transform = Callable[["TerraformValues"], Shape]
 
 # Terraform resource type -> (drscan kind, transform)
@@ -505,6 +576,10 @@ TERRAFORM_TYPES: dict[str, tuple[str, Transform]] = {
     "aws_backup_selection": ("aws.backup.selection", backup_selection),
     "aws_backup_vault": ("aws.backup.vault", backup_vault),
     "aws_autoscaling_group": ("aws.autoscaling.group", autoscaling_group),
+    "aws_iam_user": ("aws.iam.user", iam_user),
+    "aws_iam_group": ("aws.iam.group", iam_group),
+    "aws_iam_role": ("aws.iam.role", iam_role),
+    "aws_iam_policy": ("aws.iam.policy", iam_policy),
 }
 
 # Settings resources folded into the resource they configure:

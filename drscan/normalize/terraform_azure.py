@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from drscan.normalize.shape import Shape
 
 if TYPE_CHECKING:
-    from drscan.collect.terraform import TerraformValues
+    from drscan.normalize.terraform_values import TerraformValues
 
 
 def _arm(value: Any) -> Any:

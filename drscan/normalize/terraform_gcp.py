@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Callable
 
-from drscan.normalize.gcp import PUBLIC_MEMBERS, compute_name, duration_seconds, kms_key_name, region_of, zone_of
+from drscan.normalize.gcp import (PUBLIC_MEMBERS, compute_name, duration_seconds, kms_key_name, region_of,
+                                  snapshot_location_type, zone_of)
 from drscan.normalize.lookup import last_segment
 from drscan.normalize.shape import Shape
 
 if TYPE_CHECKING:
-    from drscan.collect.terraform import TerraformValues
+    from drscan.normalize.terraform_values import TerraformValues
 
 MULTI_REGIONS = {"US", "EU", "ASIA"}
 DUAL_REGIONS = {"ASIA1", "EUR4", "EUR5", "EUR7", "EUR8", "NAM4"}  # predefined dual-regions
@@ -139,11 +140,13 @@ def compute_resource_policy(v: "TerraformValues") -> Shape:
     elif v.value(base + "schedule.0.weekly_schedule"):
         interval = 168
     locations = v.value(base + "snapshot_properties.0.storage_locations", null=[])
+    listed = locations if locations is v.UNKNOWN else [str(s) for s in locations]
     return Shape(attrs=dict(
         snapshot_schedule=bool(policy),
         interval_hours=interval,
         retention_days=v.number(base + "retention_policy.0.max_retention_days"),
-        storage_locations=locations if locations is v.UNKNOWN else [str(s) for s in locations],
+        storage_locations=listed,
+        storage_location_type=None if not policy else listed if listed is v.UNKNOWN else snapshot_location_type(listed),
     ))
 
 

@@ -149,6 +149,7 @@ def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit
             "id": scan.id, "started_at": scan.started_at, "finished_at": scan.finished_at,
             "duration_s": round((finished - started).total_seconds(), 2), "sources": list(scan.sources),
             "scope": scope, "as_of": scope.get("as_of", scan.started_at),
+            "data_as_of": data_as_of(scope, scan.started_at),
             "resource_count": len(scan.resources), "relation_count": len(scan.relations), "rule_count": len(rules.rules),
             "rules_digest": scan.rules_digest, "fail_on": fail_on, "exit_code": exit_code,
         },
@@ -172,6 +173,23 @@ def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit
                    "kinds": list(r.kinds), "controls": list(r.controls)} for r in rules.rules],
         **(_assurance_keys(assurance, waiver_hits, framework_rows) if assurance is not None else {}),
     }
+
+
+def data_as_of(scope: dict[str, Any], started_at: str) -> dict[str, Any]:
+    """When the scan's data was captured, as every report shows it ("data as of"): one moment, or
+    the range when sources were captured at different times (a live scan and an old export),
+    and what the ages were measured against."""
+    span = scope.get("data_as_of") or {}
+    oldest, newest = span.get("oldest"), span.get("newest")
+    basis = span.get("basis") or scope.get("as_of_basis") or "scan time"
+    as_of = scope.get("as_of") or started_at
+    if basis == "--as-of":
+        text = f"{as_of} (--as-of)"
+    elif oldest and newest and oldest != newest:
+        text = f"{oldest} to {newest} (each resource judged as of its capture time)"
+    else:
+        text = str(newest or as_of)
+    return {"oldest": oldest, "newest": newest, "basis": basis, "as_of": as_of, "text": text}
 
 
 def _attestation(attestation: "Attestation", assurance: "Assurance | None") -> dict[str, Any]:

@@ -52,6 +52,8 @@ def print_summary(context: dict, console: Console, worst: int = 10) -> None:
         f"[bold]drscan[/] scan {scan['id'] if scan['id'] is not None else '(not stored)'} · "
         f"{scan['resource_count']} resources · {scan['relation_count']} relations · {scan['rule_count']} rules · "
         f"{scan['duration_s']}s")
+    if scan.get("data_as_of"):
+        console.print(f"Data as of {escape(scan['data_as_of']['text'])}", highlight=False)
     console.print(
         f"[green]{totals['PASS']} passed[/]  [bold red]{totals['FAIL']} failed[/]  "
         f"[yellow]{totals['NOT_ASSESSED']} not assessed[/]  ·  {len(context['gaps'])} gaps")

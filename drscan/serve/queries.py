@@ -14,6 +14,7 @@ import orjson
 
 from drscan.dr.assess import DR_APP_KIND
 from drscan.model import SEVERITIES
+from drscan.report.context import data_as_of
 from drscan.store.db import SEVERITY_RANK_SQL
 
 STATUSES = ("FAIL", "NOT_ASSESSED", "PASS")  # also their alphabetical order, which the index keeps
@@ -57,9 +58,19 @@ def _as_of(scope: str | None, started_at: str) -> str:
         return started_at
 
 
+def _data_as_of(scope: str | None, started_at: str) -> str:
+    """When the scan's data was captured, worded as every report words it ("data as of")."""
+    try:
+        parsed = orjson.loads(scope or "{}") or {}
+    except orjson.JSONDecodeError:
+        parsed = {}
+    return data_as_of(parsed if isinstance(parsed, dict) else {}, started_at)["text"]
+
+
 def _scan_dict(row: dict) -> dict[str, Any]:
     return {"id": row["id"], "started_at": row["started_at"], "finished_at": row["finished_at"],
-            "as_of": _as_of(row["scope"], row["started_at"]), "scope": _scope_name(row["scope"]),
+            "as_of": _as_of(row["scope"], row["started_at"]), "data_as_of": _data_as_of(row["scope"], row["started_at"]),
+            "scope": _scope_name(row["scope"]),
             "drscan_version": row["drscan_version"], "resources": row["resource_count"], "relations": row["relation_count"],
             "pass": row["pass_count"], "fail": row["fail_count"], "not_assessed": row["not_assessed_count"],
             "gaps": row["gap_count"]}

@@ -19,7 +19,7 @@ import orjson
 import sqlite_utils
 
 from drscan.errors import InputError, StoreError
-from drscan.model import Evidence, Finding, Gap, Relation, Resource, Scan, Status
+from drscan.model import Evidence, Finding, Gap, Inventory, Relation, Resource, Scan, Status
 
 SCHEMA_VERSION = 5  # 2: drills (restore drill records); 3: indexes for drscan serve (explore findings, app membership);
 #                     4: dr_scores (DR readiness score per app and disruption, per scan); 5: notifications.state
@@ -374,6 +374,18 @@ def load_scan(db: sqlite_utils.Database, scan_id: int) -> Scan:
     return Scan(id=row["id"], started_at=row["started_at"], finished_at=row["finished_at"], scope=orjson.loads(row["scope"]),
                 sources=tuple(orjson.loads(row["sources"])), resources=resources, relations=relations, findings=findings,
                 gaps=gaps, drscan_version=row["drscan_version"], rules_digest=row["rules_digest"])
+
+
+def load_inventory(db: sqlite_utils.Database, scan_id: int) -> Inventory:
+    """One scan's resources, relations and gaps (no findings): the live estate a plan is read against."""
+    resources = tuple(load_resources(db, scan_id).values())
+    relations = tuple(Relation(r["source"], r["target"], r["type"])
+                      for r in db.query("select source, target, type from relations where scan_id = ?", [scan_id]))
+    gaps = tuple(Gap(provider=g["provider"], account=g["account"], region=g["region"], service=g["service"],
+                     operation=g["operation"], code=g["code"], message=g["message"], resource_id=g["resource_id"],
+                     kinds=tuple(orjson.loads(g["kinds"] or "[]")))
+                 for g in db.query("select * from gaps where scan_id = ?", [scan_id]))
+    return Inventory(resources=resources, relations=relations, gaps=gaps)
 
 
 def list_scans(db: sqlite_utils.Database) -> list[dict]:

@@ -51,6 +51,8 @@ def expect(cloud: str, slug: str, rid: str, result: str) -> None:
 
 PROD = "111111111111"
 BKP = "222222222222"
+# When the exports were captured: b.NOW, the fixed "now" every timestamp of the estate is relative to.
+CAPTURED = b.NOW.strftime("%Y%m%dT%H%MZ")
 E1 = "us-east-1"
 W2 = "us-west-2"
 
@@ -537,7 +539,7 @@ def build_aws():
 
     # `aws route53 list-resource-record-sets --hosted-zone-id <zone>`: failover between the two ALBs,
     # each record health-checked (alias records take the ALB's TTL, so none is printed)
-    cli[f"{PROD}/global/{zone}.json"] = {"ResourceRecordSets": soa_ns("payments.acme.example.", zone) + [
+    cli[f"{PROD}/global/{zone}-{CAPTURED}.json"] = {"ResourceRecordSets": soa_ns("payments.acme.example.", zone) + [
         {"Name": "api.payments.acme.example.", "Type": "A", "SetIdentifier": "primary-us-east-1", "Failover": "PRIMARY",
          "AliasTarget": alias(lb_pay), "HealthCheckId": uuid_from("hc-payments-api")},
         {"Name": "api.payments.acme.example.", "Type": "A", "SetIdentifier": "secondary-us-west-2", "Failover": "SECONDARY",
@@ -546,7 +548,7 @@ def build_aws():
     # `aws backup list-restore-jobs` in the backup account: the quarterly restore test of payments-db
     # from its cross-account copy (the attestation for SOC 2 A1.3 cites it: 52 minutes)
     restore_start = d(2026, 9, 20, 9, 12, 4)
-    cli[f"{BKP}/{W2}/backup-list-restore-jobs.json"] = {"RestoreJobs": [{
+    cli[f"{BKP}/{W2}/backup-list-restore-jobs-{CAPTURED}.json"] = {"RestoreJobs": [{
         "AccountId": BKP, "RestoreJobId": uuid_from("restore-paydb-2026-09-20").upper(),
         "RecoveryPointArn": f"arn:aws:rds:{W2}:{BKP}:snapshot:awsbackup:copyjob-{uuid_from('copy-paydb-2026-09-19')}",
         "CreationDate": b.iso_offset(restore_start), "CompletionDate": b.iso_offset(restore_start + timedelta(minutes=52)),
@@ -613,7 +615,7 @@ def build_aws():
                                   fqdn=idn_lbs[region]["configuration"]["dNSName"], interval=10, failure_threshold=3,
                                   tags=T(IDN, Name=f"identity-api-{region}")))
     # latency routing: both regions serve; a region whose health check fails drops out of the answers
-    cli[f"{PROD}/global/{ZONE_IDN}.json"] = {"ResourceRecordSets": soa_ns("identity.acme.example.", ZONE_IDN) + [
+    cli[f"{PROD}/global/{ZONE_IDN}-{CAPTURED}.json"] = {"ResourceRecordSets": soa_ns("identity.acme.example.", ZONE_IDN) + [
         {"Name": "api.identity.acme.example.", "Type": "CNAME", "SetIdentifier": region, "Region": region, "TTL": 60,
          "ResourceRecords": [{"Value": idn_lbs[region]["configuration"]["dNSName"]}],
          "HealthCheckId": uuid_from("hc-identity-" + region)} for region in (E1, W2)]}
@@ -684,7 +686,7 @@ def build_aws():
         created=d(2023, 4, 11, 8), storage=50, multi_az=False, encrypted=True, kms_key=K_PLAT, backup_retention=0,
         deletion_protection=False, public=False, vpc_id=VPC, sg_ids=[SG_LEGACY], tags=INT))
     ZONE_INTERNAL = "Z0" + b.upper_id("zone-internal", 19)
-    cli[f"{PROD}/global/{ZONE_INTERNAL}.json"] = {"ResourceRecordSets": [
+    cli[f"{PROD}/global/{ZONE_INTERNAL}-{CAPTURED}.json"] = {"ResourceRecordSets": [
         {"Name": "internal.acme.example.", "Type": "NS", "TTL": 172800, "ResourceRecords": [
             {"Value": "ns-0.awsdns-00.com."}, {"Value": "ns-512.awsdns-00.net."}, {"Value": "ns-1024.awsdns-00.org."},
             {"Value": "ns-1536.awsdns-00.co.uk."}]},
@@ -1389,7 +1391,7 @@ def build_backups() -> dict[str, str]:
     dumps = [{"Key": f"promo-db/promo-db-{day:%Y-%m-%d}.dump", "LastModified": (day + timedelta(hours=3, minutes=10)).isoformat(),
               "ETag": f'"{hexid("promo-dump" + day.isoformat(), 32)}"', "Size": 52_428_800 + i * 65_536, "StorageClass": "STANDARD"}
              for i, day in enumerate(d(2026, 11, 11) + timedelta(days=n) for n in range(10))]
-    files["promo-db.s3-dumps.json"] = json.dumps({"Contents": dumps, "Name": "acme-db-dumps-usw2", "Prefix": "promo-db/",
+    files[f"promo-db.s3-dumps-{CAPTURED}.json"] = json.dumps({"Contents": dumps, "Name": "acme-db-dumps-usw2", "Prefix": "promo-db/",
                                                   "KeyCount": len(dumps), "MaxKeys": 1000}, indent=2) + "\n"
     runs = []
     for n, (day, status, errors) in enumerate(((d(2026, 11, 14), "T", 0), (d(2026, 11, 15), "T", 0), (d(2026, 11, 16), "T", 0),
@@ -1403,7 +1405,7 @@ def build_backups() -> dict[str, str]:
             ("EndTime", f"{end:%Y-%m-%d %H:%M:%S}"), ("RealEndTime", f"{end:%Y-%m-%d %H:%M:%S}"),
             ("JobFiles", 1 if status == "T" else 0), ("JobBytes", 3_221_225_472 if status == "T" else 0),
             ("JobErrors", errors), ("PoolName", "Full-USW2"), ("FileSet", "reports-db mysqldump"))))
-    files["bacula-llist-jobs.txt"] = "Using Catalog \"MyCatalog\"\n" + "\n\n".join(runs) + "\n"
+    files[f"bacula-llist-jobs-{CAPTURED}.txt"] = "Using Catalog \"MyCatalog\"\n" + "\n\n".join(runs) + "\n"
     sessions = []
     for n in range(7):
         start = d(2026, 11, 14 + n, 2)
@@ -1412,7 +1414,7 @@ def build_backups() -> dict[str, str]:
                          "state": "Stopped", "progressPercent": 100,
                          "result": {"result": "Success" if n != 2 else "Warning", "message": "", "isCanceled": False},
                          "resourceId": uuid_from("veeam-job-intranet"), "usn": 4000 + n})
-    files["veeam-sessions.json"] = json.dumps({"data": sessions, "pagination": {"total": 7, "count": 7, "skip": 0, "limit": 200}},
+    files[f"veeam-sessions-{CAPTURED}.json"] = json.dumps({"data": sessions, "pagination": {"total": 7, "count": 7, "skip": 0, "limit": 200}},
                                               indent=2) + "\n"
     expect("backup", "backup-db-fresh", "dumps:s3://acme-db-dumps-usw2/promo-db/promo-db", "PASS")
     expect("backup", "backup-repository-separate", "dumps:s3://acme-db-dumps-usw2/promo-db/promo-db", "PASS")
@@ -1454,15 +1456,16 @@ def main() -> int:
               "QueryInfo": {"SelectFields": [{"Name": "*"}]}}
     write_bytes(aws_dir / f"select-resource-config-{BKP}.json", (json.dumps(select, indent=4) + "\n").encode())
     csv = "\n".join(",".join(r) for r in [b.CREDENTIAL_REPORT_COLUMNS] + cred)
-    write_bytes(aws_dir / f"credential-report-{PROD}.csv", csv.encode())
+    write_bytes(aws_dir / f"credential-report-{PROD}-{CAPTURED}.csv", csv.encode())
 
     write_bytes(gcp_dir / "cloud-asset-export.ndjson", "".join(b.dumps_compact(a) + "\n" for a in assets).encode())
     write_bytes(gcp_dir / "iam-policies.json", (json.dumps(policies, indent=2, sort_keys=True) + "\n").encode())
 
-    for fname, rows in (("resources.json", res), ("recoveryservices.json", rsv), ("authorization.json", auth)):
+    for fname, rows in ((f"resources-{CAPTURED}.json", res), (f"recoveryservices-{CAPTURED}.json", rsv),
+                        (f"authorization-{CAPTURED}.json", auth)):
         write_bytes(az_dir / fname, (json.dumps(b.az_graph_envelope(rows), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
 
-    cli.update(mon.fis_experiments(PROD, E1, {"identity": [f"arn:aws:ec2:{E1}:{PROD}:instance/{iid(f'identity-web-{n}')}"
+    cli.update(mon.fis_experiments(CAPTURED, PROD, E1, {"identity": [f"arn:aws:ec2:{E1}:{PROD}:instance/{iid(f'identity-web-{n}')}"
                                                              for n in (1, 2)]},
                                    f"arn:aws:rds:{E1}:{PROD}:db:catalog-db"))
     for rel_path, document in sorted(cli.items()):
@@ -1477,10 +1480,11 @@ def main() -> int:
     write_bytes(HERE / "drscan.yaml", DRSCAN_YAML.format(catalog_alb=catalog_alb).encode())
     write_bytes(HERE / "assurance" / "drills.yaml", mon.DRILLS_YAML.encode())
     monitoring = HERE / "monitoring"
-    write_bytes(monitoring / "rules.yml", mon.RULES.encode())
-    write_bytes(monitoring / "prometheus.yml", mon.PROMETHEUS.replace("{catalog_alb}", catalog_alb).encode())
-    write_bytes(monitoring / "alertmanager.yml", mon.ALERTMANAGER.encode())
-    write_bytes(monitoring / "targets.json", mon.dumps(mon.targets(catalog_alb)).encode())
+    # Prometheus files and API answers carry no capture time: their names do (see the README's time of the data).
+    write_bytes(monitoring / f"rules-{CAPTURED}.yml", mon.RULES.encode())
+    write_bytes(monitoring / f"prometheus-{CAPTURED}.yml", mon.PROMETHEUS.replace("{catalog_alb}", catalog_alb).encode())
+    write_bytes(monitoring / f"alertmanager-{CAPTURED}.yml", mon.ALERTMANAGER.encode())
+    write_bytes(monitoring / f"targets-{CAPTURED}.json", mon.dumps(mon.targets(catalog_alb)).encode())
     n_cli = {path: sum(len(v) for v in doc.values() if isinstance(v, list)) for path, doc in cli.items()}
     n_k8s = {path: len(doc.get("items") or [1]) for path, doc in k8s.items()}
     write_bytes(HERE / "EXPECTED.md", expected_md(len(e1.items), len(w2.items), len(bk.items), len(cred), len(assets),
@@ -1599,8 +1603,11 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "(tier 3) on GCP, **identity** (tier 1), **catalog** (tier 2) and **intranet** (tier 3) on AWS, plus",
         "shared and legacy resources. The `app` tag / label says which app a resource",
         "belongs to (`drscan.yaml`). Every timestamp is relative to a fixed *now* of 2026-11-20T06:00:00Z,",
-        "so rules that look at ages (access keys, service-account keys, recovery points) must evaluate",
-        "against that date (e.g. `--as-of 2026-11-20T06:00:00Z`), not the wall clock.",
+        "and the exports say when they were captured (AWS Config capture times, Cloud Asset update times,",
+        f"and `-{CAPTURED}` in the names of the files whose records carry no time: the credential report and",
+        "the Route 53, Resource Graph, restore-job, FIS, backup, Prometheus and kubectl outputs), so a scan judges ages (access keys,",
+        "service-account keys, recovery points, Velero backups) as of that capture, not the wall clock; `--as-of 2026-11-20T06:00:00Z` fixes",
+        "one moment for everything, as the tests do.",
         "",
         "Resource counts (one resource per record; the IAM credential report rows other than",
         "`<root_account>` enrich the IAM users already recorded by Config, and `gcp/iam-policies.json`",
@@ -1608,7 +1615,7 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "",
         f"- AWS: {n_aws} = {n_e1} items in `config-snapshot-{PROD}-{E1}.json.gz` + {n_w2} in "
         f"`config-snapshot-{PROD}-{W2}.json` + {n_bk} in `select-resource-config-{BKP}.json` + the root account "
-        f"(`credential-report-{PROD}.csv` has {n_cred} rows) + AWS CLI output: {cli_counts}",
+        f"(`credential-report-{PROD}-{CAPTURED}.csv` has {n_cred} rows) + AWS CLI output: {cli_counts}",
         f"- GCP: {n_gcp} assets in `cloud-asset-export.ndjson` ({n_pol} IAM policies in `iam-policies.json`)",
         f"- Azure: {n_res + n_rsv + n_auth} = {n_res} `Resources` rows + {n_rsv} `RecoveryServicesResources` rows "
         f"+ {n_auth} `AuthorizationResources` rows",
@@ -1643,7 +1650,7 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "- There is exactly one root account (one credential report), so `root-mfa` and `root-access-keys`",
         "  have no compliant twin.",
         "- Route 53 record sets and AWS Backup restore jobs are not AWS Config types: they are AWS CLI output",
-        "  (`aws route53 list-resource-record-sets`, saved as `<zone id>.json`; `aws backup list-restore-jobs`)",
+        "  (`aws route53 list-resource-record-sets`, saved as `<zone id>-<capture time>.json`; `aws backup list-restore-jobs`)",
         "  under `aws/cli/<account>/<region or global>/`, the offline twin of a live scan.",
         "",
         "DR strategies (`drscan dr`): each app declares one in `drscan.yaml` and drscan detects one from the",
@@ -1659,10 +1666,10 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "keeps serving from us-west-2 (RTO 90 s: DNS TTL plus health-check detection).",
         "The drills file is `assurance/drills.yaml`; the payments restore test is the restore job.",
         "",
-        "Database backups (`backups/`, mapped in `drscan.yaml` `backups:`): `promo-db.s3-dumps.json` is",
+        f"Database backups (`backups/`, mapped in `drscan.yaml` `backups:`): `promo-db.s3-dumps-{CAPTURED}.json` is",
         "`aws s3api list-objects-v2` of daily pg_dump files of promo-db in a us-west-2 bucket (fresh, another",
-        "region); `bacula-llist-jobs.txt` is `llist jobs` of reports-db's nightly job (last success",
-        "2026-11-16, three failed runs since: stale); `veeam-sessions.json` is Veeam `/api/v1/sessions` of",
+        f"region); `bacula-llist-jobs-{CAPTURED}.txt` is `llist jobs` of reports-db's nightly job (last success",
+        f"2026-11-16, three failed runs since: stale); `veeam-sessions-{CAPTURED}.json` is Veeam `/api/v1/sessions` of",
         "intranet-db's nightly job, whose repository is in us-east-1 like the database. promo-db and",
         "reports-db belong to no app, so they are judged against the default maximum age (24 h).",
         "",
@@ -1677,7 +1684,7 @@ def expected_md(n_e1, n_w2, n_bk, n_cred, n_gcp, n_pol, n_res, n_rsv, n_auth, n_
         "Unavailable and in the cluster's own region; the GKE location's bucket is a versioned US",
         "multi-region bucket in the GCP export. Ids are `k8s://<cluster>/<namespace or _cluster>/<kind>/<name>`.",
         "Monitoring and DR tests: `monitoring/` holds the platform team's Prometheus rule file, prometheus.yml,",
-        "a saved `/api/v1/targets` answer and alertmanager.yml. identity's alerts route only to Slack (no",
+        f"a saved `/api/v1/targets` answer and alertmanager.yml (each named with `-{CAPTURED}`). identity's alerts route only to Slack (no",
         "paging route); catalog has no backup-age alert. `aws/cli/111111111111/us-east-1/fis-get-experiment-*.json`",
         "are two AWS FIS experiments (identity's AZ drill completed; catalog's database failover was stopped by",
         "its stop condition). The drills file has a stale payments failover drill (2025-06-12), a failed catalog",

@@ -1,7 +1,9 @@
 """The Kubernetes part of the Acme sample estate (imported by generate.py): an EKS cluster
 (`k8s/prod-eks`, us-east-1) and a GKE cluster (`k8s/prod-gke`, us-central1) with Velero, written
-as the README's kubectl commands write them (cluster.json, velero.json, and for GKE the
-`kubectl config view --minify -o json` sidecar that links it to its Cloud Asset resource).
+as the README's kubectl commands write them (cluster-<capture time>.json, velero-<capture time>.json,
+and for GKE the `kubectl config view --minify -o json` sidecar that links it to its Cloud Asset
+resource). kubectl output carries no capture time, so the file names do: Velero backup ages are
+measured as of then, not as of the day the sample is scanned.
 
 Planted: namespaces with volumes that no schedule covers (orders-cache, ml-scratch, ml-sandbox),
 a stale schedule with a short TTL and no restore drill (reporting-daily), a partially failed
@@ -18,6 +20,7 @@ from typing import Callable
 import k8s_builders as k
 
 NOW = datetime(2026, 11, 20, 6, 0, 0, tzinfo=timezone.utc)
+CAPTURED = NOW.strftime("%Y%m%dT%H%MZ")  # when the kubectl exports were taken, in their file names
 CREATED = datetime(2026, 2, 9, 14, 30, 0, tzinfo=timezone.utc)
 EKS_ZONES = ("us-east-1a", "us-east-1b", "us-east-1c")
 GKE_ZONES = ("us-central1-a", "us-central1-b", "us-central1-f")
@@ -175,6 +178,8 @@ def build_k8s(expect: Expect) -> dict[str, dict]:
     """{path under samples/acme: document}."""
     eks_items, eks_velero = eks(expect)
     gke_items, gke_velero = gke(expect)
-    return {"k8s/prod-eks/cluster.json": k.kube_list(eks_items), "k8s/prod-eks/velero.json": k.kube_list(eks_velero),
-            "k8s/prod-gke/cluster.json": k.kube_list(gke_items), "k8s/prod-gke/velero.json": k.kube_list(gke_velero),
-            "k8s/prod-gke/kubeconfig.json": gke_kubeconfig()}
+    return {f"k8s/prod-eks/cluster-{CAPTURED}.json": k.kube_list(eks_items),
+            f"k8s/prod-eks/velero-{CAPTURED}.json": k.kube_list(eks_velero),
+            f"k8s/prod-gke/cluster-{CAPTURED}.json": k.kube_list(gke_items),
+            f"k8s/prod-gke/velero-{CAPTURED}.json": k.kube_list(gke_velero),
+            f"k8s/prod-gke/kubeconfig-{CAPTURED}.json": gke_kubeconfig()}

@@ -125,7 +125,7 @@ def targets(catalog_alb: str) -> dict:
     return {"status": "success", "data": {"activeTargets": active, "droppedTargets": []}}
 
 
-def fis_experiments(account: str, region: str, instance_arns: dict[str, list[str]], database_arn: str) -> dict[str, dict]:
+def fis_experiments(captured: str, account: str, region: str, instance_arns: dict[str, list[str]], database_arn: str) -> dict[str, dict]:
     """`aws fis get-experiment --id X` outputs: identity's AZ drill completed; catalog's database
     failover was stopped by its stop condition (the 5xx alarm fired)."""
     role = f"arn:aws:iam::{account}:role/fis-experiments"
@@ -160,8 +160,8 @@ def fis_experiments(account: str, region: str, instance_arns: dict[str, list[str
         "tags": {"app": "catalog"},
         "experimentOptions": {"accountTargeting": "single-account", "emptyTargetResolutionMode": "fail",
                               "actionsMode": "run-all"}}}
-    return {f"{account}/{region}/fis-get-experiment-EXPiDn7wQz2Lm4Np.json": completed,
-            f"{account}/{region}/fis-get-experiment-EXPcAt3Rf8Kp1Vx0.json": stopped}
+    return {f"{account}/{region}/fis-get-experiment-EXPiDn7wQz2Lm4Np-{captured}.json": completed,
+            f"{account}/{region}/fis-get-experiment-EXPcAt3Rf8Kp1Vx0-{captured}.json": stopped}
 
 
 DRILLS_YAML = """\

@@ -40,11 +40,11 @@ def seeds() -> tuple[tuple[str, str, object], ...]:
     west = json.loads((SAMPLES / "aws/config-snapshot-111111111111-us-west-2.json").read_text())
     select = json.loads((SAMPLES / "aws/select-resource-config-222222222222.json").read_text())
     assets = [json.loads(line) for line in (SAMPLES / "gcp/cloud-asset-export.ndjson").read_text().splitlines()[:SLICE]]
-    azure = json.loads((SAMPLES / "azure/resources.json").read_text())
+    azure = json.loads((SAMPLES / "azure/resources-20261120T0600Z.json").read_text())
     rows = azure if isinstance(azure, list) else azure.get("data")
-    report = (SAMPLES / "aws/credential-report-111111111111.csv").read_text()
-    velero = json.loads((SAMPLES / "k8s/prod-eks/velero.json").read_text())
-    cluster = json.loads((SAMPLES / "k8s/prod-eks/cluster.json").read_text())
+    report = (SAMPLES / "aws/credential-report-111111111111-20261120T0600Z.csv").read_text()
+    velero = json.loads((SAMPLES / "k8s/prod-eks/velero-20261120T0600Z.json").read_text())
+    cluster = json.loads((SAMPLES / "k8s/prod-eks/cluster-20261120T0600Z.json").read_text())
     return (
         ("config.json", "json", dict(config, configurationItems=config["configurationItems"][:SLICE])),
         ("west.json", "json", dict(west, configurationItems=west["configurationItems"][:SLICE])),
@@ -59,8 +59,8 @@ def seeds() -> tuple[tuple[str, str, object], ...]:
         ("velero.json", "json", velero),
         ("pg-main.pgbackrest.json", "json", json.loads((FIXTURES / "backups/pg-main.pgbackrest.json").read_text())),
         ("orders.walg.json", "json", json.loads((FIXTURES / "backups/orders.walg.json").read_text())),
-        ("veeam-sessions.json", "json", json.loads((SAMPLES / "backups/veeam-sessions.json").read_text())),
-        ("promo-db.s3-dumps.json", "json", json.loads((SAMPLES / "backups/promo-db.s3-dumps.json").read_text())),
+        ("veeam-sessions.json", "json", json.loads((SAMPLES / "backups/veeam-sessions-20261120T0600Z.json").read_text())),
+        ("promo-db.s3-dumps.json", "json", json.loads((SAMPLES / "backups/promo-db.s3-dumps-20261120T0600Z.json").read_text())),
         ("cluster.json", "json", dict(cluster, items=cluster["items"][:SLICE])),
     )
 

@@ -78,7 +78,7 @@ def _estate_payload(work: Path) -> Path:
     """samples/acme with attacker-controlled text in an Azure VM's name and tags."""
     estate = work / "estate-3"
     shutil.copytree(SAMPLES, estate)
-    path = estate / "azure" / "resources.json"
+    (path,) = (estate / "azure").glob("resources-*.json")  # named with its capture time
     document = json.loads(path.read_text())
     for row in document["data"]:
         if row["id"] == XSS_VM_ID:

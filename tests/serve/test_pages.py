@@ -82,6 +82,9 @@ def test_overview_shows_latest_scan_trend_charts_and_regressions(tab, server):
     assert regressions["old_scan"] == 2 and regressions["new_scan"] == 3
     assert page.locator("#reg-regressed").inner_text() == str(regressions["regressed"])
     assert page.locator("#latest-scans tbody tr").count() == 1
+    # when the data was captured, as every report says it (the history's scans fix it with --as-of)
+    assert data["latest_per_scope"][0]["data_as_of"] == "2026-11-20T06:00:00.000Z (--as-of)"
+    assert page.locator("#latest-scans tbody tr td.data-as-of").inner_text() == "2026-11-20T06:00:00.000Z (--as-of)"
     assert_clean(tab, server)
 
 

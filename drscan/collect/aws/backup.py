@@ -3,15 +3,12 @@ point per resource and vault, and the last 90 days of restore and copy jobs."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, Iterable
 
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext
-from drscan.model import Resource
 from drscan.normalize.aws import (arn_account, arn_region, backup_plan, backup_recovery_point, backup_selection,
                                   backup_vault, backup_vault_arn)
 from drscan.normalize.lookup import as_int, dig, iso_time
@@ -50,12 +47,6 @@ MAX_JOBS = 20_000
 
 USABLE = {"COMPLETED", "AVAILABLE"}  # recovery point states a restore can start from
 FINISHED_RESTORE = {"COMPLETED", "FAILED", "ABORTED"}
-
-# Resource kinds AWS Backup can protect (kind prefixes), for selections written as "*" or tag rules.
-BACKUP_KINDS = ("aws.ec2.volume", "aws.ec2.instance", "aws.rds.db_instance", "aws.rds.db_cluster",
-                "aws.dynamodb.table", "aws.efs.file_system", "aws.s3.bucket", "aws.fsx.", "aws.docdb.",
-                "aws.neptune.", "aws.redshift.cluster", "aws.storagegateway.volume", "aws.timestream.table",
-                "aws.cloudformation.stack")
 
 
 # -- transforms (pure) ---------------------------------------------------------------------------
@@ -238,68 +229,11 @@ def latest_recovery_points(points: Iterable[dict]) -> list[PointSummary]:
     return summaries
 
 
-# -- which resources a selection assigns (for the graph stage) -----------------------------------
-
-@lru_cache(maxsize=4096)
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    """AWS Backup wildcards: '*' matches any run of characters (nothing else is special)."""
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
-
-
-def _glob(pattern: str, value: str) -> bool:
-    return _wildcard(pattern).fullmatch(value) is not None
-
-
-def _conditions_hold(conditions: dict, tags: dict) -> bool:
-    for entry in conditions.get("string_equals") or []:
-        if tags.get(entry["key"]) != entry["value"]:
-            return False
-    for entry in conditions.get("string_like") or []:
-        if entry["key"] not in tags or not _glob(str(entry["value"]), tags[entry["key"]]):
-            return False
-    for entry in conditions.get("string_not_equals") or []:
-        if tags.get(entry["key"]) == entry["value"]:
-            return False
-    for entry in conditions.get("string_not_like") or []:
-        if entry["key"] in tags and _glob(str(entry["value"]), tags[entry["key"]]):
-            return False
-    return True
-
-
 def recovery_point_id(arn: str) -> str:
     """A recovery point of an EBS volume or RDS database IS a snapshot, with the snapshot's ARN,
     which the EC2/RDS collectors also report (as aws.ec2.snapshot / aws.rds.db_snapshot). The
     recovery point keeps its own id so both resources, and the rules on each, survive the merge."""
     return arn if arn.startswith("arn:aws:backup:") else f"{arn}#recovery-point"
-
-
-def selection_targets(selection: Resource, candidates: Iterable[Resource]) -> list[str]:
-    """Ids of the candidates an AWS Backup selection assigns to its plan: resources of a kind AWS
-    Backup protects, in the selection's account and region, matching any Resources ARN/wildcard or
-    any ListOfTags tag (OR), and none of NotResources, and every Conditions entry (AND). A selection
-    with only Conditions selects every resource that meets them. A selection whose contents were
-    not read (attributes None) assigns nothing."""
-    attrs = selection.attrs
-    resources = attrs.get("resources") or []
-    tag_list = [(str(t.get("key")), t.get("value")) for t in attrs.get("tag_conditions") or []]
-    not_resources = attrs.get("not_resources") or []
-    conditions = attrs.get("conditions") or {}
-    select_all = not resources and not tag_list and any(conditions.values())
-    explicit = {p for p in resources if "*" not in p}
-    patterns = [_wildcard(p) for p in resources if "*" in p]
-    excluded = [_wildcard(p) for p in not_resources]
-    matched = []
-    for candidate in candidates:
-        if (candidate.provider != "aws" or candidate.id == selection.id or candidate.account != selection.account
-                or candidate.region != selection.region or not candidate.kind.startswith(BACKUP_KINDS)):
-            continue
-        included = (select_all or candidate.id in explicit or any(p.fullmatch(candidate.id) for p in patterns)
-                    or any(candidate.tags.get(key) == value for key, value in tag_list))
-        if not included or any(p.fullmatch(candidate.id) for p in excluded):
-            continue
-        if _conditions_hold(conditions, candidate.tags):
-            matched.append(candidate.id)
-    return matched
 
 
 # -- collection ------------------------------------------------------------------------------------

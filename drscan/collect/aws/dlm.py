@@ -4,10 +4,9 @@ targets, schedules, retention, cross-region copies), and which volumes a policy 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Any
 
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext, tags_of
-from drscan.model import Resource
 from drscan.normalize.lookup import as_bool, as_int, iso_time
 from drscan.normalize.shape import Shape
 
@@ -147,48 +146,6 @@ def collect(ctx: TaskContext) -> None:
                           PolicyId=policy_id)
         item = {**summary, **((answer or {}).get("Policy") or {})}
         ctx.add(policy_record(item, ctx.account, ctx.region), "dlm:GetLifecyclePolicy")
-
-
-# -- which resources a policy covers (for the graph stage) ---------------------------------------
-
-def _excluded(policy: Resource, volume: Resource) -> bool:
-    attrs = policy.attrs
-    if volume.attrs.get("volume_type") in (attrs.get("exclude_volume_types") or []):
-        return True
-    return any(volume.tags.get(k) == v for k, v in (attrs.get("exclude_tags") or {}).items())
-
-
-def dlm_targets(policy: Resource, candidates: Iterable[Resource]) -> list[str]:
-    """Ids of the EBS volumes and EC2 instances an ENABLED snapshot policy covers, in its account
-    and region: VOLUME policies match volumes carrying any of the target tags; INSTANCE policies
-    match instances carrying one, plus the volumes attached to them (DLM snapshots every volume of
-    the instance; boot volumes are not told apart here). A default policy (no target tags) covers
-    every resource of its type that its exclusions do not remove. AMI and event-based policies,
-    disabled policies and policies whose details were not read cover nothing."""
-    attrs = policy.attrs
-    if attrs.get("state") != "ENABLED" or attrs.get("policy_type") != "EBS_SNAPSHOT_MANAGEMENT":
-        return []
-    types = set(attrs.get("resource_types") or [])
-    target_tags = dict(attrs.get("target_tags") or {})
-    default = bool(attrs.get("default_policy")) and not target_tags
-    if not types or not (target_tags or default):
-        return []
-    local = [c for c in candidates if c.provider == "aws" and c.account == policy.account and c.region == policy.region]
-
-    def tagged(resource: Resource) -> bool:
-        return default or any(resource.tags.get(k) == v for k, v in target_tags.items())
-
-    matched: list[str] = []
-    if "VOLUME" in types:
-        matched += [c.id for c in local if c.kind == "aws.ec2.volume" and tagged(c) and not _excluded(policy, c)]
-    if "INSTANCE" in types:
-        instances = [c for c in local if c.kind == "aws.ec2.instance" and tagged(c)
-                     and not any(c.tags.get(k) == v for k, v in (attrs.get("exclude_tags") or {}).items())]
-        instance_ids = {c.id.rsplit("/", 1)[-1] for c in instances}
-        matched += [c.id for c in instances]
-        matched += [c.id for c in local if c.kind == "aws.ec2.volume" and not _excluded(policy, c)
-                    and instance_ids & set(c.attrs.get("attached_instance_ids") or [])]
-    return list(dict.fromkeys(matched))
 
 
 DUMPS = (

@@ -13,7 +13,7 @@ from drscan.collect.aws.base import GLOBAL, DumpShape, Record, ServiceSpec, Task
 from drscan.collect.imports.aws_credential_report import import_credential_report
 from drscan.errors import InputError
 from drscan.normalize.aws import arn_account
-from drscan.normalize.aws_access import iam_policy, iam_user
+from drscan.normalize.aws_access import iam_group, iam_policy, iam_role, iam_user
 from drscan.normalize.lookup import UNSEEN, as_int, iso_time
 from drscan.normalize.shape import Shape
 
@@ -21,7 +21,9 @@ USER = "aws.iam.user"
 ROOT = "aws.iam.root_account"
 PASSWORD_POLICY = "aws.iam.password_policy"
 POLICY = "aws.iam.policy"
-KINDS = (USER, ROOT, PASSWORD_POLICY, POLICY)
+ROLE = "aws.iam.role"
+GROUP = "aws.iam.group"
+KINDS = (USER, ROOT, PASSWORD_POLICY, POLICY, ROLE, GROUP)
 
 OPERATIONS = {
     "iam:GetAccountAuthorizationDetails": "iam:GetAccountAuthorizationDetails",
@@ -118,6 +120,24 @@ def policy_record(item: dict, account: str, region: str) -> Record:
     shape.attrs.update(attached=None if count is None else count > 0, updated_at=iso_time(item.get("UpdateDate")))
     arn = item.get("Arn") or f"arn:aws:iam::{account}:policy{item.get('Path', '/')}{name}"
     return Record(kind=POLICY, id=arn, name=name, shape=shape, region=GLOBAL, tags=tags_of(item.get("Tags")))
+
+
+def _entity_record(item: dict, account: str, kind: str, segment: str, transform) -> Record:
+    """A GetAccountAuthorizationDetails RoleDetail or GroupDetail (`segment`: role, group)."""
+    name = item[f"{segment.title()}Name"]
+    arn = item.get("Arn") or f"arn:aws:iam::{account}:{segment}{item.get('Path', '/')}{name}"
+    shape = transform(item, {}, account, GLOBAL)
+    shape.attrs.update(created_at=iso_time(item.get("CreateDate")))
+    return Record(kind=kind, id=arn, name=name, shape=shape, region=GLOBAL, tags=tags_of(item.get("Tags")))
+
+
+def role_record(item: dict, account: str, region: str) -> Record:
+    """Service-linked roles included (path /aws-service-role/...)."""
+    return _entity_record(item, account, ROLE, "role", iam_role)
+
+
+def group_record(item: dict, account: str, region: str) -> Record:
+    return _entity_record(item, account, GROUP, "group", iam_group)
 
 
 def root_record(account: str, summary: dict | None, report_root: Mapping[str, Any] | None) -> Record:
@@ -228,6 +248,10 @@ def collect(ctx: TaskContext) -> None:
         credentials = _user_credentials(ctx, client, detail["UserName"], arn)
         ctx.add(user_record(detail, ctx.account, GLOBAL, credentials, True, admin,
                             None if report is None else report.get(arn, {})), "iam:GetAccountAuthorizationDetails")
+    for kind, key, to_record in ((ROLE, "RoleDetailList", role_record), (GROUP, "GroupDetailList", group_record)):
+        entity = key.removesuffix("DetailList")
+        for item in ctx.pages(client, "GetAccountAuthorizationDetails", key, kinds=(kind,), Filter=[entity]) or []:
+            ctx.add(to_record(item, ctx.account, GLOBAL), "iam:GetAccountAuthorizationDetails")
     ctx.add(root_record(ctx.account, summary, None if report is None else report.get(root_arn(ctx.account))),
             "iam:GetAccountSummary")
     policy = ctx.call(client, "GetAccountPasswordPolicy", kinds=(PASSWORD_POLICY,),
@@ -239,6 +263,8 @@ DUMPS = (
     DumpShape(key="UserDetailList", item_field="UserName", to_record=user_detail_record),
     DumpShape(key="Users", item_field="UserName", to_record=listed_user_record),
     DumpShape(key="Policies", item_field="DefaultVersionId", to_record=policy_record),
+    DumpShape(key="RoleDetailList", item_field="RoleName", to_record=role_record),
+    DumpShape(key="GroupDetailList", item_field="GroupName", to_record=group_record),
 )
 
 SPEC = ServiceSpec(name="iam", collect=collect, operations=OPERATIONS, kinds=KINDS, scope=GLOBAL, dumps=DUMPS)

@@ -3,10 +3,9 @@ health check, alias target) and health checks; and which load balancer an alias 
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
 
 from drscan.collect.aws.base import GLOBAL, DumpShape, Record, ServiceSpec, TaskContext, tags_of
-from drscan.model import Relation, Resource
 from drscan.normalize.aws import route53_health_check, route53_hosted_zone
 from drscan.normalize.lookup import as_bool, as_int
 from drscan.normalize.shape import Shape
@@ -90,35 +89,6 @@ def health_check_record(item: dict, account: str, region: str, tags: dict[str, s
     tags = tags or {}
     return Record(kind=HEALTH_CHECK, id=health_check_arn(item["Id"]), name=tags.get("Name") or item["Id"],
                   shape=shape, region=GLOBAL, account=account, tags=tags)
-
-
-# -- alias -> load balancer (needs the whole inventory: for the graph stage) ---------------------
-
-def dns_key(name: Any) -> str:
-    """Alias DNS names come as 'dualstack.NAME.' or 'NAME.'; load balancers report 'NAME'."""
-    text = str(name or "").strip().lower().rstrip(".")
-    return text.removeprefix("dualstack.")
-
-
-def alias_targets(records: Iterable[Resource], load_balancers: Iterable[Resource]) -> list[Relation]:
-    """record --routes_to--> load balancer, for alias records (and CNAMEs) whose DNS name is a load
-    balancer's, in any account or region of the inventory."""
-    by_dns: dict[str, list[str]] = {}
-    for balancer in load_balancers:
-        dns = balancer.attrs.get("dns_name")
-        if dns:
-            by_dns.setdefault(dns_key(dns), []).append(balancer.id)
-    relations: list[Relation] = []
-    for record in records:
-        if record.kind != RECORD:
-            continue
-        names = [record.attrs.get("alias_dns_name")]
-        if record.attrs.get("type") == "CNAME":
-            names += list(record.attrs.get("values") or [])
-        for name in names:
-            for balancer_id in by_dns.get(dns_key(name), []) if name else []:
-                relations.append(Relation(record.id, balancer_id, "routes_to"))
-    return list(dict.fromkeys(relations))
 
 
 # -- collection ------------------------------------------------------------------------------------

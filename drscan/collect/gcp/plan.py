@@ -62,7 +62,7 @@ ASSET_GROUPS: tuple[AssetGroup, ...] = (
     AssetGroup("container", RESOURCE, ("container.googleapis.com/Cluster",)),
     AssetGroup("resourcemanager", RESOURCE, (PROJECT,)),
     AssetGroup("iam", RESOURCE, ("iam.googleapis.com/ServiceAccount", "iam.googleapis.com/ServiceAccountKey")),
-    AssetGroup("dns", RESOURCE, ("dns.googleapis.com/ManagedZone",)),
+    AssetGroup("dns", RESOURCE, ("dns.googleapis.com/ManagedZone", "dns.googleapis.com/ResourceRecordSet")),
     # IAM policies: public members on buckets; public members, basic roles and audit configs on projects.
     AssetGroup("storage-iam", IAM_POLICY, (BUCKET,)),
     AssetGroup("resourcemanager-iam", IAM_POLICY, (PROJECT,)),

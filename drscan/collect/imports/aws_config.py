@@ -11,7 +11,7 @@ from drscan.collect.imports.records import Converted, RawRecord, RecordError, re
 from drscan.errors import InputError
 from drscan.model import Reference, Resource
 from drscan.normalize.aws import CONFIG_TYPES, generic_kind
-from drscan.normalize.lookup import as_dict, field, seen_attrs, tags_dict, text
+from drscan.normalize.lookup import as_dict, field, iso_time, seen_attrs, tags_dict, text
 
 SKIPPED_STATUSES = {"ResourceDeleted", "ResourceDeletedNotRecorded", "ResourceNotRecorded"}
 ENVELOPE_KEYS = ("configurationItems", "baseConfigurationItems", "Results")
@@ -89,6 +89,8 @@ def convert_item(item: Any, where: str) -> Converted:
         attrs=attrs,
         tags=tags_dict(field(item, "tags")),
         source=where,
+        # The configuration item describes the resource as of its capture time, not the file's.
+        observed_at=iso_time(field(item, "configurationItemCaptureTime")) or "",
     )
     out.resources.append(resource)
     out.references.extend(Reference(resource.id, target, relation) for relation, target in (shape.refs if shape else []))

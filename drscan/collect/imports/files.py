@@ -19,7 +19,7 @@ from drscan.collect.imports.aws_credential_report import credential_report_recor
 from drscan.collect.imports.azure_graph import row_records
 from drscan.collect.imports.backups import import_backup_document
 from drscan.collect.imports.batch import ImportBatch
-from drscan.collect.imports.gcp_asset import asset_records, asset_type_of, convert_asset
+from drscan.collect.imports.gcp_asset import asset_capture, asset_records, asset_type_of, convert_asset
 from drscan.collect.imports.kubernetes import import_kubernetes_document, looks_like_kubernetes
 from drscan.collect.imports.records import UNREADABLE, RawRecord, convert_records, unreadable_gap
 from drscan.errors import InputError
@@ -194,7 +194,7 @@ def file_records(path: Path) -> tuple[list[RawRecord], ImportBatch]:
     if name.endswith(YAML_SUFFIXES):  # find_export_files keeps only monitoring YAML
         return [], _whole_file(path, "monitoring YAML", lambda: import_monitoring_yaml(decode(raw, path), path)) or ImportBatch()
     if name.endswith((".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz")):
-        return _ndjson_records(raw, path), ImportBatch()
+        return _with_capture(_ndjson_records(raw, path))
     if name.endswith((".csv", ".csv.gz")):
         return [], _file_gap(path, "UnrecognizedFormat",
                              "CSV is not an IAM credential report (header must start 'user,arn,user_creation_time')")
@@ -202,7 +202,7 @@ def file_records(path: Path) -> tuple[list[RawRecord], ImportBatch]:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         if head.startswith(b"{") and "depth limit" not in exc.msg and _first_line_is_json(raw):  # NDJSON saved as .json
-            return _ndjson_records(raw, path), ImportBatch()
+            return _with_capture(_ndjson_records(raw, path))
         raise json_error(raw, path, exc) from None
     backup = import_backup_document(document, path)  # first: a Veeam {"data": [...]} page is no Azure result
     if backup is not None:
@@ -215,7 +215,17 @@ def file_records(path: Path) -> tuple[list[RawRecord], ImportBatch]:
     records = document_records(document, path)
     if records is None:
         return [], _file_gap(path, "UnrecognizedFormat", "JSON matches no supported export format")
-    return records, ImportBatch()
+    listing = isinstance(document, dict) and isinstance(document.get("assets"), list)
+    return _with_capture(records, document.get("readTime") if listing else None)
+
+
+def _with_capture(records: list[RawRecord], read_time: Any = None) -> tuple[list[RawRecord], ImportBatch]:
+    """Records and an empty batch dated when the file says its data was captured (Cloud Asset
+    files: a readTime, else their newest updateTime); other records carry their own time or none."""
+    batch = ImportBatch()
+    if any(record.convert is convert_asset for record in records):
+        batch.captured_at, batch.captured_basis = asset_capture(records, read_time)
+    return records, batch
 
 
 def import_file(path: Path) -> ImportBatch:

@@ -8,7 +8,7 @@ from typing import Any
 from drscan.collect.imports.records import Converted, RawRecord, RecordError, record_gap, type_name
 from drscan.model import Reference, Resource
 from drscan.normalize.gcp import ASSET_TYPES, READS_IAM, generic_kind, region_of, zone_of
-from drscan.normalize.lookup import as_dict, dig, field, last_segment, seen_attrs, str_list, tags_dict, text
+from drscan.normalize.lookup import as_dict, dig, field, iso_time, last_segment, seen_attrs, str_list, tags_dict, text
 
 _PROJECT_IN_NAME = re.compile(r"/projects/([^/]+)")
 
@@ -91,3 +91,23 @@ def convert_asset(asset: Any, where: str) -> Converted:
     out.resources.append(out_resource)
     out.references.extend(Reference(out_resource.id, target, relation) for relation, target in (shape.refs if shape else []))
     return out
+
+
+def asset_capture(records: list[RawRecord], read_time: Any = None) -> tuple[str, str]:
+    """When a file of assets was captured, and how that is known ("" when it does not say).
+    `read_time`: the listing's readTime (gcloud list / REST), the time the assets were read.
+    An export (NDJSON) carries none: its newest asset updateTime is the best bound it has (the
+    export was taken no earlier than the last change it shows); an asset's own updateTime is
+    when it last changed, not when it was read, so it never dates a single resource."""
+    read = iso_time(read_time)
+    if read:
+        return read, "Cloud Asset readTime"
+    newest = ""
+    for record in records:
+        asset = record.value
+        if record.convert is not convert_asset or not isinstance(asset, dict):
+            continue
+        updated = iso_time(text(asset.get("updateTime")) or text(asset.get("update_time")))
+        if updated and updated > newest:
+            newest = updated
+    return (newest, "newest Cloud Asset updateTime in the file") if newest else ("", "")

@@ -149,6 +149,9 @@ def build_sarif(context: dict[str, Any]) -> dict[str, Any]:
         invocation["startTimeUtc"] = scan["started_at"]
     if scan.get("finished_at"):
         invocation["endTimeUtc"] = scan["finished_at"]
+    if context.get("notices"):  # e.g. plan changes of types drscan does not evaluate
+        invocation["toolExecutionNotifications"] = [{"level": "warning", "message": {"text": notice}}
+                                                    for notice in context["notices"]]
     driver = {"name": "drscan", "version": str(context.get("drscan_version", "")),
               "informationUri": INFORMATION_URI,
               "rules": [_sarif_rule(rule, remediation.get(rule["id"], "")) for rule in rules]}

@@ -25,6 +25,8 @@ def write_json(context: dict[str, Any], path: Path) -> Path:
         "findings": context["findings"],
         "gaps": context["gaps"],
     }
+    if context.get("notices"):
+        document["notices"] = context["notices"]
     return write_atomic(path, json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
 
 

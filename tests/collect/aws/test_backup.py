@@ -14,6 +14,7 @@ from botocore import xform_name
 from botocore.stub import Stubber
 
 from drscan.collect.aws import backup
+from drscan.graph.aws_links import selection_targets
 from drscan.collect.aws.base import SessionFactory, TaskContext
 from drscan.engine.evaluate import evaluate
 from drscan.graph.build import build_graph
@@ -241,8 +242,8 @@ def test_selection_targets_apply_resources_tags_not_resources_and_conditions(aws
     adhoc_tagged = _resource("aws.ec2.volume", f"arn:aws:ec2:us-east-1:{ACCOUNT}:volume/vol-adhoc", {"backup": "adhoc"})
     listed = _resource("aws.ec2.volume", VOL_C, {})
     candidates = [daily, dev, excluded, west, table, user, adhoc_tagged, listed]
-    assert backup.selection_targets(selections["payments-tagged-volumes"], candidates) == [daily.id]
-    assert backup.selection_targets(selections["adhoc-reports"], candidates) == [adhoc_tagged.id, listed.id]
+    assert selection_targets(selections["payments-tagged-volumes"], candidates) == [daily.id]
+    assert selection_targets(selections["adhoc-reports"], candidates) == [adhoc_tagged.id, listed.id]
 
 
 @pytest.mark.parametrize("record,unknown", [

@@ -12,6 +12,7 @@ import pytest
 from botocore.stub import Stubber
 
 from drscan.collect.aws import dlm
+from drscan.graph.aws_links import dlm_targets
 from drscan.collect.aws.base import SessionFactory, TaskContext
 from drscan.engine.evaluate import evaluate
 from drscan.graph.build import build_graph
@@ -94,18 +95,18 @@ def test_dlm_targets_follow_tags_types_exclusions_and_state(aws):
                         provider="aws", account=ACCOUNT, region="us-east-1", tags={"app": "batch"})
     batch_volume = _volume("vol-batch", {}, attached=("i-0batch",))
     candidates = [tagged, other_region, untagged, cold, scratch, instance, batch_volume]
-    assert dlm.dlm_targets(daily, candidates) == [tagged.id]
-    assert dlm.dlm_targets(batch, candidates) == []  # disabled: covers nothing
+    assert dlm_targets(daily, candidates) == [tagged.id]
+    assert dlm_targets(batch, candidates) == []  # disabled: covers nothing
     enabled_batch = replace(batch, attrs={**batch.attrs, "state": "ENABLED"})
-    assert dlm.dlm_targets(enabled_batch, candidates) == [instance.id, batch_volume.id]
-    assert dlm.dlm_targets(default, candidates) == [tagged.id, untagged.id, batch_volume.id]
+    assert dlm_targets(enabled_batch, candidates) == [instance.id, batch_volume.id]
+    assert dlm_targets(default, candidates) == [tagged.id, untagged.id, batch_volume.id]
 
 
 def test_denied_policy_details_are_a_gap_and_unknown(aws, ruleset):
     ctx = _collect(deny="policy-0b2c3d4e5f6071829")
     (denied,) = [r for r in ctx.out.resources if r.id.endswith("policy-0b2c3d4e5f6071829")]
     assert denied.attrs["state"] == "DISABLED" and denied.attrs["min_retention_days"] is None
-    assert denied.attrs["target_tags"] is None and dlm.dlm_targets(denied, []) == []
+    assert denied.attrs["target_tags"] is None and dlm_targets(denied, []) == []
     (gap,) = ctx.out.gaps
     assert (gap.code, gap.operation, gap.kinds) == ("AccessDeniedException", "GetLifecyclePolicy", ("aws.dlm.lifecycle_policy",))
     graph = build_graph(Inventory(resources=(denied,)))

@@ -98,6 +98,21 @@ def test_users_credentials_and_policies(seeded):
         assert secret not in dumped
 
 
+def test_roles_and_groups_are_collected_and_service_linked_roles_marked(seeded):
+    client = boto3.client("iam", region_name="us-east-1")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                                     "Action": "sts:AssumeRole"}]}
+    client.create_role(RoleName="app", AssumeRolePolicyDocument=json.dumps(trust))
+    client.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")
+    by_id = {r.id: r for r in _collect().resources}
+    app = by_id[f"arn:aws:iam::{ACCOUNT}:role/app"]
+    assert app.kind == "aws.iam.role" and app.attrs["service_linked"] is False and app.region == "global"
+    (linked,) = [r for r in by_id.values() if r.kind == "aws.iam.role" and r.attrs["service_linked"]]
+    assert "/aws-service-role/autoscaling.amazonaws.com/" in linked.id
+    operators = by_id[f"arn:aws:iam::{ACCOUNT}:group/operators"]
+    assert operators.kind == "aws.iam.group" and operators.attrs["group_name"] == "operators"
+
+
 def test_rules_judge_the_collected_account(seeded):
     found = verdicts(_collect())
     assert status(found, "aws-iam-user-console-mfa", user("alice")) == "PASS"

@@ -11,6 +11,7 @@ import boto3
 from botocore.stub import Stubber
 
 from drscan.collect.aws import elbv2, route53
+from drscan.graph.aws_links import alias_targets
 from drscan.collect.aws.base import SessionFactory, TaskContext
 from drscan.collect.aws.collect import run_task
 from drscan.engine.evaluate import evaluate
@@ -99,7 +100,7 @@ def test_zones_records_and_health_checks_with_dr_rules(aws, ruleset):
     # The alias resolver, on the load balancer the elbv2 collector reports.
     balancers = run_task(task("elbv2"), spec=elbv2.SPEC).resources
     (alb,) = [b for b in balancers if b.kind == "aws.elbv2.load_balancer"]
-    assert route53.alias_targets(out.resources, balancers) == [Relation(primary.id, alb.id, "routes_to")]
+    assert alias_targets(out.resources, balancers) == [Relation(primary.id, alb.id, "routes_to")]
 
     graph = build_graph(Inventory(resources=tuple(out.resources), references=tuple(out.references)))
     verdicts = {(f.rule_id, f.resource_id): f.status.value for f in evaluate(graph, ruleset, FIXED_NOW)}
@@ -138,7 +139,7 @@ def test_every_routing_policy_from_api_shaped_records(aws):
     balancer = Resource(kind="aws.elbv2.load_balancer", id="arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/payments-alb/4ca8",
                         name="payments-alb", provider="aws", account="111111111111", region="us-east-1",
                         attrs={"dns_name": "payments-alb-8861148129.us-east-1.elb.amazonaws.com"})
-    routed = {r.source for r in route53.alias_targets(ctx.out.resources, [balancer])}
+    routed = {r.source for r in alias_targets(ctx.out.resources, [balancer])}
     assert routed == {records["api.acme.example. A (api-primary)"].id, records["www.acme.example. CNAME (blue)"].id}
     assert not ctx.out.gaps
 
