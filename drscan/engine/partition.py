@@ -49,11 +49,12 @@ def plan_partitions(graph: ResourceGraph, rules: RuleSet, now: datetime, gaps: l
                     per_resource_time: bool = False) -> list[Partition]:
     hops = max((rule.related_depth for rule in rules.rules), default=0)
     adjacent: dict[str, set[str]] = defaultdict(set)
-    incident: dict[str, list[Relation]] = defaultdict(list)
-    for relation in graph.relations:
+    incident: dict[str, list[int]] = defaultdict(list)  # source -> positions in graph.relations
+    for position, relation in enumerate(graph.relations):
         adjacent[relation.source].add(relation.target)
         adjacent[relation.target].add(relation.source)
-        incident[relation.source].append(relation)
+        incident[relation.source].append(position)
+    rank = {resource_id: n for n, resource_id in enumerate(graph.resources)}
     by_account: dict[str, list[str]] = defaultdict(list)
     for resource in graph.resources.values():
         if resource.kind in rules.by_kind:
@@ -68,10 +69,13 @@ def plan_partitions(graph: ResourceGraph, rules: RuleSet, now: datetime, gaps: l
         for start in range(0, len(ids), size):
             subjects = ids[start:start + size]
             within = _reach(adjacent, subjects, hops)
-            relations = tuple(r for node in within for r in incident.get(node, ()) if r.target in within)
+            # Resources and relations keep the whole graph's order, so rules that list related
+            # resources give the same evidence, in the same order, as a local evaluation.
+            positions = sorted(p for node in within for p in incident.get(node, ()) if graph.relations[p].target in within)
+            relations = tuple(graph.relations[p] for p in positions)
             partitions.append(Partition(
                 account=account, subjects=tuple(subjects),
-                resources=tuple(graph.resources[i] for i in within if i in graph.resources),
+                resources=tuple(graph.resources[i] for i in sorted((i for i in within if i in rank), key=rank.__getitem__)),
                 relations=relations, gaps=tuple(gaps_of[account] + gaps_of[""]),
                 previous=tuple(previous[i] for i in subjects if previous and i in previous), now=now,
                 per_resource_time=per_resource_time))
