@@ -3,7 +3,9 @@ report; the other functions read what earlier scans stored."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,28 +15,29 @@ import orjson
 
 from drscan import __version__
 from drscan.collect.sources import Sources, collect
-from drscan.config import Config, load_config
+from drscan.config import EARLIEST_DATE, LATEST_DATE, Config, load_config
 from drscan.engine.evaluate import evaluate
 from drscan.engine.loader import RuleSet, load_rules
-from drscan.errors import InputError
+from drscan.errors import InputError, StoreError
 from drscan.drill.records import stored_drill_resources
 from drscan.graph.backups import judge_backups, link_backups
-from drscan.graph.build import build_graph
+from drscan.graph.build import EMPTY_APP, build_graph
 from drscan.baseline import load_baseline
 from drscan.history import ScanDiff, diff_scans, history_summary, resolve_pair, scan_ids
 from drscan.notify.config import load_notify_config
 from drscan.notify.deliver import deliver
 from drscan.notify.events import events_for_scan
 from drscan.notify.payloads import build_requests
-from drscan.model import DATA_TIME_BASIS, SEVERITIES, SEVERITY_RANK, Finding, Resource, Scan, Status, parse_moment
+from drscan.model import DATA_TIME_BASIS, SEVERITIES, SEVERITY_RANK, Finding, Gap, Resource, Scan, Status, parse_moment
+from drscan.outputs import prepare_directory, prepare_file
 from drscan.paths import rules_dir, templates_dir
-from drscan.redact import redact_inventory
+from drscan.redact import Redactor, redact_inventory, redact_text, redact_value
 from drscan.report.context import build_context
 from drscan.report.formats.tabular import write_csv, write_json
 from drscan.report.formats.metrics import metrics_text, write_metrics
 from drscan.store.scores import recent_trend
-from drscan.store.db import (failed_triggers, fingerprint, latest_scan_id, load_inventory, load_resources, load_scan, open_db,
-                             record_deliveries, save_scan)
+from drscan.store.db import (describe, fingerprint, latest_scan_id, load_inventory, load_resources, load_scan, open_db,
+                             reading, record_delivery, record_pending, save_scan, undelivered)
 
 REPORT_FORMATS = ("json", "csv", "html", "pdf")
 EXTRA_FORMATS = ("sarif", "junit", "ocsf")  # CI and SIEM outputs, written only when asked for
@@ -71,6 +74,7 @@ class ScanResult:
     baseline: set[str] | None = None
     deliveries: list = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)  # "service:Operation" -> count (live AWS)
+    warnings: list[str] = field(default_factory=list)  # configuration problems the scan worked around
     score_history: list | None = None  # DR readiness scores of earlier stored scans (trend chart)
     _context: dict | None = field(default=None, repr=False)
 
@@ -99,6 +103,14 @@ def parse_as_of(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise InputError(f"--as-of: not an ISO 8601 date/time: {text!r}") from None
+    if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
+        raise InputError(f"--as-of: {text!r} is outside {EARLIEST_DATE.year}-{LATEST_DATE.year}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _moment(text: str) -> datetime:
+    """An ISO timestamp as an aware datetime ('...08Z' and '...08.851Z' compare as times, not text)."""
+    moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
@@ -139,12 +151,24 @@ def _previous_resources(db_path: Path | None, rules: RuleSet) -> dict[str, Resou
     kinds = {kind for rule in rules.rules if rule.category == "drift" for kind in rule.kinds}
     if db_path is None or not db_path.exists() or not kinds:
         return {}
-    db = open_db(db_path)
-    try:
-        latest = latest_scan_id(db)
+    with reading(db_path, allow_empty=True) as db:  # an empty file becomes a new database
+        latest = latest_scan_id(db) if db["scans"].exists() else None
         return load_resources(db, latest, kinds) if latest is not None else {}
-    finally:
-        db.conn.close()
+
+
+def nothing_to_assess(sources: Sources, gaps: tuple[Gap, ...]) -> str:
+    """Why a scan that found no resource at all stops (exit 2) instead of reporting 'compliant':
+    every input was empty, unreadable or refused (README, "Exit codes")."""
+    inputs = [str(p) for p in ((sources.import_dir,) if sources.import_dir is not None else ()) + sources.more_imports]
+    inputs += [name for name in ("aws", "gcp", "azure") if getattr(sources, name) is not None]
+    inputs += [name for name in ("postgres", "mysql") if getattr(sources, name)]
+    where = " and ".join(inputs)
+    if not gaps:
+        return f"no resources found in {where}: nothing to assess (no export file or resource was found)"
+    codes = Counter(g.code for g in gaps)
+    summary = ", ".join(f"{code} x{count}" for code, count in codes.most_common())
+    first = " ".join(gaps[0].message.split())[:300]
+    return f"no resources found in {where}: nothing to assess ({len(gaps)} gaps: {summary}; first: {first})"
 
 
 def scan(import_dir: Path | None = None, *, sources: Sources | None = None, config_path: Path | None = None, db_path: Path | None = None,
@@ -168,6 +192,7 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
         raise InputError("--notify needs --db: alerts are for changes since the previous stored scan")
     notify_config = load_notify_config(notify_path) if notify_path else None
     rules = load_ruleset(config, rules_path)
+    check_destinations(out_dir, outputs, metrics_path, db_path)  # a bad path fails now, not after the scan
     started = utc_now()
     previous = _previous_resources(db_path, rules)
 
@@ -175,10 +200,13 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     progress.stage("Collecting" if sources.import_dir is None else "Importing exports")
     collection = collect(sources, on_item=progress.advance, on_plan=lambda total: progress.stage("Collecting", total),
                          executor=executor, on_note=getattr(progress, "note", None))
-    inventory = redact_inventory(collection.inventory)
+    if not collection.inventory.resources:
+        raise InputError(redact_text(nothing_to_assess(sources, collection.inventory.gaps)))
+    inventory = collection.inventory
     drills = stored_drill_resources(db_path)  # drscan drill restore records: measured restore times for the DR engine
     if drills:
         inventory = replace(inventory, resources=inventory.resources + tuple(drills))
+    inventory = redact_inventory(inventory)
     timings["collect"] = time.perf_counter() - mark
     now, data_as_of = data_moment(inventory.resources, as_of, started)
     per_resource_time = data_as_of["basis"] == DATA_TIME_BASIS
@@ -214,12 +242,12 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     timings["evaluate"] = time.perf_counter() - mark
 
     fail_code = exit_code_for(findings, fail_on, baseline)
-    scope = {"name": config.scope_name, **sources.describe(), "as_of": iso(now), "as_of_basis": data_as_of["basis"],
-             "data_as_of": data_as_of}
+    scope = redact_value({"name": config.scope_name, **sources.describe(), "as_of": iso(now),
+                          "as_of_basis": data_as_of["basis"], "data_as_of": data_as_of})
     if collection.api_calls:
         scope["api_calls"] = sum(collection.api_calls.values())
     if baseline is not None:
-        scope["baseline"] = str(baseline_path)
+        scope["baseline"] = redact_value(str(baseline_path))
     result_scan = Scan(id=None, started_at=iso(started), finished_at=iso(utc_now()), scope=scope,
                        sources=inventory.sources, resources=tuple(graph.resources.values()),
                        relations=tuple(graph.relations), findings=tuple(findings), gaps=tuple(gaps),
@@ -238,7 +266,8 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
         timings["store"] = time.perf_counter() - mark
 
     result = ScanResult(scan=result_scan, rules=rules, config=config, fail_on=fail_on, exit_code=fail_code,
-                        timings=timings, baseline=baseline, api_calls=collection.api_calls, score_history=history)
+                        timings=timings, baseline=baseline, api_calls=collection.api_calls, score_history=history,
+                        warnings=[g.message for g in graph.gaps if g.code == EMPTY_APP])
     if out_dir is not None:
         mark = time.perf_counter()
         progress.stage("Writing reports", total=len(formats))
@@ -253,6 +282,20 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
         write_metrics(metrics_text(result.context, time.time(), time.perf_counter() - clock), metrics_path)
         result.reports["metrics"] = metrics_path
     return result
+
+
+def check_destinations(out_dir: Path | None = None, outputs: dict[str, Path] | None = None,
+                       metrics_path: Path | None = None, db_path: Path | None = None) -> None:
+    """Before any work: output directories can be created and written, output files are not
+    directories (OutputError, exit 2), and an existing database is one drscan can write
+    (StoreError, exit 3; checked read-only, so a damaged file is left as it is)."""
+    if out_dir is not None:
+        prepare_directory(out_dir)
+    for path in [*(outputs or {}).values(), *([metrics_path] if metrics_path is not None else [])]:
+        prepare_file(path)
+    if db_path is not None and db_path.exists():
+        with reading(db_path, allow_empty=True):
+            pass
 
 
 def _writers() -> dict:
@@ -273,7 +316,6 @@ def write_outputs(context: dict, outputs: dict[str, Path]) -> dict[str, Path]:
     for name, path in outputs.items():
         if name not in writers:
             raise InputError(f"unknown output format {name!r}; choose from {', '.join(OUTPUT_NAMES)}")
-        path.parent.mkdir(parents=True, exist_ok=True)
         written[name] = writers[name](context, path)
     return written
 
@@ -291,42 +333,34 @@ def write_reports(context: dict, out_dir: Path, formats: tuple[str, ...], progre
     return written
 
 
-def _open_existing(db_path: Path):
-    if not db_path.exists():
-        raise InputError(f"{db_path}: no such database (run drscan scan --db {db_path} first)")
-    return open_db(db_path)
-
-
 def history(db_path: Path, last: int = 20) -> dict:
-    db = _open_existing(db_path)
-    try:
+    with reading(db_path) as db:
         return history_summary(db, last)
-    finally:
-        db.conn.close()
 
 
 def diff(db_path: Path, old: int | None = None, new: int | None = None) -> ScanDiff:
-    db = _open_existing(db_path)
-    try:
+    with reading(db_path) as db:
         old_id, new_id = resolve_pair(db, old, new)
         return diff_scans(db, old_id, new_id)
-    finally:
-        db.conn.close()
 
 
 def notify(db_path: Path, stored: Scan, rules: RuleSet, config) -> list:
     """Alert on what changed since the previous stored scan. Never raises on delivery problems:
-    results (including failures) are returned and recorded; failed triggers are retried next scan."""
+    results (including failures) are returned and recorded. Every request is recorded `pending`
+    (committed) before anything is sent and updated as its result comes in, so alerts that failed,
+    or were in flight when the process died, are sent again by the next scan."""
     db = open_db(db_path)
     try:
         ids = [i for i in scan_ids(db) if i < stored.id]
         previous = ids[-1] if ids else None
         changes = diff_scans(db, previous, stored.id, include_resources=False) if previous is not None else None
-        retry = failed_triggers(db, previous) if previous is not None else set()
-        events = events_for_scan(stored, rules, changes, retry)
-        results = deliver(build_requests(events, config), config)
-        record_deliveries(db, stored.id, results)
-        return results
+        retry = undelivered(db, previous) if previous is not None else {}
+        events = events_for_scan(stored, rules, changes, retry.get("trigger", set()), retry.get("resolve", set()))
+        requests = build_requests(events, config)
+        rows = record_pending(db, stored.id, requests)
+        return deliver(requests, config, on_result=lambda index, result: record_delivery(db, rows[index], result))
+    except sqlite3.Error as exc:
+        raise StoreError(f"{db_path}: cannot record alert deliveries: {describe(exc)}") from None
     finally:
         db.conn.close()
 
@@ -343,16 +377,14 @@ def plan(plan_path: Path, *, config_path: Path | None = None, fail_on: str | Non
     fail_on = fail_on or config.fail_on
     exit_code_for((), fail_on)
     rules = load_ruleset(config)
+    check_destinations(out_dir, outputs)
     live = None
     if db_path is not None:
-        db = _open_existing(db_path)
-        try:
+        with reading(db_path) as db:
             latest = latest_scan_id(db)
             if latest is None:
                 raise InputError(f"{db_path}: no scans yet (run drscan scan --db {db_path} first)")
             live = (latest, load_inventory(db, latest))
-        finally:
-            db.conn.close()
     started = utc_now()
     verdict = evaluate_plan(plan_path, config, rules, as_of or started, iso(started), iso(utc_now()), live=live)
     code = 0 if soft_fail else exit_code_for(verdict.scan.findings, fail_on)
@@ -373,15 +405,12 @@ def terraform_drift(db_path: Path, state_paths: Path | list[Path], accounts: tup
     paths = [state_paths] if isinstance(state_paths, Path) else list(state_paths)
     if not paths:
         raise InputError("give at least one --terraform-state")
-    db = _open_existing(db_path)
-    try:
+    with reading(db_path) as db:
         latest = latest_scan_id(db)
         if latest is None:
             raise InputError(f"{db_path}: no scans yet")
         scanned = load_resources(db, latest)
-    finally:
-        db.conn.close()
-    states = [TerraformState(str(path), load_state(path).resources) for path in paths]
+    states = [TerraformState(redact_text(str(path)), redact_inventory(load_state(path)).resources) for path in paths]
     report = compare_states(states, scanned, accounts)
     report["scan_id"] = latest
     return report
@@ -393,13 +422,13 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
     """Build the signed evidence pack for one stored scan. Returns the manifest."""
     from drscan.assurance import Assurance, load_attestations, load_waivers
     from drscan.pack.assemble import build_evidence_pack, default_period, parse_period
-    from drscan.report.render import render_html, write_pdf
+    from drscan.report.render import render_html, render_pdf
 
     config = load_config(config_path)
     rules = load_ruleset(config)
     chosen = frameworks or tuple(rules.catalogues)
-    db = _open_existing(db_path)
-    try:
+    prepare_file(out_path)
+    with reading(db_path) as db:
         if scan_ref == "latest":
             scan_id = latest_scan_id(db)
             if scan_id is None:
@@ -412,17 +441,19 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
         times = [row["started_at"] for row in db.query("select started_at from scans where id <= ?", [scan_id])]
         from drscan.drill.records import list_drills
 
-        drills = [d for d in list_drills(db) if str(d["finished_at"]) <= stored.finished_at]
-        history = [row for row in recent_trend(db, last=1000) if row["scan_id"] <= scan_id][-20:]
-    finally:
-        db.conn.close()
+        scan_end = _moment(stored.finished_at)
+        drills = (redact_value([d for d in list_drills(db) if _moment(d["finished_at"]) <= scan_end])
+                  if db["drills"].exists() else [])
+        history = ([row for row in recent_trend(db, last=1000) if row["scan_id"] <= scan_id][-20:]
+                   if db["dr_scores"].exists() else [])
     now = as_of or utc_now()
     known_controls = {f"{c.framework}:{control.id}" for c in rules.catalogues.values() for control in c.controls}
     assurance = Assurance(as_of=now.date())
+    redactor = Redactor()  # attestation and waiver text is signed into the pack: no credentials in it either
     if attestations_path:
-        assurance.attestations = load_attestations(attestations_path, known_controls)
+        assurance.attestations = [redactor.dataclass(a) for a in load_attestations(attestations_path, known_controls)]
     if waivers_path:
-        assurance.waivers = load_waivers(waivers_path, {r.id for r in rules.rules})
+        assurance.waivers = [redactor.dataclass(w) for w in load_waivers(waivers_path, {r.id for r in rules.rules})]
     try:
         period = parse_period(period_start, period_end, default_period(times, stored))
     except ValueError as exc:
@@ -434,11 +465,19 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
     for attestation in assurance.attestations:
         for item in attestation.evidence:
             evidence[item.name] = item.path
-    inputs = {name: path for name, path in (("attestations.yaml", attestations_path), ("waivers.yaml", waivers_path),
-                                            ("drscan.yaml", config_path)) if path}
+    given = (("attestations.yaml", attestations_path), ("waivers.yaml", waivers_path), ("drscan.yaml", config_path))
+    inputs = {name: _redacted_file(path) for name, path in given if path}
     renderers = {"html": lambda ctx: render_html(ctx, templates_dir()),
-                 "pdf": lambda ctx, path: write_pdf(ctx, templates_dir(), path)}
+                 "pdf": lambda ctx: render_pdf(ctx, templates_dir())}
     return build_evidence_pack(out_path, scan=stored, context=context, signing_key=signing_key,
                                attestation_files=evidence, inputs=inputs, period=period,
                                rule_versions={r.id: r.version for r in rules.rules}, render=renderers,
                                extra_files={"drills.json": orjson.dumps(drills, option=orjson.OPT_INDENT_2, default=str) + b"\n"})
+
+
+def _redacted_file(path: Path) -> bytes:
+    """An input file as packed: its text with credentials removed (it was read and validated already)."""
+    try:
+        return redact_text(path.read_text(encoding="utf-8", errors="replace")).encode("utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None

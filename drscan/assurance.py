@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import stat
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from drscan.config import parse_date
 from drscan.errors import InputError
+from drscan.redact import excerpt
+from drscan.safe_text import display
 from drscan.yamlfile import load_yaml, validate
 
-_DATE: dict = {}  # YAML gives dates as date objects, quoted ones as strings: checked by _as_date
+_DATE: dict = {}  # "YYYY-MM-DD" (yamlfile keeps dates as text): parsed and range-checked by parse_date
 
 ATTESTATIONS_SCHEMA = {
     "type": "object", "additionalProperties": False, "required": ["attestations"],
@@ -43,10 +47,6 @@ WAIVERS_SCHEMA = {
             "ticket": {"type": "string"}, "expires": _DATE,
         }}}},
 }
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,32 @@ def _hash(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), path.stat().st_size
 
 
+def evidence_file(attestations: Path, name: str, line: int) -> Path:
+    """The evidence file `name` of an attestation: a regular file inside the attestation file's
+    directory, reached without a symbolic link (a link to /etc/shadow must not be packed and signed)."""
+    base = attestations.absolute().parent
+    where = f"{attestations}:{line}: evidence {display(name, 200)}"
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        raise InputError(f"{where}: must be a path inside {base}")
+    current = base
+    for part in relative.parts:
+        current = current / part
+        try:
+            mode = current.lstat().st_mode
+        except OSError:
+            raise InputError(f"{where}: evidence file not found") from None
+        if stat.S_ISLNK(mode):
+            raise InputError(f"{where}: {display(str(current.relative_to(base)), 200)} is a symbolic link; "
+                             "give the file itself")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{where}: not a regular file")
+    resolved = current.resolve()
+    if not resolved.is_relative_to(base.resolve()):
+        raise InputError(f"{where}: resolves outside {base}")
+    return resolved
+
+
 def load_attestations(path: Path, known_controls: set[str]) -> list[Attestation]:
     document = load_yaml(path)
     validate(document, ATTESTATIONS_SCHEMA, "attestations file")
@@ -107,18 +133,16 @@ def load_attestations(path: Path, known_controls: set[str]) -> list[Attestation]
         line = document.line_of(("attestations", index))
         if entry["control"] not in known_controls:
             raise InputError(f"{path}:{document.line_of(('attestations', index, 'control'))}: unknown control "
-                             f"{entry['control']!r} (write framework:control-id, e.g. iso27001-2022:A.5.29)")
+                             f"{excerpt(entry['control'])} (write framework:control-id, e.g. iso27001-2022:A.5.29)")
         try:
-            start, end = _as_date(entry["date"]), _as_date(entry["expires"])
+            start, end = parse_date(entry["date"]), parse_date(entry["expires"])
         except ValueError as exc:
             raise InputError(f"{path}:{line}: {exc}") from None
         if end < start:
             raise InputError(f"{path}:{document.line_of(('attestations', index, 'expires'))}: expires before its date")
         files = []
         for i, name in enumerate(entry.get("evidence") or []):
-            file = (path.parent / name).resolve()
-            if not file.is_file():
-                raise InputError(f"{path}:{document.line_of(('attestations', index, 'evidence', i))}: evidence file not found: {name}")
+            file = evidence_file(path, name, document.line_of(("attestations", index, "evidence", i)))
             sha, size = _hash(file)
             files.append(EvidenceFile(name, file, sha, size))
         out.append(Attestation(entry["control"], entry["statement"], entry["owner"], start, end,
@@ -132,9 +156,10 @@ def load_waivers(path: Path, known_rules: set[str]) -> list[Waiver]:
     out = []
     for index, entry in enumerate(document.data["waivers"]):
         if not any(fnmatch.fnmatchcase(rule, entry["rule"]) for rule in known_rules):
-            raise InputError(f"{path}:{document.line_of(('waivers', index, 'rule'))}: no rule matches {entry['rule']!r}")
+            raise InputError(f"{path}:{document.line_of(('waivers', index, 'rule'))}: "
+                             f"no rule matches {excerpt(entry['rule'])}")
         try:
-            expires = _as_date(entry["expires"])
+            expires = parse_date(entry["expires"])
         except ValueError as exc:
             raise InputError(f"{path}:{document.line_of(('waivers', index, 'expires'))}: {exc}") from None
         out.append(Waiver(entry["rule"], tuple(entry["resources"]), entry["owner"], entry["reason"], entry["ticket"],

@@ -1,8 +1,9 @@
 """Command line: parse arguments, call drscan.api, print, and map errors to exit codes.
 
 Exit codes: 0 nothing at or above --fail-on failed; 1 failing findings at or above --fail-on;
-2 usage or input error (bad flag, malformed export, invalid config or rule); 3 database error;
-130 interrupted."""
+2 usage or input error (bad flag, malformed export, invalid config or rule, unwritable output
+path); 3 database error; 70 internal error (a bug: one line, the traceback with --debug);
+130 interrupted; 141 output pipe closed. The mapping is in cli_exit.run."""
 
 from __future__ import annotations
 
@@ -14,20 +15,22 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from drscan import __version__, api
 from drscan.cli_dr import dr_app
 from drscan.cli_drill import drill_app
+from drscan.cli_exit import run
 from drscan.cli_serve import serve
 from drscan.config import load_config
 from drscan.collect.executor import scan_executor
-from drscan.errors import DrscanError, InputError
+from drscan.errors import InputError
 from drscan.report.catalogue import catalogue_markdown
 from drscan.report.coverage import control_statuses
-from drscan.report.terminal import print_summary
+from drscan.report.terminal import console as make_console, markup_safe, print_summary, shown
+from drscan.safe_text import capped
 
 app = typer.Typer(help="Compliance and disaster-recovery readiness auditor for AWS, GCP, Azure and Kubernetes.",
                   no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -71,9 +74,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="On an internal error, print the Python traceback (also DRSCAN_DEBUG=1)."),
 ) -> None:
     """drscan: collect -> graph -> evaluate -> store -> report."""
+    if debug:
+        ctx.ensure_object(dict)["debug"] = True  # read by cli_exit.run when something fails
 
 
 @app.command()
@@ -120,7 +127,7 @@ def scan(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; only errors."),
 ) -> None:
     """Collect (exports and/or live clouds), evaluate every rule, store the scan and write reports."""
-    console = Console(stderr=False)
+    console = make_console()
     settings = load_config(config)
     if aws and not regions and not all_regions and settings.aws_regions:
         regions = ",".join(settings.aws_regions)
@@ -142,23 +149,28 @@ def scan(
     elif monitoring_ca_bundle:
         raise InputError("--monitoring-ca-bundle needs --prometheus or --alertmanager")
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    progress_console = Console(stderr=True)
+    # Off when stderr is not a terminal (CI logs): there it cannot be erased and leaves a blank line.
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=quiet) as bar:
+                  TimeElapsedColumn(), console=progress_console, transient=True,
+                  disable=quiet or not progress_console.is_terminal) as bar:
         with scan_executor(sources.executor) as cluster:
             result = api.scan(sources=sources, config_path=config, db_path=db, out_dir=out, fail_on=fail_on, formats=chosen,
                               as_of=api.parse_as_of(as_of), progress=RichProgress(bar), baseline_path=baseline,
                               metrics_path=metrics_file, notify_path=notify, outputs=_outputs(sarif, junit, ocsf),
                               executor=cluster)
+    for warning in result.warnings:  # configuration problems: on stderr even with --quiet
+        make_console(stderr=True, soft_wrap=True).print("[yellow]drscan: warning:[/]", shown(warning, 2000))
     failed = [d for d in result.deliveries if not d.ok]
     if failed:  # a failed delivery never fails the scan; it is retried on the next scan
-        Console(stderr=True).print(f"[yellow]drscan: {len(failed)} of {len(result.deliveries)} alert deliveries failed "
-                                   f"(retried next scan): " + "; ".join(sorted({f"{d.target}: {d.error}" for d in failed}))[:500])
+        make_console(stderr=True).print(f"[yellow]drscan: {len(failed)} of {len(result.deliveries)} alert deliveries failed "
+                                        f"(retried next scan):[/] ", shown("; ".join(sorted({f"{d.target}: {d.error}" for d in failed})), 500))
     if not quiet:
         print_summary(result.context, console)
         if result.deliveries:
             console.print(f"Alerts: {len(result.deliveries) - len(failed)} delivered, {len(failed)} failed")
         for name, path in result.reports.items():
-            console.print(f"  wrote {name:<4} {path}")
+            console.print(f"  wrote {name:<4}", shown(path))
     raise typer.Exit(result.exit_code)
 
 
@@ -239,27 +251,27 @@ def history(
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=str))
         return
-    console = Console(width=max(Console().width, 140))
-    table = Table(title=f"{len(summary['scans'])} scans in {db}")
+    console = make_console(min_width=140)
+    table = Table(title=shown(f"{len(summary['scans'])} scans in {db}"))
     for column in ("Scan", "Started", "Resources", "Pass", "Fail", "Δ fail", "Not assessed", "Gaps", "Fail by framework",
                    "Fail by app", "DR score by app"):
         table.add_column(column, justify="left" if column in ("Started", "Fail by framework", "Fail by app", "DR score by app")
                          else "right")
     for row in summary["scans"]:
         delta = row["fail_delta"]
-        shown = "" if delta is None else (f"[red]+{delta}[/]" if delta > 0 else f"[green]{delta}[/]" if delta < 0 else "0")
-        table.add_row(str(row["id"]), row["started_at"], str(row["resources"]), str(row["pass"]), str(row["fail"]), shown,
-                      str(row["not_assessed"]), str(row["gaps"]),
-                      ", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_framework"].items())),
-                      ", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_app"].items())),
-                      ", ".join(f"{k} {'-' if v is None else v}" for k, v in sorted(row["dr_score_by_app"].items())))
+        delta_text = "" if delta is None else (f"[red]+{delta}[/]" if delta > 0 else f"[green]{delta}[/]" if delta < 0 else "0")
+        table.add_row(str(row["id"]), shown(row["started_at"]), str(row["resources"]), str(row["pass"]), str(row["fail"]),
+                      delta_text, str(row["not_assessed"]), str(row["gaps"]),
+                      shown(", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_framework"].items()))),
+                      shown(", ".join(f"{k} {v}" for k, v in sorted(row["fail_by_app"].items()))),
+                      shown(", ".join(f"{k} {'-' if v is None else v}" for k, v in sorted(row["dr_score_by_app"].items()))))
     console.print(table)
     if summary["longest_failing"]:
         longest = Table(title="Longest-failing findings")
         for column in ("Rule", "Resource", "Failing since", "Days in violation", "Failing scans"):
             longest.add_column(column, overflow="fold")
         for row in summary["longest_failing"]:
-            longest.add_row(row["rule_id"], row["resource_id"], row["failing_since"],
+            longest.add_row(shown(row["rule_id"]), shown(row["resource_id"]), shown(row["failing_since"]),
                             f"{row['violation_seconds'] / 86400:.1f}", str(row["failing_scans"]))
         console.print(longest)
 
@@ -279,7 +291,7 @@ def diff(
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2, default=str))
         return
-    console = Console(width=max(Console().width, 140))
+    console = make_console(min_width=140)
     counts = result.as_dict()["counts"]
     console.print(f"[bold]scan {result.old_scan} → {result.new_scan}[/]: "
                   f"[red]{counts['new']} new[/], [red]{counts['regressed']} regressed[/], [green]{counts['resolved']} resolved[/], "
@@ -291,7 +303,8 @@ def diff(
             for column in ("Severity", "Rule", "Resource", "Before", "After"):
                 table.add_column(column, overflow="fold")
             for item in items[:limit]:
-                table.add_row(item.severity, item.rule_id, item.resource_id, item.before or "—", item.after or "gone")
+                table.add_row(shown(item.severity), shown(item.rule_id), shown(item.resource_id), shown(item.before or "—"),
+                              shown(item.after or "gone"))
             console.print(table)
     if result.resources_changed:
         table = Table(title=f"Changed resources ({len(result.resources_changed)})", title_justify="left")
@@ -299,8 +312,8 @@ def diff(
             table.add_column(column, overflow="fold")
         for change in result.resources_changed[:limit]:
             for attribute in change.changes[:5]:
-                table.add_row(change.id, attribute["path"], json.dumps(attribute["before"], default=str),
-                              json.dumps(attribute["after"], default=str))
+                table.add_row(shown(change.id), shown(attribute["path"]), shown(json.dumps(attribute["before"], default=str)),
+                              shown(json.dumps(attribute["after"], default=str)))
         console.print(table)
 
 
@@ -323,24 +336,27 @@ def plan(
     result = api.plan(plan_file, config_path=config, fail_on=fail_on, soft_fail=soft_fail, out_dir=out,
                       formats=chosen, outputs=_outputs(sarif, junit, ocsf), db_path=db)
     if not quiet:
-        console = Console(width=max(Console().width, 140))
+        console = make_console(min_width=140)
         context = result.context
         failing = [f for f in context["findings"] if f["status"] != "PASS"]
         scope = result.scan.scope
-        console.print(f"[bold]drscan plan[/] {plan_file} ({scope.get('plan_context')}): {len(result.scan.resources)} planned "
-                      f"resources, [red]{context['totals']['FAIL']} failed[/], [yellow]{context['totals']['NOT_ASSESSED']} "
-                      f"not assessed[/], [green]{context['totals']['PASS']} passed[/]", highlight=False)
+        console.print(f"[bold]drscan plan[/] {markup_safe(plan_file)} ({markup_safe(scope.get('plan_context'))}): "
+                      f"{len(result.scan.resources)} planned resources, [red]{context['totals']['FAIL']} failed[/], "
+                      f"[yellow]{context['totals']['NOT_ASSESSED']} not assessed[/], "
+                      f"[green]{context['totals']['PASS']} passed[/]", highlight=False)
         for notice in context.get("notices") or []:
-            console.print(f"[yellow]note:[/] {escape(notice)}", highlight=False)
+            console.print(f"[yellow]note:[/] {markup_safe(notice)}", highlight=False)
         if failing:
             table = Table(title="Findings in the plan", title_justify="left")
             for column in ("Status", "Severity", "Rule", "Address", "Reason"):
                 table.add_column(column, overflow="fold")
             for f in failing[:50]:
-                table.add_row(f["status"], f["severity"], f["rule_id"], f["address"], f["reason"])
+                table.add_row(shown(f["status"]), shown(f["severity"]), shown(f["rule_id"]), shown(f["address"]), shown(f["reason"]))
+            if len(failing) > 50:
+                table.add_row("", "", "", "", f"... and {len(failing) - 50} more (see --out / --sarif)")
             console.print(table)
         verdict = "[bold red]FAIL[/]" if result.exit_code else ("[bold green]PASS[/]" if not soft_fail else "soft-fail (exit 0)")
-        console.print(f"Gate (--fail-on {result.fail_on}): {verdict}")
+        console.print(f"Gate (--fail-on {markup_safe(result.fail_on)}): {verdict}")
     raise typer.Exit(result.exit_code)
 
 
@@ -357,14 +373,15 @@ def drift(
     if as_json:
         typer.echo(json.dumps(report, indent=2, default=str))
         raise typer.Exit(int(drifted))
-    console = Console(width=max(Console().width, 140))
+    console = make_console(min_width=140)
     names = ", ".join(s["path"] for s in report["states"])
-    console.print(f"[bold]Terraform state {escape(names)}[/] vs scan {report['scan_id']}: {report['managed']} managed, "
+    console.print(f"[bold]Terraform state {markup_safe(names)}[/] vs scan {report['scan_id']}: {report['managed']} managed, "
                   f"{len(report['unmanaged'])} unmanaged, {len(report['missing'])} missing, {len(report['changed'])} changed, "
                   f"{len(report['not_scanned'])} not in the scan, {len(report['ignored'])} never managed (AWS-managed, "
                   "service-linked, default)", highlight=False)
-    for state in report["states"]:
-        console.print(f"  {escape(state['path'])}: {state['managed']} resources in {', '.join(state['accounts']) or 'no known account'}",
+    for state in report["states"][:50]:
+        accounts = ", ".join(state["accounts"]) or "no known account"
+        console.print(f"  {markup_safe(state['path'])}: {state['managed']} resources in {markup_safe(accounts)}",
                       highlight=False)
     for title, rows in (("Unmanaged (live, in a state's accounts and kinds, in no state)", report["unmanaged"]),
                         ("Missing (in state, not live)", report["missing"])):
@@ -374,7 +391,9 @@ def drift(
             table.add_column("Kind")
             table.add_column("State" if rows is report["missing"] else "Account", overflow="fold")
             for row in rows[:50]:
-                table.add_row(row["id"], row["kind"], row.get("state") or row.get("account") or "")
+                table.add_row(shown(row["id"]), shown(row["kind"]), shown(row.get("state") or row.get("account") or ""))
+            if len(rows) > 50:
+                table.add_row(f"... and {len(rows) - 50} more (--json lists all)", "", "")
             console.print(table)
     if report["changed"]:
         table = Table(title="Changed attributes", title_justify="left")
@@ -382,8 +401,8 @@ def drift(
             table.add_column(column, overflow="fold")
         for row in report["changed"][:50]:
             for d in row["differences"]:
-                table.add_row(row["address"] or row["id"], d["attribute"], json.dumps(d["terraform"], default=str),
-                              json.dumps(d["live"], default=str))
+                table.add_row(shown(row["address"] or row["id"]), shown(d["attribute"]),
+                              shown(json.dumps(d["terraform"], default=str)), shown(json.dumps(d["live"], default=str)))
         console.print(table)
     raise typer.Exit(int(drifted))
 
@@ -432,10 +451,10 @@ def verify(
         files = len(result.manifest["files"]) if result.manifest else 0
         typer.echo(f"OK: {pack_file} is intact ({files} files, signature valid)")
         return
-    err = Console(stderr=True, highlight=False)
-    err.print(f"[bold red]NOT INTACT:[/] {pack_file}".replace("[/] ", "[/] "))
-    for problem in result.problems:
-        err.print("  " + problem.replace("[", "\\["))
+    err = make_console(stderr=True)
+    err.print("[bold red]NOT INTACT:[/]", shown(pack_file))
+    for problem in capped(result.problems):
+        err.print(Text("  ").append_text(shown(problem, 500)))
     raise typer.Exit(1)
 
 
@@ -463,8 +482,9 @@ def rules_list(
     for column in ("ID", "Title", "Severity", "Category", "Kinds", "Controls"):
         table.add_column(column, overflow="fold")
     for r in chosen:
-        table.add_row(r.id, r.title, r.severity, r.category, ", ".join(r.kinds), ", ".join(r.controls))
-    Console(width=max(Console().width, 160)).print(table)
+        table.add_row(shown(r.id), shown(r.title), shown(r.severity), shown(r.category), shown(", ".join(r.kinds)),
+                      shown(", ".join(r.controls)))
+    make_console(min_width=160).print(table)
 
 
 @app.command()
@@ -484,14 +504,14 @@ def controls(
                                 "coverage": s.coverage, "rules": list(s.rules)} for s in statuses], indent=2))
         return
     counts = {c: sum(1 for s in statuses if s.coverage == c) for c in ("automated", "manual", "not_covered")}
-    table = Table(title=f"{catalogue.title}: {len(statuses)} controls · {counts['automated']} automated · "
+    table = Table(title=f"{markup_safe(catalogue.title)}: {len(statuses)} controls · {counts['automated']} automated · "
                         f"{counts['manual']} manual · {counts['not_covered']} not covered")
     for column in ("Control", "Title", "Coverage", "Rules"):
         table.add_column(column, overflow="fold")
     for s in statuses:
         style = {"automated": "green", "manual": "cyan", "not_covered": "yellow"}[s.coverage]
-        table.add_row(s.control.id, s.control.title, f"[{style}]{s.coverage}[/]", ", ".join(s.rules))
-    Console(width=max(Console().width, 140)).print(table)
+        table.add_row(shown(s.control.id), shown(s.control.title), f"[{style}]{s.coverage}[/]", shown(", ".join(s.rules)))
+    make_console(min_width=140).print(table)
 
 
 PERMISSION_DOCUMENTS = {
@@ -516,17 +536,9 @@ def permissions(
     typer.echo(document if isinstance(document, str) else json.dumps(document, indent=2))  # k8s: ClusterRole YAML
 
 
-def main() -> None:
-    """Console entry point. Usage errors exit 2 (click); drscan errors exit with their code."""
-    try:
-        app()
-    except DrscanError as exc:
-        console = Console(stderr=True, soft_wrap=True, highlight=False)
-        console.print("[bold red]drscan: error:[/]", str(exc).replace("[", "\\["))
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        Console(stderr=True).print("drscan: interrupted; nothing was stored for this scan")
-        sys.exit(130)
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point (drscan.cli:main): every outcome becomes an exit code (cli_exit.run)."""
+    sys.exit(run(app, argv))
 
 
 if __name__ == "__main__":

@@ -12,14 +12,16 @@ from typing import Callable, Optional, TypeVar
 
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from drscan.cli_exit import print_error
 from drscan.dr import api
 from drscan.dr.copies import human
 from drscan.dr.model import DISRUPTIONS, FAIL, PASS, basis_of
 from drscan.dr.output import simulation_json, status_json
 from drscan.errors import DrscanError, InputError
+from drscan.report.terminal import console as make_console, markup_safe, shown
+from drscan.safe_text import neutralize
 
 dr_app = typer.Typer(help="DR readiness: per-app RPO/RTO per disruption, failure simulation, recovery runbooks.",
                      invoke_without_command=True, add_completion=False, rich_markup_mode=None,
@@ -43,7 +45,7 @@ def _guard(work: Callable[[], T]) -> T:
     try:
         return work()
     except DrscanError as exc:
-        Console(stderr=True, soft_wrap=True, highlight=False).print("[bold red]drscan: error:[/]", str(exc).replace("[", "\\["))
+        print_error(exc)
         raise typer.Exit(exc.exit_code) from None
 
 
@@ -72,7 +74,7 @@ def _cell(estimate) -> str:
 
 
 def _print_status(report) -> None:
-    console = Console(width=max(Console().width, 160))
+    console = make_console(min_width=160)
     table = Table(title=f"DR readiness - scan {report.scan.id} (as of {report.context.now.isoformat(timespec='minutes')})",
                   show_lines=True)
     table.add_column("App")
@@ -82,25 +84,27 @@ def _print_status(report) -> None:
         table.add_column(HEADINGS[disruption])
     for assessment in report.assessments.values():
         strategy = assessment.strategy
-        shown = strategy.detected.replace("_", " ")
+        shown_strategy = markup_safe(strategy.detected.replace("_", " "))
         if strategy.declared and not strategy.matches:
-            shown += f"\n[yellow](declared {strategy.declared.replace('_', ' ')})[/]"
+            shown_strategy += f"\n[yellow](declared {markup_safe(strategy.declared.replace('_', ' '))})[/]"
         targets = f"RPO {human(assessment.rpo_target_seconds) if assessment.rpo_target_seconds is not None else '-'}\n" \
                   f"RTO {human(assessment.rto_target_seconds) if assessment.rto_target_seconds is not None else '-'}"
-        table.add_row(f"{assessment.name}\ntier {assessment.tier if assessment.tier is not None else '-'}", targets, shown,
+        table.add_row(f"{markup_safe(assessment.name)}\ntier {assessment.tier if assessment.tier is not None else '-'}", targets,
+                      shown_strategy,
                       *[_cell(assessment.estimates[d]) for d in DISRUPTIONS])
     console.print(table)
     for assessment in report.assessments.values():
         failing = [(d, e) for d, e in assessment.estimates.items() if e.verdict == FAIL]
         for disruption, estimate in failing:
             reason = estimate.rpo_reason if estimate.rpo_verdict == FAIL else estimate.rto_reason
-            console.print(f"[bold]{assessment.name}[/] {HEADINGS[disruption].lower()}: {reason}", highlight=False)
+            console.print(f"[bold]{markup_safe(assessment.name)}[/] {HEADINGS[disruption].lower()}: {markup_safe(reason, 1000)}")
         if assessment.single_points_of_failure:
-            console.print(f"[bold]{assessment.name}[/] single points of failure: {len(assessment.single_points_of_failure)} "
-                          f"({', '.join(s.rsplit('/', 1)[-1].rsplit(':', 1)[-1] for s in assessment.single_points_of_failure[:5])}"
-                          f"{', ...' if len(assessment.single_points_of_failure) > 5 else ''})", highlight=False)
+            names = ", ".join(s.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for s in assessment.single_points_of_failure[:5])
+            console.print(f"[bold]{markup_safe(assessment.name)}[/] single points of failure: "
+                          f"{len(assessment.single_points_of_failure)} ({markup_safe(names, 1000)}"
+                          f"{', ...' if len(assessment.single_points_of_failure) > 5 else ''})")
         for note in assessment.notes:
-            console.print(f"[yellow]{assessment.name}: {note}[/]", highlight=False)
+            console.print(f"[yellow]{markup_safe(assessment.name)}: {markup_safe(note, 1000)}[/]")
 
 
 @dr_app.callback(invoke_without_command=True)
@@ -155,8 +159,8 @@ def dr_simulate(
     if chosen == "json":
         typer.echo(_json(simulation_json(scan_info, result, code)))
         raise typer.Exit(code)
-    console = Console(width=max(Console().width, 160))
-    table = Table(title=f"Simulated failure of {', '.join(f.spec for f in result.failures)}: "
+    console = make_console(min_width=160)
+    table = Table(title=f"Simulated failure of {markup_safe(', '.join(f.spec for f in result.failures))}: "
                         f"{result.failed_resource_count} resource(s) fail (scan {scan_info.id})", show_lines=True)
     for column in ("App", "Outcome", "Data lost", "Back in", "Targets", "Verdict", "What to do"):
         table.add_column(column)
@@ -168,8 +172,9 @@ def dr_simulate(
         targets = f"RPO {human(outcome.rpo_target_seconds) if outcome.rpo_target_seconds is not None else '-'} / " \
                   f"RTO {human(outcome.rto_target_seconds) if outcome.rto_target_seconds is not None else '-'}"
         verdict = {PASS: "[green]PASS[/]", FAIL: "[bold red]FAIL[/]"}.get(outcome.verdict, "[yellow]N/A[/]")
-        table.add_row(outcome.name, outcome.outcome.replace("_", " "), lost, back, targets, verdict,
-                      "\n".join(outcome.actions[:6]) + (f"\n(+{len(outcome.actions) - 6} more)" if len(outcome.actions) > 6 else ""))
+        actions = [markup_safe(a) for a in outcome.actions[:6]]
+        table.add_row(shown(outcome.name), shown(outcome.outcome.replace("_", " ")), lost, back, targets, verdict,
+                      "\n".join(actions) + (f"\n(+{len(outcome.actions) - 6} more)" if len(outcome.actions) > 6 else ""))
     console.print(table)
     raise typer.Exit(code)
 
@@ -196,7 +201,7 @@ def dr_score(
     if chosen == "json":
         typer.echo(_json(scores_json(report, code)))
     else:
-        print_scores(report, Console(width=max(Console().width, 140)))
+        print_scores(report, make_console(min_width=140))
     raise typer.Exit(code)
 
 
@@ -218,7 +223,7 @@ def dr_runbook(
     config_path, db_path, scan_id, moment = _common(ctx, config, db, scan, as_of)
     chosen = _guard(lambda: _format(fmt, ("md", "json")))
     book = _guard(lambda: api.runbook(config_path, db_path, app, SHORT.get(disruption, disruption), scan_id, moment))
-    typer.echo(_json(book.as_dict()) if chosen == "json" else book.to_markdown())
+    typer.echo(_json(book.as_dict()) if chosen == "json" else neutralize(book.to_markdown(), multiline=True))
     raise typer.Exit(1 if book.estimate.verdict == FAIL else 0)
 
 
@@ -248,7 +253,6 @@ def _json(document: dict) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    from drscan.outputs import write_atomic
+
+    write_atomic(path, text)

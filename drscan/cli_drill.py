@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from drscan.collect.databases.dsn import scrub
 from drscan.drill.model import PASSED, PHASES, Check, DrillRecord, DrillRequest, parse_expectation
 from drscan.errors import InputError
+from drscan.report.terminal import console as make_console, markup_safe, shown
 
 drill_app = typer.Typer(help="Restore drills: restore a backup into a scratch target, time and verify it, keep the record.",
                         no_args_is_help=True, add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
@@ -50,18 +50,21 @@ def _seconds(value: float | None) -> str:
 
 
 def _print(record: DrillRecord) -> None:
-    console = Console(highlight=False)
-    mark = "[bold green]PASSED[/]" if record.status == PASSED else f"[bold red]{record.status.upper()}[/]"
-    console.print(f"drill {record.id if record.id is not None else '-'}: {mark}  {record.method} {record.backup} -> {record.target}"
-                  .replace("[/]  ", "[/]  "))
-    console.print(f"  backup taken {record.backup_taken_at or 'unknown'}; age {_seconds(record.backup_age_seconds)} (RPO achieved)")
+    # Backup names, restored values and tool errors are not drscan's text: markup_safe() keeps them inert.
+    console = make_console()
+    mark = "[bold green]PASSED[/]" if record.status == PASSED else f"[bold red]{markup_safe(record.status.upper())}[/]"
+    console.print(f"drill {record.id if record.id is not None else '-'}: {mark}  {markup_safe(record.method)} "
+                  f"{markup_safe(record.backup)} -> {markup_safe(record.target)}")
+    console.print(f"  backup taken {markup_safe(record.backup_taken_at or 'unknown')}; "
+                  f"age {_seconds(record.backup_age_seconds)} (RPO achieved)")
     console.print("  phases: " + ", ".join(f"{p} {_seconds(record.phases[p])}" for p in PHASES if p in record.phases)
                   + f"; restore duration {_seconds(record.restore_duration_seconds)} (RTO measured)")
     for check in record.verification:
-        console.print(f"  {'ok  ' if check.ok else 'FAIL'} {check.query} -> {check.actual!r}"
-                      + (f" (expected {check.expect})" if check.expect else "") + (f" {check.error}" if check.error else ""))
+        console.print(f"  {'ok  ' if check.ok else 'FAIL'} {markup_safe(check.query)} -> {markup_safe(repr(check.actual))}"
+                      + (f" (expected {markup_safe(check.expect)})" if check.expect else "")
+                      + (f" {markup_safe(check.error, 1000)}" if check.error else ""))
     if record.error:
-        console.print(f"  [red]{record.error.replace('[', chr(92) + '[')}[/]")
+        console.print(f"  [red]{markup_safe(record.error, 2000)}[/]")
     console.print(f"  scratch target {'kept' if record.kept else 'removed'}")
 
 
@@ -95,7 +98,7 @@ def drill_restore(
     request = DrillRequest(engine=engine, source=source, target=target, checks=_checks(verify, expect), app=app,
                            allow_target_name=allow_target_name, replace=replace, keep=keep, os_user=os_user,
                            pgbackrest_config=pgbackrest_config, pg_bin=pg_bin, timeout_seconds=timeout)
-    progress = Console(stderr=True, highlight=False)
+    progress = make_console(stderr=True)
     try:
         record = run_drill(request, on_phase=None if as_json else lambda phase: progress.print(f"drill: {phase}...", style="dim"))
     except DrillAborted as aborted:
@@ -125,26 +128,23 @@ def drill_list(
 ) -> None:
     """Past drills: when, which backup (and its age), phase timings, verification, status."""
     from drscan.drill.records import list_drills
-    from drscan.store.db import open_db
+    from drscan.store.db import reading
 
     if not db.exists():
         raise InputError(f"{db}: no such database (drscan drill restore --db {db} stores drills there)")
-    handle = open_db(db)
-    try:
-        rows = list_drills(handle, app, last)
-    finally:
-        handle.conn.close()
+    with reading(db) as handle:  # read only; a schema 1 file has no drills yet
+        rows = list_drills(handle, app, last) if handle["drills"].exists() else []
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
-    table = Table(title=f"{len(rows)} drills in {db}")
+    table = Table(title=shown(f"{len(rows)} drills in {db}"))
     for column in ("Id", "Finished", "App", "Status", "Backup", "Backup age", *[p.title() for p in PHASES], "RTO measured", "Checks"):
         table.add_column(column, overflow="fold")
     for row in rows:
         phases = row["phases"] or {}
         checks = row["verification"] or []
-        table.add_row(str(row["id"]), row["finished_at"], row["app"] or "-", row["status"], row["backup"],
+        table.add_row(str(row["id"]), shown(row["finished_at"]), shown(row["app"] or "-"), shown(row["status"]), shown(row["backup"]),
                       _seconds(row["backup_age_seconds"]), *[_seconds(phases.get(p)) for p in PHASES],
                       _seconds(row["restore_duration_seconds"]),
                       f"{sum(1 for c in checks if c['ok'])}/{len(checks)} ok" if checks else "-")
-    Console(width=max(Console().width, 160)).print(table)
+    make_console(min_width=160).print(table)

@@ -3,18 +3,27 @@ shared services, and the DR settings (assumption overrides, drill attestations).
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from drscan.dr.drills import Drill, RunbookReview, load_drills_file
 from drscan.errors import ConfigError, InputError
 from drscan.model import SEVERITIES
+from drscan.redact import Redactor, excerpt
 from drscan.yamlfile import YamlDocument, load_yaml, validate
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Bounds on values that pass the schema but would overflow later (timedelta, date arithmetic,
+# 64-bit columns): a duration, a day count or a date outside them is an error naming the line.
+MAX_DURATION_SECONDS = 100 * 365 * 86400
+MAX_DAYS = 100 * 365
+EARLIEST_DATE, LATEST_DATE = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
+MAX_ASSUMPTION = 1e12  # larger than any assumed rate, size or duration (in its unit)
 
 STRATEGIES: tuple[str, ...] = ("backup_restore", "pilot_light", "warm_standby", "active_active")
 DEFAULT_DRILL_MAX_AGE_DAYS = 365
@@ -45,7 +54,8 @@ CONFIG_SCHEMA = {
         "organization": {"type": "string"},
         "scope": {"type": "object", "additionalProperties": False, "properties": {"name": {"type": "string"}}},
         "fail_on": {"enum": list(SEVERITIES) + ["none"]},
-        "evidence_ttl_days": {"type": "object", "additionalProperties": {"type": "number", "exclusiveMinimum": 0}},
+        "evidence_ttl_days": {"type": "object", "additionalProperties": {"type": "number", "exclusiveMinimum": 0,
+                                                                          "maximum": MAX_DAYS}},
         "aws": {
             "type": "object", "additionalProperties": False,
             "properties": {
@@ -113,23 +123,24 @@ CONFIG_SCHEMA = {
             "type": "object", "additionalProperties": False,
             "properties": {
                 "max_age": {"type": "string"},  # for sources no app claims; 24h unless set
-                "min_retention_days": {"type": "integer", "minimum": 1},
+                "min_retention_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
             },
         },
         "dr": {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "assumptions": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
+                "assumptions": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0,
+                                                                           "maximum": MAX_ASSUMPTION}},
                 "drills": {"type": "string", "minLength": 1},
-                "drill_max_age_days": {"type": "integer", "minimum": 1},
-                "restore_test_max_age_days": {"type": "integer", "minimum": 1},
-                "runbook_max_age_days": {"type": "integer", "minimum": 1},
+                "drill_max_age_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+                "restore_test_max_age_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+                "runbook_max_age_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
                 "score": {"type": "object", "additionalProperties": False, "properties": {"tiers": {
                     "type": "array", "items": {
                         "type": "object", "additionalProperties": False, "required": ["tier"],
                         "properties": {"tier": {"type": "integer", "minimum": 0, "maximum": 5},
-                                       "max_age_days": {"type": "integer", "minimum": 1},
+                                       "max_age_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
                                        "floor": {"type": "integer", "minimum": 0, "maximum": 100}}}}}},
             },
         },
@@ -137,11 +148,26 @@ CONFIG_SCHEMA = {
 }
 
 def parse_duration(text: str) -> int:
-    """'15m' -> 900 seconds."""
+    """'15m' -> 900 seconds. ValueError for anything else, or longer than 100 years."""
     match = _DURATION.match(str(text))
     if not match:
-        raise ValueError(f"not a duration: {text!r} (use e.g. 30s, 15m, 4h, 1d)")
-    return int(float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+        raise ValueError(f"not a duration: {excerpt(text)} (use e.g. 30s, 15m, 4h, 1d)")
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if not math.isfinite(seconds) or seconds > MAX_DURATION_SECONDS:
+        raise ValueError(f"duration {excerpt(text)} is longer than 100 years")
+    return int(seconds)
+
+
+def parse_date(value: Any) -> dt.date:
+    """A YAML date ('2026-10-14', also with a time of day) between 1970 and 2999; ValueError otherwise."""
+    text = str(value).strip()
+    try:
+        day = dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        raise ValueError(f"not a date (YYYY-MM-DD): {excerpt(value)}") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"date {day.isoformat()} is outside {EARLIEST_DATE.year}-{LATEST_DATE.year}")
+    return day
 
 
 @dataclass(frozen=True)
@@ -256,14 +282,14 @@ def _load_apps(path: Path, document: YamlDocument, data: dict) -> list[App]:
     for index, entry in enumerate(data.get("apps") or []):
         at = ("apps", index)
         if entry["name"] in seen:
-            raise _error(path, document, at + ("name",), f"duplicate app name {entry['name']!r}")
+            raise _error(path, document, at + ("name",), f"duplicate app name {excerpt(entry['name'])}")
         seen.add(entry["name"])
         durations = _durations(path, document, entry, at, ("rpo", "rto"))
         primary = entry.get("primary_region")
         recovery = tuple(entry.get("recovery_regions") or ())
         if primary and primary in recovery:
             raise _error(path, document, at + ("recovery_regions",),
-                         f"app {entry['name']!r}: primary_region {primary!r} is also listed in recovery_regions")
+                         f"app {excerpt(entry['name'])}: primary_region {excerpt(primary)} is also listed in recovery_regions")
         members = entry["members"]
         apps.append(App(
             name=entry["name"], tier=entry.get("tier"), owner=entry.get("owner"),
@@ -289,9 +315,9 @@ def _load_shared_services(path: Path, document: YamlDocument, data: dict, app_na
         at = ("shared_services", index, "name")
         name = entry["name"]
         if name in seen:
-            raise _error(path, document, at, f"duplicate shared service name {name!r}")
+            raise _error(path, document, at, f"duplicate shared service name {excerpt(name)}")
         if name in app_names:
-            raise _error(path, document, at, f"shared service {name!r} has the name of an app; names must be unique")
+            raise _error(path, document, at, f"shared service {excerpt(name)} has the name of an app; names must be unique")
         seen.add(name)
         members = entry.get("members") or {}
         services.append(SharedService(name=name, type=entry.get("type", "internal"), owner=entry.get("owner"),
@@ -307,10 +333,10 @@ def _check_dependencies(path: Path, document: YamlDocument, data: dict, names: s
         for d, name in enumerate(entry.get("depends_on") or []):
             at = ("apps", index, "depends_on", d)
             if name == entry["name"]:
-                raise _error(path, document, at, f"app {entry['name']!r} depends on itself")
+                raise _error(path, document, at, f"app {excerpt(entry['name'])} depends on itself")
             if name not in names:
-                raise _error(path, document, at, f"app {entry['name']!r} depends on unknown app or shared service "
-                                                  f"{name!r} (known: {', '.join(sorted(names)) or 'none'})")
+                raise _error(path, document, at, f"app {excerpt(entry['name'])} depends on unknown app or shared service "
+                                                  f"{excerpt(name)} (known: {', '.join(sorted(names)) or 'none'})")
 
 
 def _load_dr(path: Path, document: YamlDocument, data: dict, app_names: set[str]) -> DrSettings:
@@ -323,7 +349,7 @@ def _load_dr(path: Path, document: YamlDocument, data: dict, app_names: set[str]
         for key in overrides:
             if key not in known:
                 raise _error(path, document, ("dr", "assumptions", key),
-                             f"unknown DR assumption {key!r} (see drscan/dr/assumptions.yaml for the keys)")
+                             f"unknown DR assumption {excerpt(key)} (see drscan/dr/assumptions.yaml for the keys)")
     drills_path = None
     drills: tuple[Drill, ...] = ()
     runbooks: tuple[RunbookReview, ...] = ()
@@ -379,7 +405,7 @@ def load_config(path: Path | None) -> Config:
     services = _load_shared_services(path, document, data, app_names)
     _check_dependencies(path, document, data, app_names | {s.name for s in services})
     backups, backup_defaults = _load_backups(path, document, data)
-    return Config(
+    config = Config(
         organization=data.get("organization", ""),
         scope_name=(data.get("scope") or {}).get("name", ""),
         fail_on=data.get("fail_on", "high"),
@@ -394,3 +420,16 @@ def load_config(path: Path | None) -> Config:
         backups=backups,
         backup_defaults=backup_defaults,
     )
+    return redact_config(config)
+
+
+def redact_config(config: Config) -> Config:
+    """The free text of drscan.yaml that reaches reports (organization, scope, apps, shared
+    services, drills, backups) with credentials removed, the same way as the inventory, so tag selectors
+    and ids still match the redacted resources. AWS settings are used for API calls, not shown."""
+    redactor = Redactor()
+    dr = replace(config.dr, drills=tuple(redactor.dataclass(d) for d in config.dr.drills))
+    return replace(config, organization=redactor.value(config.organization), scope_name=redactor.value(config.scope_name),
+                   apps=tuple(redactor.dataclass(a) for a in config.apps),
+                   shared_services=tuple(redactor.dataclass(s) for s in config.shared_services), dr=dr,
+                   backups=tuple(redactor.dataclass(b) for b in config.backups))

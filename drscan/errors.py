@@ -1,5 +1,9 @@
 """Errors drscan raises; the CLI maps each to an exit code (see README, "Exit codes")."""
 
+# Anything that is not a DrscanError (a bug, or a failure drscan did not foresee) exits with
+# this code, so CI never reads a crash as "the gate failed" (1). 70 is EX_SOFTWARE in sysexits.h.
+INTERNAL_ERROR_EXIT = 70
+
 
 class DrscanError(Exception):
     """Base class. `exit_code` is what the CLI exits with."""
@@ -17,6 +21,11 @@ class ConfigError(InputError):
 
 class RuleError(InputError):
     """A rule file or control catalogue is invalid."""
+
+
+class OutputError(DrscanError):
+    """A report or output file cannot be written (bad path, permission, disk full). Exit 2, as
+    for any path the user gave us; nothing half-written is left at the path."""
 
 
 class StoreError(DrscanError):

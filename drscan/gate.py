@@ -17,7 +17,7 @@ from drscan.engine.evaluate import evaluate
 from drscan.engine.loader import RuleSet
 from drscan.graph.build import build_graph
 from drscan.model import Evidence, Finding, Inventory, Scan, Status
-from drscan.redact import redact_inventory
+from drscan.redact import redact_inventory, redact_text, redact_value
 
 CHANGING = {"create", "update"}
 # DR regressions evidence backup, redundancy and continuity controls.
@@ -61,29 +61,31 @@ def evaluate_plan(path: Path, config: Config, rules: RuleSet, now: datetime, sta
                                      "by_type": dict(plan.unmapped)}
     inventory = redact_inventory(inventory)
     graph = build_graph(inventory, config.apps, open_world=open_world)
-    changing = {c.address for c in plan.changes if CHANGING & set(c.actions)}
+    changing = {redact_text(c.address) for c in plan.changes if CHANGING & set(c.actions)}
     # A changed settings resource (e.g. aws_s3_bucket_versioning) re-checks the resource it configures.
-    changing |= {c.after.attrs["terraform_configures"] for c in plan.changes
+    changing |= {redact_text(c.after.attrs["terraform_configures"]) for c in plan.changes
                  if CHANGING & set(c.actions) and c.after is not None and c.after.attrs.get("terraform_configures")}
     gaps = list(inventory.gaps) + graph.gaps
     findings = [f for f in evaluate(graph, rules, now, gaps) if f.resource_id in changing]
-    planned_ids = {r.id for r in plan.inventory.resources}
+    planned = redact_inventory(plan.inventory)  # ids and gaps as the redacted graph holds them
+    planned_ids = {r.id for r in planned.resources}
     if live is not None:  # the plan's own gaps, and live ones about what it touches; the rest belong to the scan
-        gaps = [g for g in gaps if g in plan.inventory.gaps or g.resource_id in planned_ids]
+        gaps = [g for g in gaps if g in planned.gaps or g.resource_id in planned_ids]
     regression_rules: dict[str, dict[str, Any]] = {}
     for regression in dr_regressions(plan):
+        reason = redact_text(regression.reason)
         findings.append(Finding(
-            rule_id=regression.rule_id, rule_version=1, resource_id=regression.address,
+            rule_id=regression.rule_id, rule_version=1, resource_id=redact_text(regression.address),
             resource_kind=regression.kind or "terraform.resource", provider=(regression.kind or "terraform").split(".")[0],
             account="terraform", region="", status=Status.FAIL, severity=regression.severity, category="dr",
-            controls=REGRESSION_CONTROLS, evidence=(Evidence("plan change", regression.reason),), reason=regression.reason))
+            controls=REGRESSION_CONTROLS, evidence=(Evidence("plan change", reason),), reason=reason))
         regression_rules[regression.rule_id] = {
             "id": regression.rule_id, "version": 1, "title": regression.title, "severity": regression.severity,
             "category": "dr", "kinds": [regression.kind or "terraform.resource"], "controls": list(REGRESSION_CONTROLS)}
     if notices:
         scope["notices"] = notices
-    scan = Scan(id=None, started_at=started, finished_at=finished, scope=scope,
-                sources=(str(path),), resources=tuple(r for r in graph.resources.values() if r.id in planned_ids),
+    scan = Scan(id=None, started_at=started, finished_at=finished, scope=redact_value(scope),
+                sources=(redact_value(str(path)),), resources=tuple(r for r in graph.resources.values() if r.id in planned_ids),
                 relations=tuple(r for r in graph.relations if r.source in planned_ids or r.target in planned_ids),
                 findings=tuple(findings), gaps=tuple(gaps), drscan_version=__version__, rules_digest=rules.digest)
     return PlanVerdict(scan=scan, plan=plan, regression_rules=list(regression_rules.values()))

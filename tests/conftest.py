@@ -34,3 +34,51 @@ def require_binary(name: str) -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{name} is not installed; .ci/run must apt-get install it")
     pytest.skip(f"{name} not installed (apt-get install it to run this test)")
+
+
+def run_drscan(*args: str, cwd: Path = REPO, timeout: int = 300, env: dict | None = None, **kwargs):
+    """`drscan ARGS` as a user runs it: a subprocess on the console entry point (drscan.cli:main)."""
+    import subprocess
+    import sys
+
+    # No .pyc writes: a test that limits file sizes (a full disk) would leave truncated ones behind.
+    environment = {"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": str(cwd), "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "drscan.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=environment, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def sample_pack(tmp_path_factory):
+    """Once per session: a key pair, the samples scanned into drscan.db and a signed evidence pack
+    with attestations and waivers. Tests copy what they change; they never modify these files."""
+    work = tmp_path_factory.mktemp("sample-pack")
+    assert run_drscan("keygen", "--out", str(work / "signing.key")).returncode == 0
+    scan = run_drscan("scan", "--import", str(SAMPLES), "--config", str(SAMPLES / "drscan.yaml"), "--db",
+                      str(work / "drscan.db"), "-q", "--as-of", SAMPLES_AS_OF)
+    assert scan.returncode == 1, scan.stderr
+    assurance = SAMPLES / "assurance"
+    result = run_drscan("pack", "--db", str(work / "drscan.db"), "--scan", "latest", "--framework", "iso27001-2022",
+                        "--framework", "soc2", "--config", str(SAMPLES / "drscan.yaml"),
+                        "--attestations", str(assurance / "attestations.yaml"), "--waivers", str(assurance / "waivers.yaml"),
+                        "--sign", str(work / "signing.key"), "-o", str(work / "evidence.zip"))
+    assert result.returncode == 0, result.stderr
+    return work
+
+
+def invoke_drscan(*argv: str) -> tuple[int, str, str]:
+    """drscan.cli.main(argv) in this process (the entry point, minus interpreter start-up):
+    (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from drscan.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(argv))
+        except SystemExit as exc:
+            code = exc.code
+        else:
+            code = 0
+    return code, out.getvalue(), err.getvalue()

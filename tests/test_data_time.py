@@ -30,8 +30,8 @@ from tests.test_cli import drscan
 HEADER = ("user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,"
           "mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,"
           "access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"
-          "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_1_active,"
-          "cert_1_last_rotated")
+          "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,"
+          "cert_2_last_rotated")
 CAPTURE = datetime(2026, 6, 1, 6, 0, tzinfo=timezone.utc)  # five months before the tests' "now"
 K8S_APPS = """apps:
   - {name: payments, tier: 1, rpo: 2h, rto: 4h, members: {namespaces: [payments]}}
@@ -194,3 +194,18 @@ def test_a_backup_export_is_judged_as_of_its_capture_beside_fresher_data(tmp_pat
                                               per_resource) if r.id == source.id]
         assert judged.attrs["restorable_age_seconds"] == age
         assert judged.attrs["restorable_within_max_age"] is per_resource
+
+
+@pytest.mark.parametrize("stamp", [1e300, -1e300, 99999999999999999999, [1], {"a": 1}, "not a time"])
+def test_a_capture_time_that_is_no_time_leaves_the_resource_dated_by_its_file(tmp_path, stamp):
+    """An epoch outside years 1-9999 or a value of the wrong type in configurationItemCaptureTime,
+    readTime or updateTime is no capture time: the file's name or mtime dates the data, no crash."""
+    item = json.loads(config_snapshot(tmp_path, CAPTURE).read_text())
+    item["configurationItems"][0]["configurationItemCaptureTime"] = stamp
+    (tmp_path / "config-snapshot-20260601T0600Z.json").write_text(json.dumps(item))
+    (tmp_path / "config-snapshot.json").unlink()
+    asset = {"name": "//storage.googleapis.com/b", "assetType": "storage.googleapis.com/Bucket", "updateTime": stamp,
+             "resource": {"data": {"name": "b"}}}
+    (tmp_path / "assets-20260601T0600Z.json").write_text(json.dumps({"readTime": stamp, "assets": [asset]}))
+    resources = import_inventory(tmp_path).resources
+    assert len(resources) == 2 and {r.observed_at for r in resources} == {"2026-06-01T06:00:00Z"}

@@ -11,25 +11,16 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import SAMPLES, SAMPLES_AS_OF
+from tests.conftest import SAMPLES
 from tests.test_cli import drscan
 
 ASSURANCE = SAMPLES / "assurance"
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory):
-    work = tmp_path_factory.mktemp("pack")
-    assert drscan("keygen", "--out", str(work / "signing.key")).returncode == 0
-    scan = drscan("scan", "--import", str(SAMPLES), "--config", str(SAMPLES / "drscan.yaml"), "--db", str(work / "drscan.db"),
-                  "-q", "--as-of", SAMPLES_AS_OF)
-    assert scan.returncode == 1, scan.stderr
-    result = drscan("pack", "--db", str(work / "drscan.db"), "--scan", "latest", "--framework", "iso27001-2022",
-                    "--framework", "soc2", "--config", str(SAMPLES / "drscan.yaml"),
-                    "--attestations", str(ASSURANCE / "attestations.yaml"), "--waivers", str(ASSURANCE / "waivers.yaml"),
-                    "--sign", str(work / "signing.key"), "-o", str(work / "evidence.zip"))
-    assert result.returncode == 0, result.stderr
-    return work
+def pack(sample_pack):
+    """The session's sample pack (keygen, scan of the samples, pack with attestations and waivers)."""
+    return sample_pack
 
 
 def verify(work: Path, zip_path: Path, key: str = "signing.pub"):

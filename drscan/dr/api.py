@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 
-from drscan.config import App, Config, load_config
+from drscan.config import EARLIEST_DATE, LATEST_DATE, App, Config, load_config
 from drscan.dr.assess import DR_APP_KIND, assess_apps, new_context, prepare
 from drscan.dr.diagram import render_svg
 from drscan.dr.model import DISRUPTIONS, AppAssessment
@@ -21,7 +21,7 @@ from drscan.dr.simulate import SimulationResult, parse_failure, simulate as run_
 from drscan.errors import InputError, StoreError
 from drscan.graph.build import ResourceGraph, app_node_id
 from drscan.model import DATA_TIME_BASIS, Gap, Relation, Resource
-from drscan.store.db import open_db
+from drscan.store.db import describe, reading
 
 
 @dataclass(frozen=True)
@@ -60,24 +60,21 @@ def _parse_moment(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
         raise InputError(f"--as-of: not an ISO 8601 date/time: {text!r}") from None
+    if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
+        raise InputError(f"--as-of: {text!r} is outside {EARLIEST_DATE.year}-{LATEST_DATE.year}")
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def load_graph(db_path: Path, config: Config, scan_id: int | None = None) -> tuple[ResourceGraph, ScanInfo]:
     """The chosen (default: latest) stored scan as a ResourceGraph, app membership recomputed from
     `config` (the scan may have been taken with another drscan.yaml)."""
-    if not db_path.exists():
-        raise InputError(f"{db_path}: no such database (run drscan scan --db {db_path} first)")
-    db = open_db(db_path)
-    try:
+    with reading(db_path) as db:
         return read_graph(db.conn, config, scan_id, str(db_path))
-    finally:
-        db.conn.close()
 
 
 def read_graph(conn: sqlite3.Connection, config: Config, scan_id: int | None, where: str) -> tuple[ResourceGraph, ScanInfo]:
     """load_graph on an open connection (`drscan serve` passes its read-only one); `where` names
-    the database in messages."""
+    the database in messages. A damaged file is a StoreError naming the cause."""
     try:
         chosen = scan_id
         if chosen is None:
@@ -94,10 +91,12 @@ def read_graph(conn: sqlite3.Connection, config: Config, scan_id: int | None, wh
                          resource_id=g[7]) for g in conn.execute(
             "select provider, account, region, service, operation, code, message, resource_id from gaps where scan_id = ?",
             [chosen]))
+        scan_id_, started_at, scope_text, resource_count = row
+        scope = orjson.loads(scope_text or "{}")
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{where}: cannot read scan: {exc}") from None
-    scan_id_, started_at, scope_text, resource_count = row
-    scope = orjson.loads(scope_text or "{}")
+        raise StoreError(f"{where}: cannot read scan: {describe(exc)}") from None
+    except orjson.JSONDecodeError:
+        raise StoreError(f"{where}: cannot read scan: a stored value is not valid JSON (the file is damaged)") from None
     return graph_of_scan(resources, relations, gaps, config.apps), ScanInfo(
         id=scan_id_, started_at=started_at, as_of=scope.get("as_of") or started_at, resource_count=resource_count,
         per_resource_time=scope.get("as_of_basis") == DATA_TIME_BASIS)
@@ -202,13 +201,8 @@ def scores(config_path: Path, db_path: Path, scan_id: int | None = None, as_of: 
     from drscan.store.scores import recent_trend
 
     report = status(config_path, db_path, scan_id, as_of, apps=apps)
-    db = open_db(db_path)
-    try:
-        trend = recent_trend(db)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{db_path}: cannot read scores: {exc}") from None
-    finally:
-        db.conn.close()
+    with reading(db_path) as db:  # read only: an older file without scores has no trend
+        trend = recent_trend(db) if db["dr_scores"].exists() else []
     return ScoreReport(report.scan, report.context.now, {n: a.readiness for n, a in report.assessments.items()}, trend)
 
 

@@ -238,9 +238,22 @@ def app_resource(assessment: AppAssessment) -> Resource:
                     source="drscan:dr-assessment")
 
 
+def unassessed_app_resource(app: Any) -> Resource:
+    """An app with no members: nothing to assess, so its `dr` checks are absent and every DR rule
+    is NOT_ASSESSED (the graph stage's AppHasNoMembers gap says why)."""
+    return Resource(kind=DR_APP_KIND, id=app_node_id(app.name), name=app.name, provider="drscan", account="",
+                    region=app.primary_region or "",
+                    attrs={"tier": app.tier, "owner": app.owner, "rpo_seconds": app.rpo_seconds,
+                           "rto_seconds": app.rto_seconds, "dr": {"member_count": 0}},
+                    source="drscan:dr-assessment")
+
+
 def app_resources(graph: ResourceGraph, config: Config, now: datetime, per_resource_time: bool = False) -> list[Resource]:
     """One `drscan.dr.app` resource per configured app, its attributes the DR assessment (pure)."""
     if not config.apps:
         return []
+    empty = {a.name for a in config.apps if not graph.related(app_node_id(a.name), "member_of_app", "in")}
     ctx = new_context(graph, config, now, per_resource_time)
-    return [app_resource(a) for a in assess_apps(ctx).values()]
+    assessed = assess_apps(ctx)
+    return [unassessed_app_resource(app) if app.name in empty else app_resource(assessed[app.name])
+            for app in config.apps]

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape as _escape
 from drscan.dr.model import LAYERS, AppAssessment
 from drscan.dr.scope import DrContext, layer_of
 from drscan.model import Resource
+from drscan.safe_text import display
 
 COLUMN_TITLES = {"keys_network": "Keys & network", "data": "Data", "compute": "Compute", "traffic": "Traffic"}
 EDGE_TYPES = ("encrypted_by", "attached_to", "replica_of", "routes_to", "manages", "member_of", "child_of", "listener_of",
@@ -22,8 +23,9 @@ STYLE = {
 
 
 def escape(text: str) -> str:
-    """XML text and attribute escaping (quotes included)."""
-    return _escape(str(text), {'"': "&quot;"})
+    """XML text and attribute escaping (quotes included), of text made inert first: control
+    characters (invalid in XML) and bidi overrides as visible escapes, cut to DISPLAY_LIMIT."""
+    return _escape(display(text), {'"': "&quot;"})
 
 
 def _label(resource: Resource) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from drscan.errors import ConfigError, InputError
+from drscan.redact import excerpt
 from drscan.yamlfile import YamlDocument, load_yaml, validate
 
 DRILL_TYPES: tuple[str, ...] = ("drill", "tabletop")  # the original `type` values
@@ -139,10 +140,13 @@ def _error(path: Path, document: YamlDocument, at: tuple, message: str) -> Confi
 
 
 def _date(path: Path, document: YamlDocument, at: tuple, value: Any, key: str) -> dt.date:
-    date = parse_date(value)
-    if date is None:
-        raise _error(path, document, at + (key,), f"{key}: not a date (YYYY-MM-DD): {str(value)[:40]!r}")
-    return date
+    """A date between 1970 and 2999 (config.parse_date), else an error naming file, line and key."""
+    from drscan.config import parse_date as checked_date  # config imports this module
+
+    try:
+        return checked_date(value)
+    except ValueError as exc:
+        raise _error(path, document, at + (key,), f"{key}: {exc}") from None
 
 
 def _duration(path: Path, document: YamlDocument, at: tuple, entry: dict, key: str) -> int | None:
@@ -158,7 +162,7 @@ def _duration(path: Path, document: YamlDocument, at: tuple, entry: dict, key: s
 
 def _check_app(path: Path, document: YamlDocument, at: tuple, app: str, app_names: set[str], what: str) -> None:
     if app not in app_names:
-        raise _error(path, document, at + ("app",), f"{what} for unknown app {app[:60]!r} "
+        raise _error(path, document, at + ("app",), f"{what} for unknown app {excerpt(app)} "
                                                     f"(known: {', '.join(sorted(app_names)) or 'none'})")
 
 
@@ -168,7 +172,7 @@ def _drill(path: Path, document: YamlDocument, index: int, entry: dict, app_name
     date = _date(path, document, at, entry["date"], "date")
     kind = entry.get("kind") or TYPE_KIND[entry["type"]]
     if entry.get("type") and entry.get("kind") and TYPE_KIND[entry["type"]] != kind and entry["type"] == "tabletop":
-        raise _error(path, document, at + ("kind",), f"kind {kind!r} contradicts type 'tabletop'")
+        raise _error(path, document, at + ("kind",), f"kind {excerpt(kind)} contradicts type 'tabletop'")
     disruption = normalize_disruption(entry.get("disruption")) or normalize_disruption(entry.get("scenario"))
     follow_ups = []
     for n, item in enumerate(entry.get("follow_ups") or []):

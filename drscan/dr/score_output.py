@@ -9,6 +9,7 @@ from rich.table import Table
 
 from drscan import __version__
 from drscan.dr.score import DISRUPTION_ORDER, FORMULA
+from drscan.report.terminal import markup_safe, shown
 
 HEADINGS = {"zone": "Zone", "region": "Region", "provider": "Provider", "data_corruption": "Corruption",
             "account_compromise": "Account"}
@@ -27,7 +28,7 @@ def print_scores(report, console: Console) -> None:
     for column in ("App", "Score", "Floor", *[HEADINGS[d] for d in DISRUPTION_ORDER]):
         table.add_column(column)
     for name, score in report.scores.items():
-        table.add_row(f"{name}\ntier {score.tier if score.tier is not None else '-'}", _colour(score.score, score.floor),
+        table.add_row(f"{markup_safe(name)}\ntier {score.tier if score.tier is not None else '-'}", _colour(score.score, score.floor),
                       str(score.floor), *[f"{_colour(score.disruptions[d].score)}\n{score.disruptions[d].basis.replace('_', ' ')}"
                                           for d in DISRUPTION_ORDER])
     console.print(table)
@@ -35,7 +36,8 @@ def print_scores(report, console: Console) -> None:
         for disruption in DISRUPTION_ORDER:
             part = score.disruptions[disruption]
             if part.score is not None and part.score < 100:
-                console.print(f"[bold]{name}[/] {HEADINGS[disruption].lower()}: {part.why}", highlight=False)
+                console.print(f"[bold]{markup_safe(name)}[/] {HEADINGS[disruption].lower()}: {markup_safe(part.why, 2000)}",
+                              highlight=False)
     history = [row for row in report.trend if row["apps"]]
     if len(history) > 1:
         trend = Table(title="Score over time (stored scans)")
@@ -43,9 +45,9 @@ def print_scores(report, console: Console) -> None:
         trend.add_column("Started")
         names = list(report.scores)
         for name in names:
-            trend.add_column(name)
+            trend.add_column(shown(name))
         for row in history[-10:]:
-            trend.add_row(str(row["scan_id"]), row["started_at"], *[_colour(row["apps"].get(n)) for n in names])
+            trend.add_row(str(row["scan_id"]), shown(row["started_at"]), *[_colour(row["apps"].get(n)) for n in names])
         console.print(trend)
 
 

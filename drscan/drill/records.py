@@ -4,6 +4,7 @@ measured restore time and backup age, reports and evidence packs carry them."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import orjson
 import sqlite_utils
 
 from drscan.drill.model import DrillRecord
+from drscan.errors import StoreError
 from drscan.model import Resource
 
 KIND = "drscan.drill.restore"
@@ -26,8 +28,14 @@ def save_drill(db: sqlite_utils.Database, record: DrillRecord) -> int:
     for key in ("phases", "verification", "tool_versions"):
         row[key] = _dumps(row[key])
     row["kept"] = int(row["kept"])
-    with db.conn:
-        cursor = db.conn.execute(f"insert into drills ({', '.join(row)}) values ({', '.join('?' for _ in row)})", list(row.values()))
+    try:
+        with db.conn:
+            cursor = db.conn.execute(f"insert into drills ({', '.join(row)}) values ({', '.join('?' for _ in row)})",
+                                     list(row.values()))
+    except sqlite3.Error as exc:
+        from drscan.store.db import busy_timeout, describe
+
+        raise StoreError(f"cannot store the drill record: {describe(exc, busy_timeout())}") from None
     return int(cursor.lastrowid)
 
 
@@ -60,10 +68,7 @@ def drill_resources(rows: list[dict[str, Any]]) -> list[Resource]:
 def stored_drill_resources(db_path: Path | None) -> list[Resource]:
     if db_path is None or not db_path.exists():
         return []
-    from drscan.store.db import open_db
+    from drscan.store.db import reading
 
-    db = open_db(db_path)
-    try:
-        return drill_resources(list_drills(db))
-    finally:
-        db.conn.close()
+    with reading(db_path, allow_empty=True) as db:  # schema 1 files and new empty ones have no drills table
+        return drill_resources(list_drills(db)) if db["drills"].exists() else []

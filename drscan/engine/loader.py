@@ -12,6 +12,7 @@ from typing import Mapping
 from drscan.engine.predicates import Compiled, compile_condition, related_depth
 from drscan.engine.schema import CATALOGUE, RULE_FILE
 from drscan.errors import InputError, RuleError
+from drscan.redact import excerpt
 from drscan.yamlfile import load_yaml, validate
 
 
@@ -84,7 +85,7 @@ def load_catalogue(path: Path) -> Catalogue:
         for c, control in enumerate(theme["controls"]):
             if control["id"] in seen:
                 line = document.line_of(("themes", t, "controls", c, "id"))
-                raise RuleError(f"{path}:{line}: duplicate control id {control['id']!r}")
+                raise RuleError(f"{path}:{line}: duplicate control id {excerpt(control['id'])}")
             seen.add(control["id"])
             controls.append(Control(control["id"], control["title"], bool(control.get("manual", False)),
                                     theme["id"], theme["name"]))
@@ -101,12 +102,12 @@ def _load_rule_file(path: Path, catalogues: dict[str, Catalogue]) -> list[Rule]:
             catalogue = catalogues.get(framework)
             if catalogue is None:
                 raise RuleError(f"{path}:{document.line_of(at + ('controls', framework))}: rule {entry['id']}: "
-                                f"unknown framework {framework!r} (known: {', '.join(sorted(catalogues))})")
+                                f"unknown framework {excerpt(framework)} (known: {', '.join(sorted(catalogues))})")
             known = catalogue.control_ids()
             for i, control_id in enumerate(ids):
                 if control_id not in known:
                     raise RuleError(f"{path}:{document.line_of(at + ('controls', framework, i))}: rule {entry['id']}: "
-                                    f"{control_id!r} is not a control of {framework}")
+                                    f"{excerpt(control_id)} is not a control of {framework}")
                 controls.append(f"{framework}:{control_id}")
         where = str(path)
         justification = dict(entry.get("justification") or {})
@@ -144,7 +145,7 @@ def load_rules(root: Path, exclude: tuple[str, ...] = ()) -> RuleSet:
         digest.update(path.read_bytes())
         for rule in _load_rule_file(path, catalogues):
             if rule.id in origin:
-                raise RuleError(f"{path}: duplicate rule id {rule.id!r} (also in {origin[rule.id]})")
+                raise RuleError(f"{path}: duplicate rule id {excerpt(rule.id)} (also in {origin[rule.id]})")
             origin[rule.id] = rule.source
             rules.append(rule)
     for path in catalogue_files:

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from drscan.errors import RuleError
 from drscan.model import Evidence, Resource
+from drscan.redact import excerpt
 
 Verdict = bool | None
 
@@ -60,8 +61,36 @@ def _age_days(value: Any, now: datetime) -> float:
     return (now - when).total_seconds() / 86400
 
 
+# A `matches` value longer than this is not matched (NOT_ASSESSED, with the reason): a
+# backtracking pattern on a megabyte-long attribute would stall the whole evaluation.
+MAX_MATCH_CHARS = 4096
+
+
+class _TooLong(ValueError):
+    pass
+
+
 def _regex(value: Any, pattern: Any) -> bool:
-    return re.search(str(pattern), str(value)) is not None
+    text = str(value)
+    if len(text) > MAX_MATCH_CHARS:
+        raise _TooLong(f"is {len(text):,} characters long; values over {MAX_MATCH_CHARS:,} are not matched")
+    if isinstance(pattern, re.Pattern):
+        return pattern.search(text) is not None
+    try:  # a pattern read from data (value_from_self / value_from_previous)
+        return re.search(str(pattern), text) is not None
+    except re.error as exc:
+        raise ValueError(f"is not a valid regular expression ({exc})") from None
+
+
+def compile_pattern(pattern: Any, where: str) -> re.Pattern:
+    """A rule's `matches` pattern, compiled when the rule is loaded; RuleError naming file:line."""
+    if not isinstance(pattern, str):
+        raise RuleError(f"{where}: operator 'matches' needs a string pattern, got {type(pattern).__name__}")
+    try:
+        return re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        shown = pattern if len(pattern) <= 60 else pattern[:57] + "..."
+        raise RuleError(f"{where}: invalid regular expression {shown!r} for 'matches': {exc}") from None
 
 
 # name -> (function(actual, expected, now), needs a value, description for reasons)
@@ -85,6 +114,17 @@ OPERATORS: dict[str, tuple[Callable[[Any, Any, datetime], bool], bool, str]] = {
 }
 # These two look at presence itself, so a None value is an answer, not "unknown".
 PRESENCE_OPERATORS = {"exists", "not_exists"}
+# Operators on one value, and on a list or object: an actual value of the other shape is data of
+# the wrong type (a list where a string belongs), which answers nothing (None), never PASS.
+SCALAR_OPERATORS = {"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "matches", "age_days_lte"}
+COLLECTION_OPERATORS = {"len_gte", "len_lte"}
+
+
+def _wrong_shape(op: str, actual: Any, want: Any) -> bool:
+    container = isinstance(actual, (dict, list))
+    if op in SCALAR_OPERATORS:
+        return container and not (op in ("eq", "ne") and isinstance(want, (dict, list)))
+    return op in COLLECTION_OPERATORS and not container
 
 
 def read_path(resource: Resource, path: str) -> Any:
@@ -106,21 +146,23 @@ def _show(value: Any) -> str:
     """JSON spelling (true, null, "x"), which auditors and the JSON report share."""
     try:
         text = json.dumps(value, default=str, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _compile_attr(node: dict, where: str) -> Compiled:
     path, op = node["attr"], node["op"]
     if op not in OPERATORS:
-        raise RuleError(f"{where}: unknown operator {op!r} (known: {', '.join(sorted(OPERATORS))})")
+        raise RuleError(f"{where}: unknown operator {excerpt(op)} (known: {', '.join(sorted(OPERATORS))})")
     function, needs_value, text = OPERATORS[op]
     self_path = node.get("value_from_self")
     previous_path = node.get("value_from_previous")
     if needs_value and "value" not in node and not self_path and not previous_path:
-        raise RuleError(f"{where}: operator {op!r} needs a value")
+        raise RuleError(f"{where}: operator {excerpt(op)} needs a value")
     expected = node.get("value")
+    if op == "matches" and "value" in node:
+        expected = compile_pattern(expected, where)
     label = path
     is_tag = path.startswith("tags.")
     from_previous = path.startswith("prev.")
@@ -147,12 +189,18 @@ def _compile_attr(node: dict, where: str) -> Compiled:
             return False, f"{prefix}resource has no tag {label[5:]!r}"
         if actual is _MISSING or (actual is None and op not in PRESENCE_OPERATORS):
             return None, f"{prefix}{label} was not collected"
+        if _wrong_shape(op, actual, want):
+            return None, f"{prefix}{label} = {_show(actual)} is not the kind of value {op!r} compares"
         try:
             result = bool(function(actual, want, ctx.now))
-        except (TypeError, ValueError):
+        except _TooLong as exc:
+            return None, f"{prefix}{label} {exc}"
+        except (TypeError, ValueError, OverflowError):
             return None, f"{prefix}{label} = {_show(actual)} cannot be compared ({op})"
         if result:
             return True, f"{prefix}{label} = {_show(actual)}"
+        if isinstance(want, re.Pattern):
+            want = want.pattern
         shown_want = want if isinstance(want, str) and op == "matches" else _show(want)
         return False, f"{prefix}{label} is {_show(actual)}, expected {text.format(e=shown_want)}"
 
@@ -223,7 +271,7 @@ def compile_condition(node: Any, where: str, line_of: Callable[[tuple], int], at
         if value.get("direction", "out") not in ("in", "out"):
             raise RuleError(f"{here}: related direction must be 'in' or 'out'")
         return _compile_related(value, where, line_of, at + ("related",))
-    raise RuleError(f"{here}: unknown condition key {key!r}")
+    raise RuleError(f"{here}: unknown condition key {excerpt(key)}")
 
 
 def related_depth(node: Any) -> int:

@@ -65,6 +65,26 @@ class ResourceGraph:
         return self._nx
 
 
+EMPTY_APP = "AppHasNoMembers"
+
+
+def empty_app_gap(app: App) -> Gap:
+    """An app whose `members` selector matches nothing in the scan (a tag-key typo, a stale id):
+    a configuration warning, and every DR verdict of the app NOT_ASSESSED for this reason."""
+    selector = []
+    if app.member_tags:
+        selector.append("tags " + ", ".join(f"{k}={v}" for k, v in app.member_tags.items()))
+    if app.member_ids:
+        selector.append(f"{len(app.member_ids)} resource id(s)")
+    if app.member_namespaces:
+        selector.append("namespaces " + ", ".join(app.member_namespaces))
+    what = " and ".join(selector) or "no selector"
+    return Gap(provider="drscan", account="", region="", service="config", operation=f"apps[{app.name}].members",
+               code=EMPTY_APP, message=f"app {app.name!r}: its members ({what}) match no resource in this scan; "
+                                       "check drscan.yaml (tag key and value) and the inputs",
+               resource_id=app_node_id(app.name), kinds=("drscan.dr.app",))
+
+
 def build_graph(inventory: Inventory, apps: tuple[App, ...] = (), open_world: str | None = None) -> ResourceGraph:
     resources = {r.id: r for r in inventory.resources}
     relations: list[Relation] = list(inventory.relations)
@@ -106,6 +126,8 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = (), open_world: st
         for member in sorted(members):
             relations.append(Relation(member, node, "member_of_app"))
             apps_of[member].append(app.name)
+        if not members:
+            gaps.append(empty_app_gap(app))
 
     return ResourceGraph(resources=resources, relations=list(dict.fromkeys(relations)), gaps=gaps,
                          apps_of={k: tuple(v) for k, v in apps_of.items()},

@@ -9,10 +9,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from drscan.collect.imports.batch import ImportBatch
 from drscan.errors import InputError
+from drscan.yamlfile import parse_yaml_text
 from drscan.model import Resource
 from drscan.monitoring.alertmanager import AlertmanagerConfigError, normalize_config
 from drscan.monitoring.prometheus import (PROVIDER, alert_resources, rule_resources, server_resource,
@@ -64,24 +63,16 @@ def alertmanager_resource(document: Any, server: str, rid: str, source: str) -> 
                     region="", attrs=attrs, source=source)
 
 
-# libyaml's parser when PyYAML has it (several times faster on large rule files), else pure Python.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_YAML_BYTES = 32 * 1024 * 1024
-MAX_ALIASES = 1000  # aliases can make a small file expand exponentially once walked ("billion laughs")
-_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[A-Za-z0-9_-]+")
+# Values after alias expansion (yamlfile's bound, raised for large rule files): a "billion laughs"
+# file stops here instead of expanding exponentially once walked.
+MAX_YAML_VALUES = 1_000_000
 
 
 def _parse_yaml(text: str, path: Path) -> Any:
     if len(text) > MAX_YAML_BYTES:
         raise InputError(f"{path}: YAML larger than {MAX_YAML_BYTES // 2**20} MiB")
-    if len(_ALIAS.findall(text)) > MAX_ALIASES:
-        raise InputError(f"{path}: more than {MAX_ALIASES} YAML aliases; refusing to expand them")
-    try:
-        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML: "
-                         f"{getattr(exc, 'problem', None) or str(exc).splitlines()[0]}") from None
+    return parse_yaml_text(text, str(path), MAX_YAML_VALUES)
 
 
 def _rule_groups(document: Any, path: Path, where: str) -> list:

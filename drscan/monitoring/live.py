@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
 from drscan.errors import InputError
+from drscan.yamlfile import parse_yaml_text
 from drscan.model import Gap, Inventory, Resource
 from drscan.monitoring.catalogue import LAG_SECONDS_METRICS
-from drscan.monitoring.imports import alertmanager_resource
+from drscan.monitoring.imports import MAX_YAML_VALUES, alertmanager_resource
 from drscan.monitoring.prometheus import (alert_resources, replica_lag_resources, rule_resources, server_resource,
                                           target_resources)
 
@@ -142,8 +141,8 @@ def collect_prometheus(client: Client) -> tuple[list[Resource], list[Gap]]:
     config = read("/api/v1/status/config", kinds=("monitoring.prometheus.server",))
     if isinstance(config, dict) and isinstance(config.get("yaml"), str):
         try:
-            parsed = yaml.safe_load(config["yaml"])
-        except yaml.YAMLError:
+            parsed = parse_yaml_text(config["yaml"], f"{client.server} /api/v1/status/config", MAX_YAML_VALUES)
+        except InputError:
             parsed = None
         if isinstance(parsed, dict):
             resources.append(server_resource(parsed, client.server, source + " /api/v1/status/config"))
@@ -167,14 +166,14 @@ def collect_alertmanager(client: Client) -> tuple[list[Resource], list[Gap]]:
         original = ((status or {}).get("config") or {}).get("original") if isinstance(status, dict) else None
         if not isinstance(original, str):
             raise FetchError("APIError", "GET /api/v2/status: no config.original in the answer")
-        document = yaml.safe_load(original)
+        document = parse_yaml_text(original, f"{client.server} /api/v2/status config.original", MAX_YAML_VALUES)
         resource = alertmanager_resource(document, client.server, f"alertmanager:{client.server}",
                                          f"api:alertmanager@{client.server} /api/v2/status")
     except FetchError as exc:
         return [], [Gap(provider="monitoring", account=client.server, region="", service="alertmanager",
                         operation="GET /api/v2/status", code=exc.code, message=exc.message,
                         kinds=("monitoring.alertmanager.config",))]
-    except (yaml.YAMLError, InputError) as exc:
+    except InputError as exc:
         return [], [Gap(provider="monitoring", account=client.server, region="", service="alertmanager",
                         operation="GET /api/v2/status", code="InvalidConfig", message=str(exc).splitlines()[0][:300],
                         kinds=("monitoring.alertmanager.config",))]

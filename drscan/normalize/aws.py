@@ -9,15 +9,13 @@ carry the data (the rule then reports NOT_ASSESSED); "not configured" is a real 
 from __future__ import annotations
 
 import json
-import urllib.parse
 from typing import Any, Callable
 
-from drscan.normalize.lookup import as_bool, as_dict, as_int, as_list, dig, field, iso_time
+from drscan.normalize.lookup import (UNSEEN, any_known, as_bool, as_dict, as_int, as_list, derive, dig, field, iso_time,
+                                     known_list, need_bool, need_dict, need_int, need_list, text)
+from drscan.normalize.aws_access import (ec2_security_group, iam_group, iam_policy, iam_role, iam_user,
+                                        lambda_function)
 from drscan.normalize.shape import Shape
-
-ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
-ADMIN_PORTS = (22, 3389)
-WORLD = {"0.0.0.0/0", "::/0"}
 
 
 def kms_arn(key: Any, account: str, region: str) -> str | None:
@@ -52,202 +50,190 @@ def arn_account(arn: Any) -> str:
 def s3_bucket(conf: dict, supp: dict, account: str, region: str) -> Shape:
     shape = Shape()
     if not supp:  # the export did not carry the bucket's sub-configurations
-        shape.attrs.update(encryption_algorithm=None, versioning=None, public_access_blocked=None,
-                           replication_enabled=None, logging_enabled=None)
         return shape
-    sse_rules = as_list(dig(as_dict(field(supp, "ServerSideEncryptionConfiguration")), "rules"))
+    # AWS Config always writes versioning and logging, so without them those attributes were not
+    # seen. It omits default encryption (on buckets older than 2023 that never set it), public
+    # access block, replication, lifecycle and object lock when a bucket has none: for those,
+    # absence is "not configured", a value a rule can only fail on.
+    sse_rules = as_list(field(as_dict(field(supp, "ServerSideEncryptionConfiguration")), "rules"))
     default = dig(sse_rules[0], "applyServerSideEncryptionByDefault", {}) if sse_rules else {}
-    algorithm = field(default, "sseAlgorithm") or "none"
-    key = field(default, "kmsMasterKeyID")
-    versioning = as_dict(field(supp, "BucketVersioningConfiguration"))
+    algorithm = text(field(default, "sseAlgorithm")) or "none"
+    key = text(field(default, "kmsMasterKeyID"))
+    shape.attrs.update(encryption_algorithm=algorithm, encryption_kms_key_id=key)
+    if algorithm.startswith("aws:kms"):
+        shape.ref("encrypted_by", kms_arn(key, account, region))
+    versioning = need_dict(supp, "BucketVersioningConfiguration")
+    if versioning is not UNSEEN:
+        # Config writes status "Off" for a bucket never versioned: without it nothing was seen.
+        shape.attrs.update(versioning=text(field(versioning, "status")) or UNSEEN,
+                           mfa_delete=as_bool(field(versioning, "isMfaDeleteEnabled")) is True)
     pab = as_dict(field(supp, "PublicAccessBlockConfiguration"))
-    flags = {name: bool(as_bool(field(pab, name))) for name in
+    flags = {name: as_bool(field(pab, name)) is True for name in
              ("blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets")}
     replication_rules = field(as_dict(field(supp, "BucketReplicationConfiguration")), "rules")
     # Config writes the rules as an object keyed by rule id; the S3 API as a list.
     replication_rules = list(replication_rules.values()) if isinstance(replication_rules, dict) else as_list(replication_rules)
-    enabled_rules = [r for r in replication_rules if as_bool(field(r, "status")) is not False]
-    destinations = [dig(r, "destinationConfig.bucketARN") or dig(r, "destination.bucket") for r in enabled_rules]
-    logging = as_dict(field(supp, "BucketLoggingConfiguration"))
+    enabled_rules = [r for r in replication_rules if as_bool(field(r, "status")) is True]
+    destinations = [text(dig(r, "destinationConfig.bucketARN") or dig(r, "destination.bucket")) for r in enabled_rules]
     lifecycle = as_list(field(as_dict(field(supp, "BucketLifecycleConfiguration")), "rules"))
-    lifecycle_text = json.dumps(lifecycle).upper()
+    lifecycle_text = json.dumps(lifecycle, default=str).upper()
     lock = as_dict(field(supp, "ObjectLockConfiguration"))
     shape.attrs.update(
-        encryption_algorithm=algorithm,
-        encryption_kms_key_id=key,
-        versioning=field(versioning, "status") or "Off",
-        mfa_delete=bool(as_bool(field(versioning, "isMfaDeleteEnabled"))),
         public_access_block=flags,
         public_access_blocked=all(flags.values()),
         replication_enabled=bool(enabled_rules),
         replication_destinations=[d for d in destinations if d],
-        logging_enabled=bool(field(logging, "destinationBucketName")),
-        logging_target=field(logging, "destinationBucketName"),
         lifecycle_rule_count=len(lifecycle),
         lifecycle_to_glacier="GLACIER" in lifecycle_text or "DEEP_ARCHIVE" in lifecycle_text,
-        object_lock_enabled=as_bool(field(lock, "objectLockEnabled")) or False,
+        object_lock_enabled=as_bool(field(lock, "objectLockEnabled")) is True,
     )
-    if algorithm.startswith("aws:kms"):
-        shape.ref("encrypted_by", kms_arn(key, account, region))
+    logging = need_dict(supp, "BucketLoggingConfiguration")
+    if logging is not UNSEEN:
+        target = text(field(logging, "destinationBucketName"))
+        shape.attrs.update(logging_enabled=bool(target), logging_target=target)
     for dest in shape.attrs["replication_destinations"]:
         shape.ref("replicates_to", dest if str(dest).startswith("arn:") else f"arn:aws:s3:::{dest}")
     return shape
 
 
 def ec2_instance(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    zone = dig(conf, "placement.availabilityZone")
-    volume_ids = [dig(m, "ebs.volumeId") for m in as_list(field(conf, "blockDeviceMappings"))]
+    zone = text(dig(conf, "placement.availabilityZone"))
+    mappings = need_list(conf, "blockDeviceMappings")
     return Shape(
         attrs=dict(
-            instance_type=field(conf, "instanceType"),
-            state=dig(conf, "state.name"),
+            instance_type=text(field(conf, "instanceType")),
+            state=text(dig(conf, "state.name")),
             availability_zone=zone,
-            volume_ids=[v for v in volume_ids if v],
-            imds_tokens=dig(conf, "metadataOptions.httpTokens"),
-            public_ip=field(conf, "publicIpAddress"),
-            iam_instance_profile=dig(conf, "iamInstanceProfile.arn"),
+            volume_ids=derive(mappings, lambda found: [v for v in (text(dig(m, "ebs.volumeId")) for m in found) if v]),
+            imds_tokens=text(dig(conf, "metadataOptions.httpTokens")),
+            public_ip=text(field(conf, "publicIpAddress")),
+            iam_instance_profile=text(dig(conf, "iamInstanceProfile.arn")),
         ),
         zones=(zone,) if zone else (),
     )
 
 
 def ec2_volume(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    zone = field(conf, "availabilityZone")
-    instances = [field(a, "instanceId") for a in as_list(field(conf, "attachments"))]
+    zone = text(field(conf, "availabilityZone"))
+    attachments = need_list(conf, "attachments")
+    key = text(field(conf, "kmsKeyId"))
     shape = Shape(
         attrs=dict(
             size_gb=as_int(field(conf, "size")),
             encrypted=as_bool(field(conf, "encrypted")),
-            kms_key_id=field(conf, "kmsKeyId"),
-            volume_type=field(conf, "volumeType"),
-            attached_instance_ids=[i for i in instances if i],
-            snapshot_id=field(conf, "snapshotId") or None,
+            kms_key_id=key,
+            volume_type=text(field(conf, "volumeType")),
+            attached_instance_ids=derive(attachments, lambda found: [i for i in (text(field(a, "instanceId")) for a in found) if i]),
+            snapshot_id=text(field(conf, "snapshotId")) or None,
         ),
         zones=(zone,) if zone else (),
     )
-    for instance in shape.attrs["attached_instance_ids"]:
+    for instance in known_list(shape.attrs["attached_instance_ids"]):
         shape.ref("attached_to", f"arn:aws:ec2:{region}:{account}:instance/{instance}")
-    shape.ref("encrypted_by", kms_arn(field(conf, "kmsKeyId"), account, region))
+    shape.ref("encrypted_by", kms_arn(key, account, region))
     return shape
 
 
-def _port_range_hits(permission: dict, ports: tuple[int, ...]) -> list[int]:
-    protocol = str(field(permission, "ipProtocol", ""))
-    if protocol == "-1":
-        return list(ports)
-    low, high = as_int(field(permission, "fromPort")), as_int(field(permission, "toPort"))
-    if low is None or high is None:
-        return []
-    return [p for p in ports if low <= p <= high]
-
-
-def ec2_security_group(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    open_ports: set[int] = set()
-    world_rules = 0
-    for permission in as_list(field(conf, "ipPermissions")):
-        cidrs = {field(r, "cidrIp") for r in as_list(field(permission, "ipv4Ranges")) + as_list(field(permission, "ipRanges"))}
-        cidrs |= {field(r, "cidrIpv6") for r in as_list(field(permission, "ipv6Ranges"))}
-        cidrs |= {r for r in as_list(field(permission, "ipRanges")) if isinstance(r, str)}
-        if cidrs & WORLD:
-            world_rules += 1
-            open_ports.update(_port_range_hits(permission, ADMIN_PORTS))
-    return Shape(attrs=dict(
-        group_name=field(conf, "groupName"),
-        vpc_id=field(conf, "vpcId"),
-        world_ingress_rules=world_rules,
-        admin_ports_open_to_world=sorted(open_ports),
-    ))
-
-
 def rds_db_instance(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    zones = tuple(z for z in (field(conf, "availabilityZone"), field(conf, "secondaryAvailabilityZone")) if z)
-    source = field(conf, "readReplicaSourceDBInstanceIdentifier")
-    replicas = as_list(field(conf, "readReplicaDBInstanceIdentifiers"))
+    zones = tuple(z for z in (text(field(conf, "availabilityZone")), text(field(conf, "secondaryAvailabilityZone"))) if z)
+    source = text(field(conf, "readReplicaSourceDBInstanceIdentifier"))
+    replicas = need_list(conf, "readReplicaDBInstanceIdentifiers")
+    cluster = text(field(conf, "dBClusterIdentifier"))
+    key = text(field(conf, "kmsKeyId"))
     shape = Shape(
         attrs=dict(
-            identifier=field(conf, "dBInstanceIdentifier"),
-            engine=field(conf, "engine"),
-            instance_class=field(conf, "dBInstanceClass"),
+            identifier=text(field(conf, "dBInstanceIdentifier")),
+            engine=text(field(conf, "engine")),
+            instance_class=text(field(conf, "dBInstanceClass")),
             multi_az=as_bool(field(conf, "multiAZ")),
             storage_encrypted=as_bool(field(conf, "storageEncrypted")),
-            kms_key_id=field(conf, "kmsKeyId"),
+            kms_key_id=key,
             backup_retention_days=as_int(field(conf, "backupRetentionPeriod")),
-            backup_window=field(conf, "preferredBackupWindow"),
+            backup_window=text(field(conf, "preferredBackupWindow")),
             deletion_protection=as_bool(field(conf, "deletionProtection")),
             publicly_accessible=as_bool(field(conf, "publiclyAccessible")),
             allocated_storage_gb=as_int(field(conf, "allocatedStorage")),
-            read_replica_ids=[str(r) for r in replicas],
-            read_replica_count=len(replicas),
+            read_replica_ids=derive(replicas, lambda found: [t for t in (text(r) for r in found) if t]),
+            read_replica_count=derive(replicas, len),
+            # RDS names the source only on a replica: its absence means "not a replica".
             is_read_replica=bool(source),
             replica_source=source,
-            cluster_id=field(conf, "dBClusterIdentifier"),
+            cluster_id=cluster,
             iam_auth=as_bool(field(conf, "iAMDatabaseAuthenticationEnabled")),
         ),
         zones=zones,
     )
     shape.ref("replica_of", rds_arn(source, account, region))
-    shape.ref("member_of", rds_arn(field(conf, "dBClusterIdentifier"), account, region, "cluster"))
-    shape.ref("encrypted_by", kms_arn(field(conf, "kmsKeyId"), account, region))
+    shape.ref("member_of", rds_arn(cluster, account, region, "cluster"))
+    shape.ref("encrypted_by", kms_arn(key, account, region))
     return shape
 
 
 def rds_db_cluster(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    zones = tuple(str(z) for z in as_list(field(conf, "availabilityZones")))
-    members = [field(m, "dBInstanceIdentifier") for m in as_list(field(conf, "dBClusterMembers"))]
-    source = field(conf, "replicationSourceIdentifier")
+    zones = need_list(conf, "availabilityZones")
+    members = need_list(conf, "dBClusterMembers")
+    member_ids = derive(members, lambda found: [m for m in (text(field(m, "dBInstanceIdentifier")) for m in found) if m])
+    source = text(field(conf, "replicationSourceIdentifier"))
+    key = text(field(conf, "kmsKeyId"))
+    multi_az = as_bool(field(conf, "multiAZ"))
+    if multi_az is None:  # Config's cluster items may lack MultiAZ: instances spread over zones are
+        multi_az = (UNSEEN if zones is UNSEEN or member_ids is UNSEEN
+                    else len(zones) > 1 and len(member_ids) > 1)
     shape = Shape(
         attrs=dict(
-            identifier=field(conf, "dBClusterIdentifier"),
-            engine=field(conf, "engine"),
-            multi_az=as_bool(field(conf, "multiAZ")) if field(conf, "multiAZ") is not None else len(zones) > 1 and len(members) > 1,
+            identifier=text(field(conf, "dBClusterIdentifier")),
+            engine=text(field(conf, "engine")),
+            multi_az=multi_az,
             storage_encrypted=as_bool(field(conf, "storageEncrypted")),
-            kms_key_id=field(conf, "kmsKeyId"),
+            kms_key_id=key,
             backup_retention_days=as_int(field(conf, "backupRetentionPeriod")),
             deletion_protection=as_bool(field(conf, "deletionProtection")),
-            member_ids=[m for m in members if m],
+            member_ids=member_ids,
             is_read_replica=bool(source),
             replica_source=source,
             allocated_storage_gb=as_int(field(conf, "allocatedStorage")),
         ),
-        zones=zones,
+        zones=tuple(str(z) for z in known_list(zones) if text(z)),
     )
     shape.ref("replica_of", rds_arn(source, account, region, "cluster"))
-    shape.ref("encrypted_by", kms_arn(field(conf, "kmsKeyId"), account, region))
+    shape.ref("encrypted_by", kms_arn(key, account, region))
     return shape
 
 
 def rds_db_snapshot(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    source_region = field(conf, "sourceRegion")
-    source_snapshot = field(conf, "sourceDBSnapshotIdentifier")
+    source_region = text(field(conf, "sourceRegion"))
+    source_snapshot = text(field(conf, "sourceDBSnapshotIdentifier"))
     grants = snapshot_restore_grants(field(supp, "DBSnapshotAttributes") if supp else None)
     shape = Shape(attrs=dict(
-        identifier=field(conf, "dBSnapshotIdentifier"),
-        snapshot_type=field(conf, "snapshotType"),
+        identifier=text(field(conf, "dBSnapshotIdentifier")),
+        snapshot_type=text(field(conf, "snapshotType")),
         created_at=iso_time(field(conf, "snapshotCreateTime")),
         encrypted=as_bool(field(conf, "encrypted")),
         source_region=source_region,
         source_snapshot=source_snapshot,
         is_cross_region_copy=bool(source_region) and source_region != region,
         allocated_storage_gb=as_int(field(conf, "allocatedStorage")),
-        public=None if grants is None else "all" in grants,
-        shared_with_accounts=None if grants is None else sorted(g for g in grants if g != "all"),
+        public=None if grants is None else derive(grants, lambda found: "all" in found),
+        shared_with_accounts=None if grants is None else derive(grants, lambda found: sorted(g for g in found if g != "all")),
     ))
     # A cross-region (or cross-account) copy names the instance it was taken from over there.
     instance_account = arn_account(source_snapshot) or account
-    shape.ref("snapshot_of", rds_arn(field(conf, "dBInstanceIdentifier"), instance_account, source_region or region))
-    shape.ref("encrypted_by", kms_arn(field(conf, "kmsKeyId"), account, region))
+    shape.ref("snapshot_of", rds_arn(text(field(conf, "dBInstanceIdentifier")), instance_account, source_region or region))
+    shape.ref("encrypted_by", kms_arn(text(field(conf, "kmsKeyId")), account, region))
     return shape
 
 
 def dynamodb_table(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    # DescribeTable omits SSEDescription for the default AWS owned key, and Replicas for a table
+    # that is not a global table: absence is the (failing) default there.
     sse = field(conf, "sSEDescription") or field(conf, "SSEDescription") or {}
-    sse_type = field(sse, "sSEType") if sse else "AWS_OWNED"
-    key = field(sse, "kMSMasterKeyArn")
+    sse_type = text(field(sse, "sSEType")) if sse else "AWS_OWNED"
+    key = text(field(sse, "kMSMasterKeyArn"))
     backups = as_dict(field(supp, "ContinuousBackupsDescription")) if supp else None
     pitr = None
     if backups is not None:
-        pitr = as_bool(dig(backups, "pointInTimeRecoveryDescription.pointInTimeRecoveryStatus")) or False
-    replicas = [field(r, "regionName") for r in as_list(field(conf, "replicas"))]
+        pitr = as_bool(dig(backups, "pointInTimeRecoveryDescription.pointInTimeRecoveryStatus")) is True
+    replicas = [text(field(r, "regionName")) for r in as_list(field(conf, "replicas"))]
     deletion_protection = field(conf, "deletionProtectionEnabled")
     shape = Shape(attrs=dict(
         sse_type=sse_type,
@@ -257,9 +243,9 @@ def dynamodb_table(conf: dict, supp: dict, account: str, region: str) -> Shape:
         # The other regions of a global table (2019.11.21); the table's own region is left out
         # should a source list it among the replicas.
         replica_regions=[r for r in replicas if r and r != region],
-        global_table_version=field(conf, "globalTableVersion"),
-        deletion_protection=None if deletion_protection is None else bool(as_bool(deletion_protection)),
-        status=field(conf, "tableStatus"),
+        global_table_version=text(field(conf, "globalTableVersion")),
+        deletion_protection=as_bool(deletion_protection),
+        status=text(field(conf, "tableStatus")),
         item_count=as_int(field(conf, "itemCount")),
         size_bytes=as_int(field(conf, "tableSizeBytes")),
     ))
@@ -268,19 +254,21 @@ def dynamodb_table(conf: dict, supp: dict, account: str, region: str) -> Shape:
 
 
 def efs_file_system(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    zone = field(conf, "AvailabilityZoneName")
+    # Only a One Zone file system names its zone; a policy that was never set is DISABLED.
+    zone = text(field(conf, "AvailabilityZoneName"))
     destinations = as_list(dig(conf, "ReplicationConfiguration.Destinations"))
+    key = text(field(conf, "KmsKeyId"))
     shape = Shape(
         attrs=dict(
             encrypted=as_bool(field(conf, "Encrypted")),
-            kms_key_id=field(conf, "KmsKeyId"),
-            backup_policy_status=dig(conf, "BackupPolicy.Status") or "DISABLED",
+            kms_key_id=key,
+            backup_policy_status=text(dig(conf, "BackupPolicy.Status")) or "DISABLED",
             one_zone=bool(zone),
-            replication_regions=[field(d, "Region") for d in destinations if field(d, "Region")],
+            replication_regions=[r for r in (text(field(d, "Region")) for d in destinations) if r],
         ),
         zones=(zone,) if zone else (),
     )
-    shape.ref("encrypted_by", kms_arn(field(conf, "KmsKeyId"), account, region))
+    shape.ref("encrypted_by", kms_arn(key, account, region))
     return shape
 
 
@@ -290,84 +278,28 @@ def kms_key(conf: dict, supp: dict, account: str, region: str) -> Shape:
         rotation = field(conf, "keyRotationEnabled")
     multi_region = as_dict(field(conf, "multiRegionConfiguration"))
     return Shape(attrs=dict(
-        key_id=field(conf, "keyId"),
-        key_state=field(conf, "keyState"),
-        key_manager=field(conf, "keyManager"),
-        key_usage=field(conf, "keyUsage"),
-        key_spec=field(conf, "keySpec") or field(conf, "customerMasterKeySpec"),
-        origin=field(conf, "origin"),
+        key_id=text(field(conf, "keyId")),
+        key_state=text(field(conf, "keyState")),
+        key_manager=text(field(conf, "keyManager")),
+        key_usage=text(field(conf, "keyUsage")),
+        key_spec=text(field(conf, "keySpec")) or text(field(conf, "customerMasterKeySpec")),
+        origin=text(field(conf, "origin")),
         created_at=iso_time(field(conf, "creationDate")),
         deletion_date=iso_time(field(conf, "deletionDate")),
         multi_region=as_bool(field(conf, "multiRegion")),
-        multi_region_key_type=field(multi_region, "multiRegionKeyType"),
-        replica_regions=sorted(str(field(r, "region")) for r in as_list(field(multi_region, "replicaKeys")) if field(r, "region")),
+        multi_region_key_type=text(field(multi_region, "multiRegionKeyType")),
+        replica_regions=sorted(r for r in (text(field(r, "region")) for r in as_list(field(multi_region, "replicaKeys"))) if r),
         rotation_enabled=as_bool(rotation),
     ))
 
 
-def _policy_documents(values: list) -> list[dict]:
-    docs = []
-    for value in values:
-        if isinstance(value, str):
-            value = urllib.parse.unquote(value)
-        doc = as_dict(value)
-        if doc:
-            docs.append(doc)
-    return docs
-
-
-def allows_full_admin(document: dict) -> bool:
-    """An Allow statement with Action '*' on Resource '*'."""
-    for statement in as_list(field(document, "Statement")):
-        if field(statement, "Effect") != "Allow":
-            continue
-        actions = {str(a) for a in as_list(field(statement, "Action"))}
-        resources = {str(r) for r in as_list(field(statement, "Resource"))}
-        if actions & {"*", "*:*"} and "*" in resources:
-            return True
-    return False
-
-
-def iam_user(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    attached = [field(p, "policyArn") for p in as_list(field(conf, "attachedManagedPolicies"))]
-    inline = _policy_documents([field(p, "policyDocument") for p in as_list(field(conf, "userPolicyList"))])
-    return Shape(attrs=dict(
-        user_name=field(conf, "userName"),
-        attached_policy_arns=[a for a in attached if a],
-        inline_policy_count=len(inline),
-        groups=[str(g) for g in as_list(field(conf, "groupList"))],
-        has_admin_policy=ADMIN_POLICY_ARN in attached or any(allows_full_admin(d) for d in inline),
-    ))
-
-
-SERVICE_LINKED_PATH = "/aws-service-role/"  # IAM puts every service-linked role under this path
-
-
-def iam_group(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    attached = [field(p, "policyArn") or field(p, "PolicyArn")
-                for p in as_list(field(conf, "attachedManagedPolicies") or field(conf, "AttachedManagedPolicies"))]
-    return Shape(attrs=dict(group_name=field(conf, "groupName") or field(conf, "GroupName"),
-                            path=field(conf, "path") or field(conf, "Path"),
-                            attached_policy_arns=[a for a in attached if a]))
-
-
-def iam_policy(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    versions = as_list(field(conf, "policyVersionList"))
-    default = [v for v in versions if as_bool(field(v, "isDefaultVersion"))] or versions
-    docs = _policy_documents([field(v, "document") for v in default[:1]])
-    return Shape(attrs=dict(
-        policy_name=field(conf, "policyName"),
-        attachment_count=as_int(field(conf, "attachmentCount")),
-        allows_full_admin=any(allows_full_admin(d) for d in docs) if docs else None,
-    ))
-
-
 def elbv2_load_balancer(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    zones = tuple(sorted({str(field(z, "zoneName")) for z in as_list(field(conf, "availabilityZones")) if field(z, "zoneName")}))
+    listed = need_list(conf, "availabilityZones")
+    zones = tuple(sorted({z for z in (text(field(z, "zoneName")) for z in known_list(listed)) if z}))
     attributes = lb_attributes(supp)  # None: the export did not carry them
     return Shape(
-        attrs=dict(scheme=field(conf, "scheme"), type=field(conf, "type"), dns_name=field(conf, "dNSName"),
-                   availability_zones=list(zones), az_count=len(zones),
+        attrs=dict(scheme=text(field(conf, "scheme")), type=text(field(conf, "type")), dns_name=text(field(conf, "dNSName")),
+                   availability_zones=derive(listed, lambda _: list(zones)), az_count=derive(listed, lambda _: len(zones)),
                    access_logs_enabled=lb_attribute_flag(attributes, "access_logs.s3.enabled"),
                    deletion_protection=lb_attribute_flag(attributes, "deletion_protection.enabled")),
         zones=zones,
@@ -375,17 +307,24 @@ def elbv2_load_balancer(conf: dict, supp: dict, account: str, region: str) -> Sh
 
 
 def elbv2_listener(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    protocol = str(field(conf, "Protocol") or "")
-    actions = as_list(field(conf, "DefaultActions"))
-    redirect = any(str(field(a, "Type")).lower() == "redirect"
-                   and str(dig(a, "RedirectConfig.Protocol") or "").upper() in {"HTTPS", "#{PROTOCOL}"}
-                   for a in actions)
+    protocol = text(field(conf, "Protocol"))
+    actions = need_list(conf, "DefaultActions")
+
+    def redirects(action: Any) -> Any:
+        kind = text(field(action, "Type"))
+        if kind is None:
+            return UNSEEN
+        return kind.lower() == "redirect" and str(text(dig(action, "RedirectConfig.Protocol")) or "").upper() in {"HTTPS", "#{PROTOCOL}"}
+
+    redirect = UNSEEN if actions is UNSEEN else any_known(redirects(a) for a in actions)
     shape = Shape(attrs=dict(
-        port=as_int(field(conf, "Port")), protocol=protocol, ssl_policy=field(conf, "SslPolicy"),
+        port=as_int(field(conf, "Port")), protocol=protocol or "", ssl_policy=text(field(conf, "SslPolicy")),
         redirects_to_https=redirect,
-        encrypted_in_transit=protocol.upper() in {"HTTPS", "TLS"} or redirect,
+        encrypted_in_transit=any_known([UNSEEN if protocol is None else protocol.upper() in {"HTTPS", "TLS"}, redirect]),
     ))
-    shape.ref("listener_of", field(conf, "LoadBalancerArn"))
+    if protocol is None:
+        del shape.attrs["protocol"]
+    shape.ref("listener_of", text(field(conf, "LoadBalancerArn")))
     return shape
 
 
@@ -413,27 +352,37 @@ def backup_vault_arn(name: str, account: str, region: str) -> str:
 
 
 def backup_plan(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    plan = field(conf, "BackupPlan") or {}
+    plan = field(conf, "BackupPlan")
+    if not isinstance(plan, dict):
+        return Shape()
+    listed = field(plan, "BackupPlanRule")
+    if listed is None:
+        listed = field(plan, "Rules")
     rules = []
-    for rule in as_list(field(plan, "BackupPlanRule") or field(plan, "Rules")):
-        copies = [field(c, "DestinationBackupVaultArn") for c in as_list(field(rule, "CopyActions"))]
+    for rule in as_list(listed):
+        copies = [text(field(c, "DestinationBackupVaultArn")) for c in as_list(field(rule, "CopyActions"))]
+        # AWS Backup keeps the recovery points of a rule without Lifecycle.DeleteAfterDays forever,
+        # but an export that lacks the field cannot be told from one that lost it: a retention
+        # rule passes only on a DeleteAfterDays it saw.
+        retention = need_int(rule, "Lifecycle.DeleteAfterDays")
         rules.append(dict(
-            name=field(rule, "RuleName"),
-            schedule=field(rule, "ScheduleExpression"),
-            target_vault=field(rule, "TargetBackupVault") or field(rule, "TargetBackupVaultName"),
-            retention_days=as_int(dig(rule, "Lifecycle.DeleteAfterDays")),
-            continuous=bool(as_bool(field(rule, "EnableContinuousBackup"))),
+            name=text(field(rule, "RuleName")),
+            schedule=text(field(rule, "ScheduleExpression")),
+            target_vault=text(field(rule, "TargetBackupVault")) or text(field(rule, "TargetBackupVaultName")),
+            retention_days=retention,
+            continuous=as_bool(field(rule, "EnableContinuousBackup")) is True,
             copy_destinations=[c for c in copies if c],
         ))
+    retention_unseen = not isinstance(listed, list) or any(r["retention_days"] is UNSEEN for r in rules)
+    retentions = [r["retention_days"] for r in rules if r["retention_days"] not in (None, UNSEEN)]
     destinations = [d for r in rules for d in r["copy_destinations"]]
-    retentions = [r["retention_days"] for r in rules if r["retention_days"] is not None]
     shape = Shape(
         attrs=dict(
-            plan_name=field(plan, "BackupPlanName"),
-            rules=rules,
+            plan_name=text(field(plan, "BackupPlanName")),
+            rules=[{k: (None if v is UNSEEN else v) for k, v in r.items()} for r in rules],
             schedules=[r["schedule"] for r in rules if r["schedule"]],
-            min_retention_days=min(retentions) if retentions else None,
-            expires=bool(retentions),  # a rule without DeleteAfterDays keeps recovery points forever
+            min_retention_days=UNSEEN if retention_unseen else (min(retentions) if retentions else None),
+            expires=UNSEEN if retention_unseen else bool(retentions),
             copy_destinations=destinations,
             has_cross_region_copy=any(arn_region(d) and arn_region(d) != region for d in destinations),
             has_cross_account_copy=any(arn_account(d) and arn_account(d) != account for d in destinations),
@@ -441,8 +390,12 @@ def backup_plan(conf: dict, supp: dict, account: str, region: str) -> Shape:
             copy_accounts=sorted({arn_account(d) for d in destinations if arn_account(d) and arn_account(d) != account}),
             continuous_backup=any(r["continuous"] for r in rules),
         ),
-        name=field(plan, "BackupPlanName"),
+        name=text(field(plan, "BackupPlanName")),
     )
+    if not isinstance(listed, list):
+        for name in ("rules", "schedules", "copy_destinations", "has_cross_region_copy", "has_cross_account_copy",
+                     "copy_regions", "copy_accounts", "continuous_backup"):
+            shape.attrs[name] = UNSEEN
     for rule in rules:
         if rule["target_vault"]:
             shape.ref("stores_in", backup_vault_arn(rule["target_vault"], account, region))
@@ -452,16 +405,21 @@ def backup_plan(conf: dict, supp: dict, account: str, region: str) -> Shape:
 
 
 def backup_selection(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    selection = field(conf, "BackupSelection") or {}
-    resources = [str(r) for r in as_list(field(selection, "Resources"))]
-    tag_conditions = [{"key": field(t, "ConditionKey"), "value": field(t, "ConditionValue")}
+    selection = field(conf, "BackupSelection")
+    plan_id = text(field(conf, "BackupPlanId"))
+    if not isinstance(selection, dict):  # what it selects was not seen: it assigns nothing
+        shape = Shape(attrs=dict(plan_id=plan_id))
+        shape.ref("selection_of", f"arn:aws:backup:{region}:{account}:backup-plan:{plan_id}" if plan_id else None)
+        return shape
+    resources = [r for r in (text(r) for r in as_list(field(selection, "Resources"))) if r]
+    tag_conditions = [{"key": text(field(t, "ConditionKey")), "value": text(field(t, "ConditionValue"))}
                       for t in as_list(field(selection, "ListOfTags"))]
-    plan_id = field(conf, "BackupPlanId")
     conditions = selection_conditions(field(selection, "Conditions"))
     shape = Shape(
         attrs=dict(plan_id=plan_id, resources=resources, tag_conditions=tag_conditions,
-                   not_resources=[str(r) for r in as_list(field(selection, "NotResources"))], conditions=conditions),
-        name=field(selection, "SelectionName"),
+                   not_resources=[r for r in (text(r) for r in as_list(field(selection, "NotResources"))) if r],
+                   conditions=conditions),
+        name=text(field(selection, "SelectionName")),
     )
     shape.ref("selection_of", f"arn:aws:backup:{region}:{account}:backup-plan:{plan_id}" if plan_id else None)
     # With Conditions or NotResources a listed ARN is only a candidate; the graph stage decides.
@@ -473,65 +431,62 @@ def backup_selection(conf: dict, supp: dict, account: str, region: str) -> Shape
 
 
 def backup_vault(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    # DescribeBackupVault (and Config) name a Vault Lock only when there is one.
     lock = field(conf, "LockConfiguration")
+    lock = lock if isinstance(lock, dict) else None
     api_locked = as_bool(field(conf, "Locked"))  # ListBackupVaults/DescribeBackupVault spelling
     if not lock and api_locked:
         lock = {"MinRetentionDays": field(conf, "MinRetentionDays"), "MaxRetentionDays": field(conf, "MaxRetentionDays"),
                 "LockDate": field(conf, "LockDate")}
     return Shape(attrs=dict(
-        vault_name=field(conf, "BackupVaultName"),
-        encryption_key_arn=field(conf, "EncryptionKeyArn"),
+        vault_name=text(field(conf, "BackupVaultName")),
+        encryption_key_arn=text(field(conf, "EncryptionKeyArn")),
         locked=bool(lock),
         min_retention_days=as_int(field(lock, "MinRetentionDays")) if lock else None,
         max_retention_days=as_int(field(lock, "MaxRetentionDays")) if lock else None,
         lock_date=iso_time(field(lock, "LockDate")) if lock else None,
         lock_mode=vault_lock_mode(lock),
-    ), name=field(conf, "BackupVaultName"))
+    ), name=text(field(conf, "BackupVaultName")))
 
 
 def backup_recovery_point(conf: dict, supp: dict, account: str, region: str) -> Shape:
+    resource_arn, vault = text(field(conf, "ResourceArn")), text(field(conf, "BackupVaultName"))
     shape = Shape(attrs=dict(
-        resource_arn=field(conf, "ResourceArn"),
-        resource_type=field(conf, "ResourceType"),
-        vault_name=field(conf, "BackupVaultName"),
-        status=field(conf, "Status"),
+        resource_arn=resource_arn,
+        resource_type=text(field(conf, "ResourceType")),
+        vault_name=vault,
+        status=text(field(conf, "Status")),
         created_at=iso_time(field(conf, "CreationDate")),
         completed_at=iso_time(field(conf, "CompletionDate")),
         encrypted=as_bool(field(conf, "IsEncrypted")),
         size_bytes=as_int(field(conf, "BackupSizeInBytes")),
     ))
-    shape.ref("recovery_point_of", field(conf, "ResourceArn"))
-    if field(conf, "BackupVaultName"):
-        shape.ref("stored_in", backup_vault_arn(field(conf, "BackupVaultName"), account, region))
+    shape.ref("recovery_point_of", resource_arn)
+    if vault:
+        shape.ref("stored_in", backup_vault_arn(vault, account, region))
     return shape
 
 
 def autoscaling_group(conf: dict, supp: dict, account: str, region: str) -> Shape:
     # Zones come as strings, or as {"value": zone} in some Config schema versions.
-    zones = tuple(sorted(str(field(z, "value") if isinstance(z, dict) else z) for z in as_list(field(conf, "availabilityZones"))))
-    instances = [field(i, "instanceId") for i in as_list(field(conf, "instances"))]
+    listed = need_list(conf, "availabilityZones")
+    zones = tuple(sorted(z for z in (text(field(z, "value")) if isinstance(z, dict) else text(z)
+                                     for z in known_list(listed)) if z))
+    instances = need_list(conf, "instances")
     shape = Shape(
-        attrs=dict(availability_zones=list(zones), az_count=len(zones), min_size=as_int(field(conf, "minSize")),
-                   max_size=as_int(field(conf, "maxSize")), instance_ids=[i for i in instances if i],
-                   target_group_arns=as_list(field(conf, "targetGroupARNs")),
+        attrs=dict(availability_zones=derive(listed, lambda _: list(zones)), az_count=derive(listed, lambda _: len(zones)),
+                   min_size=as_int(field(conf, "minSize")), max_size=as_int(field(conf, "maxSize")),
+                   instance_ids=derive(instances, lambda found: [i for i in (text(field(i, "instanceId")) for i in found) if i]),
+                   target_group_arns=derive(need_list(conf, "targetGroupARNs"),
+                                            lambda found: [t for t in (text(a) for a in found) if t]),
                    desired_capacity=as_int(field(conf, "desiredCapacity")),
-                   health_check_type=field(conf, "healthCheckType"),
-                   load_balancer_names=[str(n) for n in as_list(field(conf, "loadBalancerNames"))]),
+                   health_check_type=text(field(conf, "healthCheckType")),
+                   load_balancer_names=derive(need_list(conf, "loadBalancerNames"),
+                                              lambda found: [t for t in (text(n) for n in found) if t])),
         zones=zones,
     )
-    for instance in shape.attrs["instance_ids"]:
+    for instance in known_list(shape.attrs["instance_ids"]):
         shape.ref("manages", f"arn:aws:ec2:{region}:{account}:instance/{instance}")
-    return shape
-
-
-def lambda_function(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    # Environment variables routinely hold credentials: their values are reduced to one boolean
-    # by lambda_environment_facts and never kept; only the names are.
-    names, secret = lambda_environment_facts(field(conf, "environment"))
-    shape = Shape(attrs=dict(runtime=field(conf, "runtime"), kms_key_arn=field(conf, "kmsKeyArn"),
-                             memory_mb=as_int(field(conf, "memorySize")),
-                             env_var_names=names, env_has_plaintext_secret=secret))
-    shape.ref("encrypted_by", field(conf, "kmsKeyArn"))
     return shape
 
 
@@ -540,21 +495,24 @@ def route53_hosted_zone(conf: dict, supp: dict, account: str, region: str) -> Sh
     if private is None:  # ListHostedZones spells it Config.PrivateZone
         private = as_bool(dig(conf, "Config.PrivateZone"))
     if private is None:  # Config's CloudFormation shape: a private zone lists its VPCs
-        private = bool(as_list(field(conf, "VPCs")))
-    return Shape(attrs=dict(zone_name=field(conf, "Name"), private_zone=private,
+        vpcs = field(conf, "VPCs")
+        private = bool(vpcs) if isinstance(vpcs, list) else UNSEEN
+    return Shape(attrs=dict(zone_name=text(field(conf, "Name")), private_zone=private,
                             record_count=as_int(field(conf, "ResourceRecordSetCount"))))
 
 
 def route53_health_check(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    config = field(conf, "HealthCheckConfig") or {}
+    config = field(conf, "HealthCheckConfig")
+    if not isinstance(config, dict):
+        return Shape()
     interval, threshold = as_int(field(config, "RequestInterval")), as_int(field(config, "FailureThreshold"))
-    return Shape(attrs=dict(type=field(config, "Type"), fqdn=field(config, "FullyQualifiedDomainName"),
+    return Shape(attrs=dict(type=text(field(config, "Type")), fqdn=text(field(config, "FullyQualifiedDomainName")),
                             request_interval=interval, failure_threshold=threshold,
                             # Seconds of consecutive failures before Route 53 marks the endpoint unhealthy.
                             detection_seconds=interval * threshold if interval and threshold else None,
-                            disabled=bool(as_bool(field(config, "Disabled"))),
-                            inverted=bool(as_bool(field(config, "Inverted"))),
-                            checker_regions=[str(r) for r in as_list(field(config, "Regions"))]))
+                            disabled=need_bool(config, "Disabled"),
+                            inverted=need_bool(config, "Inverted"),
+                            checker_regions=[t for t in (text(r) for r in as_list(field(config, "Regions"))) if t]))
 
 
 Transform = Callable[[dict, dict, str, str], Shape]
@@ -605,9 +563,9 @@ def lb_attributes(supp: dict | None) -> dict[str, str] | None:
     listed = field(supp, "LoadBalancerAttributes")
     if listed is None:
         listed = field(supp, "Attributes")
-    if listed is None:
+    if not isinstance(listed, list):
         return None
-    return {str(field(a, "key")): str(field(a, "value")) for a in as_list(listed) if field(a, "key") is not None}
+    return {str(text(field(a, "key"))): str(text(field(a, "value"))) for a in listed if text(field(a, "key")) is not None}
 
 
 def lb_attribute_flag(attributes: dict[str, str] | None, key: str) -> bool | None:
@@ -634,52 +592,31 @@ def selection_conditions(conditions: Any) -> dict[str, list[dict]]:
                            ("StringLike", "string_like"), ("StringNotLike", "string_not_like")):
         entries = []
         for entry in as_list(field(conditions, operator)) if isinstance(conditions, dict) else []:
-            key = str(field(entry, "ConditionKey") or "")
-            entries.append({"key": key.split("aws:ResourceTag/", 1)[-1], "value": field(entry, "ConditionValue")})
+            key = text(field(entry, "ConditionKey")) or ""
+            entries.append({"key": key.split("aws:ResourceTag/", 1)[-1], "value": text(field(entry, "ConditionValue"))})
         out[name] = entries
     return out
 
 
-# Values a secret-named Lambda variable may hold without being the secret itself: a reference to a
-# secret store, a flag or a number.
-SECRET_REFERENCE_PREFIXES = ("arn:aws:secretsmanager:", "arn:aws:ssm:", "arn:aws:kms:", "{{resolve:", "/")
-HARMLESS_VALUES = {"", "true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null", "***"}
-
-
-def _plaintext_secret(name: str, value: Any) -> bool:
-    from drscan.redact import SECRET_KEY_NAME, looks_secret  # (imported here: this section only adds functions)
-
-    text = "" if value is None else str(value)
-    if looks_secret(text):
-        return True
-    if not SECRET_KEY_NAME.search(name):
-        return False
-    plain = text.strip()
-    return not (plain.lower() in HARMLESS_VALUES or plain.isdigit() or plain.startswith(SECRET_REFERENCE_PREFIXES))
-
-
-def lambda_environment_facts(environment: Any) -> tuple[list[str], bool | None]:
-    """(variable names, does any value look like a plaintext credential?) from a Lambda function's
-    Environment. The values are read here and nowhere else, and never returned. None when they
-    could not be seen: Lambda could not decrypt them (Error), or AWS Config masked them as "***"."""
-    environment = environment if isinstance(environment, dict) else {}
-    variables = field(environment, "Variables")
-    if not isinstance(variables, dict):
-        return [], (None if field(environment, "Error") else False)
-    names = sorted(str(k) for k in variables)
-    if any(_plaintext_secret(str(k), v) for k, v in variables.items()):
-        return names, True
-    if variables and all(str(v) == "***" for v in variables.values()):
-        return names, None
-    return names, False
-
-
 # --- live compute/data/iam ---
 
-def snapshot_restore_grants(attributes: Any) -> list[str] | None:
+def snapshot_restore_grants(attributes: Any) -> Any:
     """Who may restore an RDS snapshot: the values of its `restore` attribute ("all" = public).
-    None when the attributes were not collected."""
+    None when the attributes were not collected; UNSEEN when they were but are unreadable."""
     if attributes is None:
         return None
-    return [str(v) for a in as_list(attributes) if str(field(a, "attributeName")).lower() == "restore"
-            for v in as_list(field(a, "attributeValues"))]
+    if not isinstance(attributes, list):
+        return UNSEEN
+    grants = []
+    for attribute in attributes:
+        name = text(field(attribute, "attributeName"))
+        if name is None:
+            return UNSEEN
+        if name.lower() == "restore":
+            values = field(attribute, "attributeValues")
+            if not isinstance(values, list):
+                return UNSEEN
+            grants += [t for t in (text(v) for v in values) if t]
+    return grants
+
+

@@ -11,7 +11,7 @@ from typing import Any
 
 from drscan.normalize.aws import kms_arn
 from drscan.normalize.aws_policies import allows_public, external_accounts, parse_policy
-from drscan.normalize.lookup import as_bool, as_dict, as_int, as_list, dig, field, iso_time
+from drscan.normalize.lookup import as_bool, as_dict, as_int, as_list, dig, field, iso_time, text
 from drscan.normalize.shape import Shape
 
 _ABSENT = object()
@@ -27,7 +27,12 @@ def flag(obj: Any, path: str) -> bool | None:
 
 
 def names(values: Any) -> list[str] | None:
-    return None if values is None else [str(v) for v in as_list(values)]
+    """A list of identifiers as text; None when absent or when any item is not text (a null in a
+    CIDR list is an unread entry, and dropping it could turn a FAIL into a PASS)."""
+    if values is None:
+        return None
+    items = [text(v) for v in as_list(values)]
+    return None if any(item is None for item in items) else items
 
 
 # -- ElastiCache and MemoryDB --------------------------------------------------------------------

@@ -171,7 +171,7 @@ def eks_cluster(conf: dict, supp: dict, account: str, region: str) -> Shape:
             vpc_config=vpc_config,
             endpoint_public_access=public,
             # Public and reachable from anywhere: no CIDR allow-list narrower than the internet.
-            endpoint_open_to_internet=_open_to_internet(public, cidrs),
+            endpoint_open_to_internet=_open_to_internet(public, names(cidrs)),
             secrets_encrypted=None if encryption is None and field(conf, "Status") is None and field(conf, "ClusterStatus") is None
             else bool(secrets_key),
             secrets_kms_key_arn=secrets_key,

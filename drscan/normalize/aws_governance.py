@@ -9,9 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from drscan.normalize.aws_access import iam_role as access_iam_role
 from drscan.normalize.aws_data import flag, names
 from drscan.normalize.aws_policies import parse_policy, trust_facts
-from drscan.normalize.lookup import as_bool, as_int, as_list, dig, field, iso_time
+from drscan.normalize.lookup import as_bool, as_int, as_list, dig, field, iso_time, text
 from drscan.normalize.shape import Shape
 
 LAMBDA_RUNTIMES = Path(__file__).resolve().parents[1] / "data" / "lambda_runtimes.yaml"
@@ -139,22 +140,16 @@ def ec2_flow_log(conf: dict, supp: dict, account: str, region: str) -> Shape:
 
 def iam_role(conf: dict, supp: dict, account: str, region: str) -> Shape:
     """GetAccountAuthorizationDetails' RoleDetailList entry or Config's AWS::IAM::Role (whose
-    assumeRolePolicyDocument is URL-encoded JSON)."""
+    assumeRolePolicyDocument is URL-encoded JSON): drscan.normalize.aws_access's facts plus when
+    the role was last used, its session limit and who its trust policy lets in."""
+    shape = access_iam_role(conf, supp, account, region)
     policy = parse_policy(field(conf, "AssumeRolePolicyDocument"))
-    attached = field(conf, "AttachedManagedPolicies")
-    path = field(conf, "Path")
-    shape = Shape(
-        attrs=dict(
-            role_name=field(conf, "RoleName"),
-            path=path,
-            service_linked=None if path is None else str(path).startswith("/aws-service-role/"),
-            attached_policy_arns=None if attached is None else sorted(str(field(p, "PolicyArn")) for p in as_list(attached)),
-            last_used_at=iso_time(dig(conf, "RoleLastUsed.LastUsedDate")),
-            max_session_seconds=as_int(field(conf, "MaxSessionDuration")),
-            **trust_facts(policy, account),
-        ),
-        name=field(conf, "RoleName"),
+    shape.attrs.update(
+        last_used_at=iso_time(dig(conf, "RoleLastUsed.LastUsedDate")),
+        max_session_seconds=as_int(field(conf, "MaxSessionDuration")),
+        **trust_facts(policy, account),
     )
+    shape.name = text(field(conf, "RoleName"))
     return shape
 
 

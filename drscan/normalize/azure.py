@@ -7,9 +7,10 @@ and exports disagree on their case, so every id drscan stores or links is lower-
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Any, Callable
 
-from drscan.normalize.lookup import as_bool, as_dict, as_int, as_list, dig, field, iso_time, last_segment
+from drscan.normalize.lookup import (UNSEEN, all_known, as_bool, as_dict, as_int, as_list, derive, dig, field, iso_time,
+                                     known_list, last_segment, need_list, text)
 from drscan.normalize.shape import Shape
 
 OWNER_ROLE_ID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
@@ -25,36 +26,41 @@ def sku_name(row: dict) -> str | None:
 
 
 def storage_account(row: dict, props: dict) -> Shape:
-    sku = str(sku_name(row) or "")
-    key_source = str(dig(props, "encryption.keySource") or "")
+    sku = text(sku_name(row))
+    key_source = text(dig(props, "encryption.keySource"))
     public_blob = field(props, "allowBlobPublicAccess")
-    return Shape(attrs=dict(
+    shape = Shape(attrs=dict(
         sku=sku,
-        geo_redundant=any(s in sku.upper() for s in ("GRS", "GZRS")),
-        zone_redundant="ZRS" in sku.upper(),
-        min_tls_version=field(props, "minimumTlsVersion"),
+        geo_redundant=derive(sku or UNSEEN, lambda name: any(s in name.upper() for s in ("GRS", "GZRS"))),
+        zone_redundant=derive(sku or UNSEEN, lambda name: "ZRS" in name.upper()),
+        min_tls_version=text(field(props, "minimumTlsVersion")),
         https_only=as_bool(field(props, "supportsHttpsTrafficOnly")),
         blob_public_access=as_bool(public_blob) if public_blob is not None else None,
-        cmk=key_source.lower() == "microsoft.keyvault",
-        infrastructure_encryption=bool(as_bool(dig(props, "encryption.requireInfrastructureEncryption"))),
-        public_network_access=field(props, "publicNetworkAccess"),
-        secondary_location=field(props, "secondaryLocation"),
+        # Storage names keySource even for Microsoft-managed keys.
+        cmk=UNSEEN if key_source is None else key_source.lower() == "microsoft.keyvault",
+        infrastructure_encryption=as_bool(dig(props, "encryption.requireInfrastructureEncryption")) is True,
+        public_network_access=text(field(props, "publicNetworkAccess")),
+        secondary_location=text(field(props, "secondaryLocation")),
     ))
+    if not props:
+        shape.attrs.update(cmk=UNSEEN, infrastructure_encryption=UNSEEN)
+    return shape
 
 
 def compute_disk(row: dict, props: dict) -> Shape:
-    sku = str(sku_name(row) or "")
-    encryption = str(dig(props, "encryption.type") or "")
+    sku = text(sku_name(row))
+    encryption = text(dig(props, "encryption.type"))
     shape = Shape(attrs=dict(
         sku=sku,
-        zone_redundant=sku.upper().endswith("_ZRS"),
-        encryption_type=encryption or None,
-        cmk="customerkey" in encryption.lower(),
-        disk_state=field(props, "diskState"),
+        zone_redundant=derive(sku or UNSEEN, lambda name: name.upper().endswith("_ZRS")),
+        encryption_type=encryption,
+        # Managed disks always name their encryption type (EncryptionAtRestWithPlatformKey by default).
+        cmk=UNSEEN if encryption is None else "customerkey" in encryption.lower(),
+        disk_state=text(field(props, "diskState")),
         size_gb=as_int(field(props, "diskSizeGB")),
     ))
-    shape.ref("attached_to", arm_id(field(row, "managedBy")))
-    shape.ref("encrypted_by", arm_id(dig(props, "encryption.diskEncryptionSetId")))
+    shape.ref("attached_to", arm_id(text(field(row, "managedBy"))))
+    shape.ref("encrypted_by", arm_id(text(dig(props, "encryption.diskEncryptionSetId"))))
     return shape
 
 
@@ -135,16 +141,18 @@ def _location(value) -> str:
 
 
 def sql_failover_group(row: dict, props: dict) -> Shape:
-    partners = as_list(field(props, "partnerServers"))
+    partners = need_list(props, "partnerServers")
+    databases = need_list(props, "databases")
     shape = Shape(attrs=dict(
-        replication_role=field(props, "replicationRole"),
-        failover_policy=dig(props, "readWriteEndpoint.failoverPolicy"),
+        replication_role=text(field(props, "replicationRole")),
+        failover_policy=text(dig(props, "readWriteEndpoint.failoverPolicy")),
         grace_period_minutes=as_int(dig(props, "readWriteEndpoint.failoverWithDataLossGracePeriodMinutes")),
-        partner_locations=sorted({_location(field(p, "location")) for p in partners if field(p, "location")}),
-        database_count=len(as_list(field(props, "databases"))),
+        partner_locations=derive(partners, lambda found: sorted({_location(text(field(p, "location")))
+                                                                 for p in found if text(field(p, "location"))})),
+        database_count=derive(databases, len),
     ))
-    for database in as_list(field(props, "databases")):  # the group keeps a copy of each in the partner region
-        shape.ref("replicates", arm_id(database))
+    for database in known_list(databases):  # the group keeps a copy of each in the partner region
+        shape.ref("replicates", arm_id(text(database)))
     return shape
 
 
@@ -222,7 +230,7 @@ def availability_set(row: dict, props: dict) -> Shape:
     return Shape(attrs=dict(
         fault_domain_count=as_int(field(props, "platformFaultDomainCount")),
         update_domain_count=as_int(field(props, "platformUpdateDomainCount")),
-        vm_count=len(as_list(field(props, "virtualMachines"))),
+        vm_count=derive(need_list(props, "virtualMachines"), len),
     ))
 
 
@@ -240,49 +248,62 @@ def _traffic_manager_endpoint(endpoint: dict) -> dict:
     """One endpoint as the DR engine reads it: an endpoint with alwaysServe Enabled is never
     probed and always considered healthy, so traffic does not fail over away from it."""
     def prop(name: str):
-        return dig(endpoint, f"properties.{name}") if dig(endpoint, "properties") is not None else field(endpoint, name)
-    return dict(name=field(endpoint, "name"), priority=as_int(prop("priority")), weight=as_int(prop("weight")),
+        return text(dig(endpoint, f"properties.{name}") if dig(endpoint, "properties") is not None else field(endpoint, name))
+    return dict(name=text(field(endpoint, "name")), priority=as_int(prop("priority")), weight=as_int(prop("weight")),
                 status=prop("endpointStatus"), monitor_status=prop("endpointMonitorStatus"),
                 always_serve=prop("alwaysServe"), location=prop("endpointLocation"),
                 target=prop("target"), target_resource_id=arm_id(prop("targetResourceId")))
 
 
 def traffic_manager_profile(row: dict, props: dict) -> Shape:
-    endpoints = as_list(field(props, "endpoints"))
+    endpoints = need_list(props, "endpoints")
+
+    def enabled(endpoint: Any) -> Any:
+        status = text(dig(endpoint, "properties.endpointStatus")) or text(field(endpoint, "endpointStatus"))
+        return UNSEEN if status is None else status.lower() == "enabled"
+
+    states = [] if endpoints is UNSEEN else [enabled(e) for e in endpoints]
     shape = Shape(attrs=dict(
-        routing_method=field(props, "trafficRoutingMethod"),
+        routing_method=text(field(props, "trafficRoutingMethod")),
         ttl=as_int(dig(props, "dnsConfig.ttl")),
         monitor_interval_s=as_int(dig(props, "monitorConfig.intervalInSeconds")),
         tolerated_failures=as_int(dig(props, "monitorConfig.toleratedNumberOfFailures")),
-        monitor_protocol=dig(props, "monitorConfig.protocol"),
-        profile_status=field(props, "profileStatus"),
-        endpoint_count=len(endpoints),
-        enabled_endpoint_count=sum(1 for e in endpoints
-                                   if str(dig(e, "properties.endpointStatus") or "Enabled").lower() == "enabled"),
-        profile_monitor_status=dig(props, "monitorConfig.profileMonitorStatus"),
-        endpoints=[_traffic_manager_endpoint(e) for e in endpoints],
+        monitor_protocol=text(dig(props, "monitorConfig.protocol")),
+        profile_status=text(field(props, "profileStatus")),
+        endpoint_count=derive(endpoints, len),
+        enabled_endpoint_count=UNSEEN if endpoints is UNSEEN or UNSEEN in states else sum(states),
+        profile_monitor_status=text(dig(props, "monitorConfig.profileMonitorStatus")),
+        endpoints=derive(endpoints, lambda found: [_traffic_manager_endpoint(e) for e in found if isinstance(e, dict)]),
     ))
-    for endpoint in endpoints:  # DNS record -> the endpoint it sends traffic to
-        shape.ref("routes_to", arm_id(dig(endpoint, "properties.targetResourceId") or field(endpoint, "targetResourceId")))
+    for endpoint in known_list(endpoints):  # DNS record -> the endpoint it sends traffic to
+        shape.ref("routes_to", arm_id(text(dig(endpoint, "properties.targetResourceId")) or text(field(endpoint, "targetResourceId"))))
     return shape
 
 
 def front_door(row: dict, props: dict) -> Shape:
     """Front Door (classic): each backend pool should have two or more enabled backends and a health probe."""
-    pools = as_list(field(props, "backendPools"))
-    probes = {arm_id(field(p, "id")): p for p in as_list(field(props, "healthProbeSettings"))}
-    enabled = [sum(1 for b in as_list(dig(pool, "properties.backends") or field(pool, "backends"))
-                   if str(field(b, "enabledState") or "Enabled").lower() == "enabled") for pool in pools]
-    probed = []
+    pools = need_list(props, "backendPools")
+    if pools is UNSEEN:
+        return Shape(attrs=dict(enabled_state=text(field(props, "enabledState"))))
+    probes = {arm_id(text(field(p, "id"))): p for p in as_list(field(props, "healthProbeSettings"))}
+
+    def state(item: Any) -> Any:
+        value = text(dig(item, "properties.enabledState")) or text(field(item, "enabledState"))
+        return UNSEEN if value is None else value.lower() == "enabled"
+
+    enabled, probed = [], []
     for pool in pools:
-        probe = probes.get(arm_id(dig(pool, "properties.healthProbeSettings.id") or dig(pool, "healthProbeSettings.id")))
-        state = dig(probe, "properties.enabledState") or field(probe, "enabledState") if probe else None
-        probed.append(probe is not None and str(state or "Enabled").lower() == "enabled")
+        backends = dig(pool, "properties.backends") or field(pool, "backends")
+        states = [state(b) for b in backends] if isinstance(backends, list) else [UNSEEN]
+        enabled.append(UNSEEN if UNSEEN in states else sum(states))
+        probe_id = text(dig(pool, "properties.healthProbeSettings.id")) or text(dig(pool, "healthProbeSettings.id"))
+        probe = probes.get(arm_id(probe_id))
+        probed.append(False if probe is None else state(probe))
     return Shape(attrs=dict(
         backend_pool_count=len(pools),
-        min_enabled_backends=min(enabled) if enabled else 0,
-        health_probes_enabled=bool(probed) and all(probed),
-        enabled_state=field(props, "enabledState"),
+        min_enabled_backends=UNSEEN if UNSEEN in enabled else (min(enabled) if enabled else 0),
+        health_probes_enabled=all_known(probed) if probed else False,
+        enabled_state=text(field(props, "enabledState")),
     ))
 
 
@@ -319,15 +340,16 @@ def flow_log(row: dict, props: dict) -> Shape:
 
 
 def role_assignment(row: dict, props: dict) -> Shape:
-    role = last_segment(field(props, "roleDefinitionId"))
-    scope = str(field(props, "scope") or "")
+    role_id = text(field(props, "roleDefinitionId"))
+    scope = text(field(props, "scope"))
+    role = last_segment(role_id)
     return Shape(attrs=dict(
-        principal_id=field(props, "principalId"),
-        principal_type=field(props, "principalType"),
-        role_definition=role,
-        is_owner=role.lower() == OWNER_ROLE_ID,
-        scope=scope.lower(),
-        subscription_scope=bool(_SUBSCRIPTION_SCOPE.match(scope)),
+        principal_id=text(field(props, "principalId")),
+        principal_type=text(field(props, "principalType")),
+        role_definition=role or None,
+        is_owner=UNSEEN if role_id is None else role.lower() == OWNER_ROLE_ID,
+        scope=scope.lower() if scope is not None else UNSEEN,
+        subscription_scope=UNSEEN if scope is None else bool(_SUBSCRIPTION_SCOPE.match(scope)),
     ))
 
 

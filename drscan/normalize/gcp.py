@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from drscan.normalize.lookup import as_bool, as_int, as_list, dig, field, iso_time, last_segment
+from drscan.normalize.lookup import (UNSEEN, need, as_bool, as_int, as_list, derive, dig, field, iso_time, last_segment,
+                                     need_bool, need_int, need_list, need_text, text)
 from drscan.normalize.shape import Shape
 
 PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
@@ -63,28 +64,41 @@ def duration_seconds(value) -> int | None:
     return as_int(str(value).rstrip("s"))
 
 
-def public_members(iam: dict) -> list[str]:
-    return sorted({m for b in as_list(field(iam, "bindings")) for m in as_list(field(b, "members")) if m in PUBLIC_MEMBERS})
+def public_members(iam: dict) -> Any:
+    """allUsers / allAuthenticatedUsers in a policy's bindings; UNSEEN when the bindings (or a
+    binding's members) are missing and none of the readable ones is public."""
+    bindings = field(iam, "bindings")
+    if not isinstance(bindings, list):
+        return UNSEEN
+    found, unknown = set(), False
+    for binding in bindings:
+        members = field(binding, "members")
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            unknown = True
+        found |= {m for m in members if m in PUBLIC_MEMBERS} if isinstance(members, list) else set()
+    return sorted(found) if found or not unknown else UNSEEN
 
 
 def storage_bucket(data: dict, iam: dict, location: str) -> Shape:
     shape = Shape()
     if data:
-        key = dig(data, "encryption.defaultKmsKeyName")
+        # Cloud Storage leaves out versioning, retention, uniform access and logging while they are
+        # not configured: absence is the value a rule can only fail on.
+        key = text(dig(data, "encryption.defaultKmsKeyName"))
         shape.attrs.update(
-            location_type=str(field(data, "locationType") or "").lower() or None,
-            versioning_enabled=bool(as_bool(dig(data, "versioning.enabled"))),
+            location_type=(text(field(data, "locationType")) or "").lower() or None,
+            versioning_enabled=as_bool(dig(data, "versioning.enabled")) is True,
             cmek_key=key,
             retention_period_s=as_int(dig(data, "retentionPolicy.retentionPeriod")),
-            retention_locked=bool(as_bool(dig(data, "retentionPolicy.isLocked"))),
-            uniform_access=bool(as_bool(dig(data, "iamConfiguration.uniformBucketLevelAccess.enabled"))),
-            public_access_prevention=dig(data, "iamConfiguration.publicAccessPrevention") or "inherited",
-            logging_enabled=bool(dig(data, "logging.logBucket")),
+            retention_locked=as_bool(dig(data, "retentionPolicy.isLocked")) is True,
+            uniform_access=as_bool(dig(data, "iamConfiguration.uniformBucketLevelAccess.enabled")) is True,
+            public_access_prevention=text(dig(data, "iamConfiguration.publicAccessPrevention")) or "inherited",
+            logging_enabled=bool(text(dig(data, "logging.logBucket"))),
         )
         shape.ref("encrypted_by", kms_key_name(key))
     if iam:
         members = public_members(iam)
-        shape.attrs.update(public_members=members, is_public=bool(members))
+        shape.attrs.update(public_members=members, is_public=derive(members, bool))
     return shape
 
 
@@ -114,22 +128,27 @@ def compute_disk(data: dict, iam: dict, location: str) -> Shape:
 
 def compute_resource_policy(data: dict, iam: dict, location: str) -> Shape:
     policy = field(data, "snapshotSchedulePolicy")
-    interval = None
-    if policy:
-        schedule = field(policy, "schedule") or {}
+    if not isinstance(policy, dict):  # another kind of resource policy (placement, instance schedule)
+        return Shape(attrs=dict(snapshot_schedule=False, interval_hours=None, retention_days=None,
+                                storage_locations=[], storage_location_type=None))
+    schedule = field(policy, "schedule")
+    interval: Any = UNSEEN
+    if isinstance(schedule, dict):
         if dig(schedule, "hourlySchedule"):
-            interval = as_int(dig(schedule, "hourlySchedule.hoursInCycle"))
+            interval = need_int(schedule, "hourlySchedule.hoursInCycle")
         elif dig(schedule, "dailySchedule"):
-            interval = (as_int(dig(schedule, "dailySchedule.daysInCycle")) or 1) * 24
+            interval = derive(need_int(schedule, "dailySchedule.daysInCycle"), lambda days: days * 24)
         elif dig(schedule, "weeklySchedule"):
             interval = 168
-    locations = [str(s) for s in as_list(dig(policy, "snapshotProperties.storageLocations"))] if policy else []
+    # Unset storage locations mean "the multi-region nearest the disk"; an export without them
+    # cannot be told from one that lost them, so the location type is only judged on what was seen.
+    locations = need_list(policy, "snapshotProperties.storageLocations")
     return Shape(attrs=dict(
-        snapshot_schedule=bool(policy),
+        snapshot_schedule=True,
         interval_hours=interval,
-        retention_days=as_int(dig(policy, "retentionPolicy.maxRetentionDays")) if policy else None,
-        storage_locations=locations,
-        storage_location_type=snapshot_location_type(locations) if policy else None,
+        retention_days=as_int(dig(policy, "retentionPolicy.maxRetentionDays")),
+        storage_locations=derive(locations, lambda found: [str(s) for s in found]),
+        storage_location_type=derive(locations, lambda found: snapshot_location_type([str(s) for s in found])),
     ))
 
 
@@ -144,7 +163,7 @@ def compute_snapshot(data: dict, iam: dict, location: str) -> Shape:
     key = dig(data, "snapshotEncryptionKey.kmsKeyName")
     shape = Shape(attrs=dict(
         source_disk=last_segment(field(data, "sourceDisk")),
-        storage_locations=[str(s) for s in as_list(field(data, "storageLocations"))],
+        storage_locations=derive(need_list(data, "storageLocations"), lambda found: [str(s) for s in found]),
         created_at=iso_time(field(data, "creationTimestamp")),
         size_gb=as_int(field(data, "diskSizeGb")),
         cmek_key=key,
@@ -155,68 +174,87 @@ def compute_snapshot(data: dict, iam: dict, location: str) -> Shape:
 
 
 def compute_instance(data: dict, iam: dict, location: str) -> Shape:
-    zone = last_segment(field(data, "zone"))
-    nat = [c for n in as_list(field(data, "networkInterfaces")) for c in as_list(field(n, "accessConfigs")) if field(c, "natIP")]
+    zone = last_segment(text(field(data, "zone")))
+    interfaces = need_list(data, "networkInterfaces")
+    disks = need_list(data, "disks")
     return Shape(
         attrs=dict(
-            machine_type=last_segment(field(data, "machineType")),
-            status=field(data, "status"),
-            disks=[last_segment(field(d, "source")) for d in as_list(field(data, "disks"))],
-            public_ip=bool(nat),
+            machine_type=last_segment(text(field(data, "machineType"))),
+            status=text(field(data, "status")),
+            disks=derive(disks, lambda found: [last_segment(text(field(d, "source"))) for d in found]),
+            public_ip=derive(interfaces, lambda found: any(text(field(c, "natIP")) for n in found
+                                                          for c in as_list(field(n, "accessConfigs")))),
         ),
         zones=(zone,) if zone else (),
     )
 
 
 def instance_group_manager(data: dict, iam: dict, location: str) -> Shape:
-    zones = [last_segment(field(z, "zone")) for z in as_list(dig(data, "distributionPolicy.zones"))]
-    zone = last_segment(field(data, "zone"))
+    zones = [z for z in (last_segment(text(field(z, "zone"))) for z in as_list(dig(data, "distributionPolicy.zones"))) if z]
+    zone = last_segment(text(field(data, "zone")))
     zones = zones or ([zone] if zone else [])
+    region = text(field(data, "region"))
     return Shape(
-        attrs=dict(regional=bool(field(data, "region")), zone_count=len(zones), target_size=as_int(field(data, "targetSize"))),
+        attrs=dict(regional=bool(region), zone_count=len(zones) if zones or region else UNSEEN,
+                   target_size=as_int(field(data, "targetSize"))),
         zones=tuple(zones),
     )
 
 
 def sql_instance(data: dict, iam: dict, location: str) -> Shape:
-    settings = field(data, "settings") or {}
-    backup = field(settings, "backupConfiguration") or {}
-    ssl_mode = dig(settings, "ipConfiguration.sslMode")
-    require_ssl = as_bool(dig(settings, "ipConfiguration.requireSsl"))
-    pitr = as_bool(field(backup, "pointInTimeRecoveryEnabled"))
-    if not pitr and str(field(data, "databaseVersion") or "").startswith("MYSQL"):
-        pitr = as_bool(field(backup, "binaryLogEnabled"))  # MySQL PITR is binary logging
-    project = last_segment(str(field(data, "selfLink") or "").split("/instances/")[0]) or str(field(data, "project") or "")
-    master = field(data, "masterInstanceName")
-    key = dig(data, "diskEncryptionConfiguration.kmsKeyName")
-    zones = tuple(z for z in (field(data, "gceZone"), field(data, "secondaryGceZone")) if z)
-    public_ip = bool(as_bool(dig(settings, "ipConfiguration.ipv4Enabled")))
-    networks = sorted({str(field(n, "value")) for n in as_list(dig(settings, "ipConfiguration.authorizedNetworks"))
-                       if field(n, "value")})
+    settings = field(data, "settings")
+    settings = settings if isinstance(settings, dict) else None
+    backup = field(settings, "backupConfiguration") if settings else None
+    backup = backup if isinstance(backup, dict) else None
+    ip_config = field(settings, "ipConfiguration") if settings else None
+    ip_config = ip_config if isinstance(ip_config, dict) else None
+    version = text(field(data, "databaseVersion")) or ""
+    pitr = UNSEEN if backup is None else need_bool(backup, "pointInTimeRecoveryEnabled")
+    if pitr is not True and backup is not None and version.startswith("MYSQL"):
+        pitr = need_bool(backup, "binaryLogEnabled")  # MySQL PITR is binary logging
+    project = last_segment((text(field(data, "selfLink")) or "").split("/instances/")[0]) or text(field(data, "project")) or ""
+    master = text(field(data, "masterInstanceName"))
+    key = text(dig(data, "diskEncryptionConfiguration.kmsKeyName"))
+    zones = tuple(z for z in (text(field(data, "gceZone")), text(field(data, "secondaryGceZone"))) if z)
+    ssl_mode = text(field(ip_config, "sslMode")) if ip_config else None
+    require_ssl = as_bool(field(ip_config, "requireSsl")) if ip_config else None
+    public_ip = UNSEEN if ip_config is None else need_bool(ip_config, "ipv4Enabled")
+    networks = UNSEEN if ip_config is None else _authorized_networks(field(ip_config, "authorizedNetworks"))
+    if public_ip is False:
+        open_to_internet = False
+    elif networks is UNSEEN:
+        open_to_internet = UNSEEN
+    else:
+        open_to_internet = public_ip if WORLD & set(networks) else False
+    if ssl_mode is None and require_ssl is None:
+        require = UNSEEN
+    else:
+        require = ssl_mode in {"ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"} or require_ssl is True
     shape = Shape(
         attrs=dict(
-            database_version=field(data, "databaseVersion"),
-            availability_type=field(settings, "availabilityType") or "ZONAL",
-            backups_enabled=bool(as_bool(field(backup, "enabled"))),
-            pitr_enabled=bool(pitr),
-            backup_start_time=field(backup, "startTime"),
-            backup_location=field(backup, "location"),
-            retained_backups=as_int(dig(backup, "backupRetentionSettings.retainedBackups")),
-            require_ssl=(ssl_mode in {"ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"}) or bool(require_ssl),
+            database_version=version or None,
+            availability_type=UNSEEN if settings is None else need_text(settings, "availabilityType"),
+            backups_enabled=UNSEEN if backup is None else need_bool(backup, "enabled"),
+            pitr_enabled=pitr,
+            backup_start_time=text(field(backup, "startTime")) if backup else None,
+            backup_location=text(field(backup, "location")) if backup else None,
+            retained_backups=as_int(dig(backup, "backupRetentionSettings.retainedBackups")) if backup else None,
+            require_ssl=require,
             ssl_mode=ssl_mode,
             public_ip=public_ip,
             authorized_networks=networks,
-            open_to_internet=public_ip and bool(WORLD & set(networks)),
-            deletion_protection=bool(as_bool(field(settings, "deletionProtectionEnabled"))),
+            open_to_internet=open_to_internet,
+            # Cloud SQL leaves deletionProtectionEnabled out until it is set.
+            deletion_protection=UNSEEN if settings is None else as_bool(field(settings, "deletionProtectionEnabled")) is True,
             cmek_key=key,
             is_replica=bool(master),
-            replica_names=[str(r) for r in as_list(field(data, "replicaNames"))],
-            disk_size_gb=as_int(field(settings, "dataDiskSizeGb")),
+            replica_names=[t for t in (text(r) for r in as_list(field(data, "replicaNames"))) if t],
+            disk_size_gb=as_int(field(settings, "dataDiskSizeGb")) if settings else None,
         ),
         zones=zones,
     )
     if master:
-        master_project, _, master_name = str(master).rpartition(":")
+        master_project, _, master_name = master.rpartition(":")
         shape.ref("replica_of", f"//cloudsql.googleapis.com/projects/{master_project or project}/instances/{master_name}")
     shape.ref("encrypted_by", kms_key_name(key))
     return shape
@@ -233,15 +271,21 @@ def kms_crypto_key(data: dict, iam: dict, location: str) -> Shape:
 
 
 def container_cluster(data: dict, iam: dict, location: str) -> Shape:
-    where = str(field(data, "location") or location or "")
-    locations = [str(z) for z in as_list(field(data, "locations"))]
-    key = dig(data, "databaseEncryption.keyName")
+    where = text(field(data, "location")) or location or ""
+    locations = [t for t in (text(z) for z in as_list(field(data, "locations"))) if t]
+    key = text(dig(data, "databaseEncryption.keyName"))
+    service = text(field(data, "loggingService"))
+    if service:
+        logging = service != "none"
+    else:  # clusters configured with loggingConfig instead: logging is on when it names components
+        components = dig(data, "loggingConfig.componentConfig.enableComponents")
+        logging = bool(components) if isinstance(components, list) else UNSEEN
     shape = Shape(
         attrs=dict(
-            regional=not zone_of(where),
+            regional=not zone_of(where) if where else UNSEEN,
             node_zones=locations,
-            secrets_encrypted=dig(data, "databaseEncryption.state") == "ENCRYPTED",
-            logging_enabled=(field(data, "loggingService") or "logging.googleapis.com/kubernetes") != "none",
+            secrets_encrypted=text(dig(data, "databaseEncryption.state")) == "ENCRYPTED",
+            logging_enabled=logging,
         ),
         zones=tuple(locations),
     )
@@ -252,24 +296,21 @@ def container_cluster(data: dict, iam: dict, location: str) -> Shape:
 def resourcemanager_project(data: dict, iam: dict, location: str) -> Shape:
     shape = Shape()
     if data:
-        shape.attrs.update(project_id=field(data, "projectId"), project_number=str(field(data, "projectNumber") or ""),
-                           lifecycle_state=field(data, "lifecycleState"))
-        shape.name = field(data, "projectId")
+        shape.attrs.update(project_id=text(field(data, "projectId")), project_number=text(field(data, "projectNumber")) or "",
+                           lifecycle_state=text(field(data, "lifecycleState")))
+        shape.name = text(field(data, "projectId"))
     if iam:
-        bindings = as_list(field(iam, "bindings"))
-        primitive_sa = sorted({m for b in bindings if field(b, "role") in PRIMITIVE_ROLES
-                               for m in as_list(field(b, "members"))
-                               if str(m).startswith("serviceAccount:") and not GOOGLE_SERVICE_AGENT.search(str(m))})
-        primitive_users = sorted({m for b in bindings if field(b, "role") in PRIMITIVE_ROLES
-                                  for m in as_list(field(b, "members")) if str(m).startswith("user:")})
+        bindings = field(iam, "bindings")
         logged = set()
         for config in as_list(field(iam, "auditConfigs")):
             if field(config, "service") == "allServices":
-                logged |= {field(c, "logType") for c in as_list(field(config, "auditLogConfigs"))}
+                logged |= {text(field(c, "logType")) for c in as_list(field(config, "auditLogConfigs"))}
         shape.attrs.update(
             public_members=public_members(iam),
-            service_accounts_with_primitive_roles=primitive_sa,
-            users_with_primitive_roles=primitive_users,
+            service_accounts_with_primitive_roles=_members_with_roles(
+                bindings, PRIMITIVE_ROLES, lambda m: m.startswith("serviceAccount:") and not GOOGLE_SERVICE_AGENT.search(m)),
+            users_with_primitive_roles=_members_with_roles(bindings, PRIMITIVE_ROLES, lambda m: m.startswith("user:")),
+            # auditConfigs is left out while no service has audit logging configured.
             audit_log_types=sorted(t for t in logged if t),
             data_access_logging={"DATA_READ", "DATA_WRITE"} <= logged,
         )
@@ -290,7 +331,7 @@ def iam_service_account_key(data: dict, iam: dict, location: str) -> Shape:
 
 def dns_managed_zone(data: dict, iam: dict, location: str) -> Shape:
     return Shape(attrs=dict(dns_name=field(data, "dnsName"), visibility=field(data, "visibility"),
-                            dnssec_enabled=dig(data, "dnssecConfig.state") == "on"))
+                            dnssec_enabled=derive(need(data, "dnssecConfig.state"), lambda state: state == "on")))
 
 
 def _health_checked(targets: Any) -> bool:
@@ -332,22 +373,45 @@ def dns_record_set(data: dict, iam: dict, location: str) -> Shape:
 
 
 def compute_firewall(data: dict, iam: dict, location: str) -> Shape:
-    """Ingress rules allowing SSH/RDP (or all ports) from anywhere, as 'tcp:22' entries."""
-    open_to_world: list[str] = []
-    ingress = str(field(data, "direction") or "INGRESS") == "INGRESS"
-    if ingress and not as_bool(field(data, "disabled")) and WORLD & {str(r) for r in as_list(field(data, "sourceRanges"))}:
-        for allowed in as_list(field(data, "allowed")):
-            protocol = str(field(allowed, "IPProtocol") or "").lower()
-            if protocol not in ("tcp", "all"):
-                continue
-            ports = as_list(field(allowed, "ports"))
-            open_to_world += [f"tcp:{p}" for p in ADMIN_PORTS if not ports or any(_port_in(p, r) for r in ports)]
+    """Ingress rules allowing SSH/RDP (or all ports) from anywhere, as 'tcp:22' entries; UNSEEN
+    when the rule's sources or allowed protocols are missing."""
+    direction = text(field(data, "direction")) or "INGRESS"  # the API's default
+    disabled = as_bool(field(data, "disabled")) is True  # left out while false
+    ranges = field(data, "sourceRanges")
+    named_sources = any(field(data, key) for key in ("sourceTags", "sourceServiceAccounts"))
+    if isinstance(ranges, list):
+        sources = {text(r) for r in ranges}
+        world = True if WORLD & sources else (UNSEEN if None in sources else False)
+    else:  # an ingress rule names its sources; without ranges it must name tags or service accounts
+        world = False if named_sources or direction != "INGRESS" else UNSEEN
+    allowed = field(data, "allowed")
+    open_to_world: Any = []
+    if direction == "INGRESS" and not disabled and world is not False:
+        if not isinstance(allowed, list):
+            open_to_world = [] if field(data, "denied") is not None else UNSEEN
+        else:
+            hits, unknown = set(), False
+            for entry in allowed:
+                protocol = text(field(entry, "IPProtocol"))
+                if protocol is None:
+                    unknown = True
+                    continue
+                if protocol.lower() not in ("tcp", "all"):
+                    continue
+                ports = as_list(field(entry, "ports"))  # no ports: every port
+                if any(text(r) is None for r in ports):
+                    unknown = True
+                hits |= {f"tcp:{p}" for p in ADMIN_PORTS if not ports or any(_port_in(p, r) for r in ports)}
+            if world is UNSEEN:
+                open_to_world = UNSEEN if hits or unknown else []
+            else:
+                open_to_world = sorted(hits) if hits or not unknown else UNSEEN
     return Shape(attrs=dict(
-        direction=field(data, "direction") or "INGRESS",
-        disabled=bool(as_bool(field(data, "disabled"))),
-        source_ranges=[str(r) for r in as_list(field(data, "sourceRanges"))],
-        admin_ports_open_to_world=sorted(set(open_to_world)),
-        network=last_segment(field(data, "network")),
+        direction=direction,
+        disabled=disabled,
+        source_ranges=[t for t in (text(r) for r in as_list(ranges)) if t],
+        admin_ports_open_to_world=open_to_world,
+        network=last_segment(text(field(data, "network"))),
     ))
 
 
@@ -418,8 +482,43 @@ ASSET_TYPES: dict[str, tuple[str, Transform]] = {
 }
 
 
+# Transforms that read the IAM policy as well as the resource: they run when either was exported
+# (gcloud exports the two separately). The others give nothing without `resource.data`.
+READS_IAM = frozenset({storage_bucket, resourcemanager_project})
+
+
 def generic_kind(asset_type: str) -> str:
     """'pubsub.googleapis.com/Topic' -> 'gcp.pubsub.topic'."""
     service, _, type_name = str(asset_type).partition("/")
     snake = re.sub(r"(?<!^)(?=[A-Z])", "_", type_name).lower()
     return f"gcp.{service.split('.')[0]}.{snake or 'unknown'}"
+
+
+def _authorized_networks(listed: Any) -> Any:
+    """The CIDRs allowed to connect; UNSEEN when the list or one of its entries is missing (an
+    instance with a public IP and an unseen list may be open to the internet)."""
+    if not isinstance(listed, list):
+        return UNSEEN
+    values = [text(field(n, "value")) for n in listed]
+    return UNSEEN if None in values else sorted(set(values))
+
+
+def _members_with_roles(bindings: Any, roles: set[str], kind: Any) -> Any:
+    """Members of `kind` (a predicate) holding one of `roles`; UNSEEN when a binding whose
+    role or members are missing could add one."""
+    if not isinstance(bindings, list):
+        return UNSEEN
+    found, unknown = set(), False
+    for binding in bindings:
+        role, members = text(field(binding, "role")), field(binding, "members")
+        if not isinstance(members, list):
+            unknown = unknown or role is None or role in roles
+            continue
+        if not all(isinstance(m, str) for m in members):  # an unreadable member may be one
+            unknown = unknown or role is None or role in roles
+        matching = {m for m in members if isinstance(m, str) and kind(m)}
+        if role is None:
+            unknown = unknown or bool(matching)
+        elif role in roles:
+            found |= matching
+    return sorted(found) if found or not unknown else UNSEEN

@@ -167,6 +167,9 @@ def pubsub_subscription(data: dict, iam: dict, location: str) -> Shape:
     return shape
 
 
+ACL_GRANTEES = ("userByEmail", "groupByEmail", "domain", "specialGroup", "iamMember", "view", "routine", "dataset")
+
+
 def _public_access_entries(access: list) -> list[str]:
     """Dataset ACL entries that grant anyone (specialGroup allAuthenticatedUsers, iamMember allUsers)."""
     found = set()
@@ -183,7 +186,11 @@ def bigquery_dataset(data: dict, iam: dict, location: str) -> Shape:
         where = str(field(data, "location") or location or "").lower()
         key = dig(data, "defaultEncryptionConfiguration.kmsKeyName")
         access = field(data, "access")
-        public = _public_access_entries(access) if isinstance(access, list) else None
+        # Every ACL entry names exactly one grantee; an entry without one was not read, and it
+        # could be the public one.
+        readable = isinstance(access, list) and all(
+            isinstance(entry, dict) and any(field(entry, key) is not None for key in ACL_GRANTEES) for entry in access)
+        public = _public_access_entries(access) if readable else None  # an unread entry could be the public one
         shape.attrs.update(
             cmek_key=key,
             location=where or None,

@@ -58,6 +58,10 @@ def org_policy(data: dict, iam: dict, location: str) -> Shape:
     spec = field(data, "spec")
     spec = spec if isinstance(spec, dict) else None
     rules = as_list(field(spec, "rules")) if spec else []
+    # Each rule sets exactly one of these; a rule with none (or not an object) was not read, and
+    # it could be the one that weakens the constraint.
+    unread = any(not isinstance(r, dict) or all(field(r, key) is None for key in ("enforce", "values", "allowAll", "denyAll"))
+                 for r in rules)
     unconditional = [r for r in rules if isinstance(r, dict) and not field(r, "condition")]
     enforce = [as_bool(field(r, "enforce")) for r in unconditional if field(r, "enforce") is not None]
     allowed = sorted({str(v) for r in unconditional for v in as_list(dig(r, "values.allowedValues"))})
@@ -86,6 +90,9 @@ def org_policy(data: dict, iam: dict, location: str) -> Shape:
         weakens=bool(weakens) if weakens is not None else None,
         dry_run=bool(field(data, "dryRunSpec")) and spec is None,
     ))
+    if unread:
+        shape.attrs.update(dict.fromkeys(("enforced", "allowed_values", "denied_values", "restricts_values",
+                                          "allow_all", "weakens", "dry_run")))
     shape.ref("applies_to", resourcemanager_name(parent))
     return shape
 

@@ -9,7 +9,7 @@ from drscan.normalize import gcp, gcp_backupdr, gcp_data, gcp_governance, gcp_gk
 from drscan.normalize.gcp import Transform, generic_kind
 from drscan.normalize.shape import Shape
 
-__all__ = ["ASSET_TYPES", "generic_kind", "extend"]
+__all__ = ["ASSET_TYPES", "READS_IAM", "generic_kind", "extend"]
 
 
 def extend(base: Transform, extra: Transform) -> Transform:
@@ -52,3 +52,7 @@ ASSET_TYPES: dict[str, tuple[str, Transform]] = {
     "backupdr.googleapis.com/BackupPlan": ("gcp.backupdr.backup_plan", gcp_backupdr.backup_plan),
     "backupdr.googleapis.com/BackupPlanAssociation": ("gcp.backupdr.backup_plan_association", gcp_backupdr.backup_plan_association),
 }
+
+# Transforms that read the asset's IAM policy, so an IAM-only export (no resource.data) still
+# goes through them: the core ones and the new services whose access facts come from IAM.
+READS_IAM = gcp.READS_IAM | {gcp_data.pubsub_topic, gcp_data.bigquery_dataset}

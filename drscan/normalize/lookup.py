@@ -102,7 +102,10 @@ def iso_time(value: Any) -> str | None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if value > 10**11 else value
-        return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except (OverflowError, OSError, ValueError):  # past year 9999, NaN: no time at all
+            return None
     text = str(value).strip()
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -116,3 +119,147 @@ def iso_time(value: Any) -> str | None:
 def last_segment(value: Any) -> str:
     """'https://.../zones/us-central1-a' -> 'us-central1-a'."""
     return str(value).rstrip("/").rsplit("/", 1)[-1] if value else ""
+
+
+# -- "absent stays absent" -----------------------------------------------------------------------
+# A normalizer that derives a value from a source field (a list of open ports, a boolean flag)
+# must not invent one when the field was not in the export: it returns UNSEEN, and the attribute
+# is left out of the Resource (see `seen_attrs`), so rules on it report NOT_ASSESSED. A field that
+# is present but empty ([] / false) is a real answer and stays one. A field of the wrong JSON type
+# (a string where a list belongs) was not understood either: UNSEEN too.
+
+
+class _Unseen:
+    """The value of a derived attribute whose source field was absent, null or of the wrong type."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:  # never let "not seen" pass for False
+        raise TypeError("an unseen value has no truth value; test `is UNSEEN` first")
+
+    def __repr__(self) -> str:
+        return "<unseen>"
+
+
+UNSEEN = _Unseen()
+
+
+MAX_ATTR_DEPTH = 32  # normalized attributes are flat; a deeper value is raw input passed through
+
+
+def _too_deep(value: Any) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_ATTR_DEPTH:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
+def seen_attrs(attrs: dict) -> dict:
+    """The attributes without the ones whose source was not seen (and without any nested so
+    deeply that it can only be raw input passed through: later stages recurse into values)."""
+    return {k: v for k, v in attrs.items()
+            if v is not UNSEEN and not (isinstance(v, (dict, list)) and v and _too_deep(v))}
+
+
+def is_unseen(value: Any) -> bool:
+    return value is UNSEEN
+
+
+def need(obj: Any, path: str) -> Any:
+    """A source field that a complete export always carries: its value, or UNSEEN when it is
+    absent or null (a dotted path of case-insensitive keys)."""
+    value = dig(obj, path, None) if "." in path else field(obj, path)
+    return UNSEEN if value is None else value
+
+
+def need_list(obj: Any, path: str) -> Any:
+    """A list-valued source field: the list, or UNSEEN when absent, null or not a list."""
+    value = need(obj, path)
+    return value if isinstance(value, list) else UNSEEN
+
+
+def need_dict(obj: Any, path: str) -> Any:
+    """An object-valued source field (or a JSON string holding one): the dict, or UNSEEN."""
+    value = need(obj, path)
+    if isinstance(value, str):
+        decoded = as_dict(value)
+        return decoded if decoded or value.strip() in ("{}",) else UNSEEN
+    return value if isinstance(value, dict) else UNSEEN
+
+
+def need_bool(obj: Any, path: str) -> Any:
+    """A boolean source field ("true", "Enabled", ...): True/False, or UNSEEN."""
+    value = need(obj, path)
+    flag = None if value is UNSEEN else as_bool(value)
+    return UNSEEN if flag is None else flag
+
+
+def need_int(obj: Any, path: str) -> Any:
+    value = need(obj, path)
+    number = None if value is UNSEEN else as_int(value)
+    return UNSEEN if number is None else number
+
+
+def need_text(obj: Any, path: str) -> Any:
+    """A string source field: the string (numbers as text), or UNSEEN when absent, null or a
+    container."""
+    value = need(obj, path)
+    if isinstance(value, bool) or isinstance(value, (dict, list)) or value is UNSEEN:
+        return UNSEEN
+    return str(value)
+
+
+def derive(source: Any, function: Any) -> Any:
+    """function(source), or UNSEEN when the source was not seen."""
+    return UNSEEN if source is UNSEEN else function(source)
+
+
+def any_known(values: Any) -> Any:
+    """Kleene 'any': True if one value is True, else UNSEEN if one is UNSEEN, else False."""
+    unknown = False
+    for value in values:
+        if value is UNSEEN:
+            unknown = True
+        elif value:
+            return True
+    return UNSEEN if unknown else False
+
+
+def all_known(values: Any) -> Any:
+    """Kleene 'all': False if one value is False, else UNSEEN if one is UNSEEN, else True."""
+    unknown = False
+    for value in values:
+        if value is UNSEEN:
+            unknown = True
+        elif not value:
+            return False
+    return UNSEEN if unknown else True
+
+
+def text(value: Any) -> str | None:
+    """A JSON scalar as text for an identifier (numbers allowed), None for null, booleans and
+    containers: importers read ids, names, types and regions through this, never str(x) on
+    whatever the file holds."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def str_list(value: Any) -> list[str] | None:
+    """A JSON list of scalars as strings (other items dropped); None when not a list."""
+    if not isinstance(value, list):
+        return None
+    return [t for t in (text(v) for v in value) if t is not None]
+
+
+def known_list(value: Any) -> list:
+    """A derived list, or [] when it was not seen (for drawing references, never for attributes)."""
+    return [] if value is UNSEEN or not isinstance(value, list) else value

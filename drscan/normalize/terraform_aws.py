@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Callable
 
-from drscan.normalize.aws import (ADMIN_PORTS, SERVICE_LINKED_PATH, WORLD, allows_full_admin, backup_vault_arn,
-                                  kms_arn, rds_arn)
-from drscan.normalize.lookup import as_int
+from drscan.normalize.aws import backup_vault_arn, kms_arn, rds_arn
+from drscan.normalize.aws_access import ADMIN_PORTS, SERVICE_LINKED_PATH, WORLD, allows_full_admin
+from drscan.normalize.lookup import UNSEEN, as_int
 from drscan.normalize.shape import Shape
 
 if TYPE_CHECKING:
@@ -215,7 +215,10 @@ def ec2_security_group(v: "TerraformValues") -> Shape:
 
 def security_group_rule(v: "TerraformValues") -> Shape:
     """aws_security_group_rule (type ingress or egress)."""
-    if v.value("type") != "ingress":
+    kind = v.value("type")
+    if kind is v.UNKNOWN:
+        return Shape()
+    if kind != "ingress":
         return Shape(attrs=dict(world_ingress_rules=0, admin_ports_open_to_world=[]))
     hit = _ingress(v, v.value("protocol"), v.value("from_port"), v.value("to_port"),
                    [v.value("cidr_blocks"), v.value("ipv6_cidr_blocks")])
@@ -540,8 +543,14 @@ def iam_policy(v: "TerraformValues") -> Shape:
         parsed = None
     return Shape(attrs=dict(
         policy_name=v.value("name"), path=_iam_path(v),
-        allows_full_admin=document if document is v.UNKNOWN else (allows_full_admin(parsed) if isinstance(parsed, dict) else None),
+        allows_full_admin=document if document is v.UNKNOWN else _admin(parsed),
     ), name=_text(v.value("name")))
+
+
+def _admin(document: Any) -> bool | None:
+    """Whether a planned policy document allows "*" on "*"; None when it cannot be told."""
+    admin = allows_full_admin(document) if isinstance(document, dict) else None
+    return None if admin is UNSEEN else admin
 
 
 Transform = Callable[["TerraformValues"], Shape]

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from drscan.errors import InputError
 from drscan.model import SEVERITIES
+from drscan.redact import excerpt
 from drscan.yamlfile import YamlDocument, load_yaml, validate
 
 KINDS: tuple[str, ...] = ("webhook", "pagerduty", "opsgenie", "slack")
@@ -112,7 +113,7 @@ def _check_url(raw: str, value: str, document: YamlDocument, at: tuple[Any, ...]
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         # Show the value only when it was written in the file: an expanded one may be a secret (Slack URLs are).
-        shown = f" (after expanding {raw!r})" if "${" in raw else f": {value!r}"
+        shown = f" (after expanding {excerpt(raw)})" if "${" in raw else f": {excerpt(value)}"
         raise InputError(f"{document.path}:{document.line_of(at)}: {at[-1]} must be an http or https URL "
                          f"with a host{shown}")
     return value
@@ -136,7 +137,7 @@ def _load_target(entry: dict[str, Any], index: int, document: YamlDocument) -> T
     for name, raw in (entry.get("headers") or {}).items():
         value = _expand(raw, document, at + ("headers", name))
         if "\r" in value or "\n" in value:
-            raise InputError(f"{document.path}:{document.line_of(at + ('headers', name))}: header {name!r} "
+            raise InputError(f"{document.path}:{document.line_of(at + ('headers', name))}: header {excerpt(name)} "
                              f"contains a line break")
         headers[name] = value
     values["headers"] = headers
@@ -157,7 +158,7 @@ def load_notify_config(path: Path) -> NotifyConfig:
     for index, entry in enumerate(data["targets"]):
         if entry["name"] in seen:
             raise InputError(f"{path}:{document.line_of(('targets', index, 'name'))}: duplicate target name "
-                             f"{entry['name']!r}")
+                             f"{excerpt(entry['name'])}")
         seen.add(entry["name"])
         targets.append(_load_target(entry, index, document))
     return NotifyConfig(

@@ -6,11 +6,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import json
 import os
+import json
 import re
 import stat
-import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any, BinaryIO, Mapping
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from drscan.errors import InputError
+from drscan.outputs import atomic_file
 from drscan.pack.keys import fingerprint
 
 MANIFEST = "manifest.json"
@@ -84,24 +84,8 @@ def build_pack(
     names = _check_names(files)
     sizes = {name: _content_size(name, files[name]) for name in names}
     _check_metadata(metadata)
-    out_path = Path(out_path)
-    try:
-        fd, temp_name = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".partial")
-    except OSError as exc:
-        raise InputError(f"cannot write evidence pack {out_path}: {exc.strerror or exc}") from exc
-    temp_path = Path(temp_name)
-    try:
-        with os.fdopen(fd, "w+b") as handle:
-            manifest_bytes = _write_zip(handle, files, sizes, metadata, private_key)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_path, out_path)
-    except OSError as exc:
-        temp_path.unlink(missing_ok=True)
-        raise InputError(f"cannot write evidence pack {out_path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        temp_path.unlink(missing_ok=True)
-        raise
+    with atomic_file(Path(out_path)) as handle:  # OSError -> OutputError; a failure keeps the previous pack
+        manifest_bytes = _write_zip(handle, files, sizes, metadata, private_key)
     return json.loads(manifest_bytes)
 
 
@@ -133,7 +117,7 @@ def _content_size(name: str, content: bytes | Path) -> int:
         size = len(content)
     elif isinstance(content, Path):
         try:
-            info = content.stat()
+            info = content.lstat()  # a symbolic link is refused, never followed
         except OSError as exc:
             raise InputError(f"evidence pack: cannot read {content} for {name!r}: {exc.strerror or exc}") from exc
         if not stat.S_ISREG(info.st_mode):
@@ -196,10 +180,11 @@ def _add_member(archive: zipfile.ZipFile, name: str, content: bytes | Path, size
     """Stream `content` into the archive, hashing as it goes; returns the hex SHA-256."""
     if isinstance(content, Path):
         try:
-            with content.open("rb") as stream:
-                return _copy_stream(archive, name, stream, size, str(content))
+            stream = os.fdopen(os.open(content, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb")
         except OSError as exc:
             raise InputError(f"evidence pack: cannot read {content} for {name!r}: {exc.strerror or exc}") from exc
+        with stream:  # an OSError while copying is the pack's disk: build_pack reports it as a write error
+            return _copy_stream(archive, name, stream, size, str(content))
     return _copy_stream(archive, name, io.BytesIO(content), size, name)
 
 

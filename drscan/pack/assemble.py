@@ -42,10 +42,10 @@ def control_files(context: dict[str, Any]) -> dict[str, bytes]:
 
 
 def build_evidence_pack(out_path: Path, *, scan: Scan, context: dict[str, Any], signing_key: Path,
-                        attestation_files: dict[str, Path], inputs: dict[str, Path], period: dict[str, str],
+                        attestation_files: dict[str, Path], inputs: dict[str, bytes | Path], period: dict[str, str],
                         rule_versions: dict[str, int], render: dict[str, Any],
                         extra_files: dict[str, bytes] | None = None) -> dict[str, Any]:
-    """`render` holds callables html(context)->str and pdf(context, path). Returns the manifest."""
+    """`render` holds callables html(context)->str and pdf(context)->bytes. Returns the manifest."""
     key = load_private_key(signing_key)
     context["pack"] = {"signature_fingerprint": fingerprint(key), "frameworks": [f["id"] for f in context["frameworks"]]}
     context["audit_period"] = period
@@ -70,12 +70,7 @@ def build_evidence_pack(out_path: Path, *, scan: Scan, context: dict[str, Any], 
         files[f"inputs/{name}"] = path
     context["pack"]["manifest_files"] = len(files) + 2  # + report.html and report.pdf
     files["report.html"] = render["html"](context).encode()
-    pdf_path = out_path.with_name(out_path.name + ".report.pdf.tmp")
-    try:
-        render["pdf"](context, pdf_path)
-        files["report.pdf"] = pdf_path.read_bytes()
-    finally:
-        pdf_path.unlink(missing_ok=True)
+    files["report.pdf"] = render["pdf"](context)  # in memory: no temporary file beside the pack
     metadata = {
         "generator": f"drscan {__version__}", "drscan_version": __version__,
         "generated_at": context["generated_at"],

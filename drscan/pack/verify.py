@@ -29,6 +29,7 @@ from drscan.pack.archive import (
     unsafe_name_reason,
 )
 from drscan.pack.keys import fingerprint
+from drscan.redact import excerpt
 
 MAX_MANIFEST_BYTES = 256 * 1024**2
 MAX_SIGNATURE_BYTES = 4096
@@ -220,11 +221,13 @@ def _parse_manifest(data: bytes) -> tuple[dict[str, Any] | None, list[str], dict
         manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, [f"{MANIFEST} is not valid UTF-8 JSON ({exc})"], {}
+    except RecursionError:  # the parser recurses per level: a crafted manifest is a failed check, not a crash
+        return None, [f"{MANIFEST} is not valid JSON: nested too deeply to read"], {}
     if not isinstance(manifest, dict):
         return None, [f"{MANIFEST} is not a JSON object"], {}
     problems: list[str] = []
     if manifest.get("manifest_version") != MANIFEST_VERSION:
-        problems.append(f"{MANIFEST} has unsupported manifest_version {manifest.get('manifest_version')!r}")
+        problems.append(f"{MANIFEST} has unsupported manifest_version {excerpt(manifest.get('manifest_version'))}")
     files = manifest.get("files")
     if not isinstance(files, list):
         return manifest, [*problems, f"{MANIFEST} has no files list"], {}
@@ -278,7 +281,7 @@ def _check_signature(
         hint = f" (the manifest names key {claimed})" if claimed and claimed != expected else ""
         return False, [f"signature does not verify with key {expected}{hint}"]
     if claimed != expected:
-        return True, [f"{MANIFEST} names signing key {claimed!r} but was signed by {expected}"]
+        return True, [f"{MANIFEST} names signing key {excerpt(claimed)} but was signed by {expected}"]
     return True, []
 
 

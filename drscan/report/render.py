@@ -9,6 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from drscan.safe_text import display
+
+from drscan.outputs import write_atomic
 
 HTML_TEMPLATE = "report.html.j2"
 PDF_TEMPLATE = "report_pdf.html.j2"
@@ -19,11 +24,23 @@ def _json_value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _svg_data_uri(svg: str) -> str:
-    """An SVG as a data: URI for <img> (how WeasyPrint lays out pictures most reliably)."""
+def _svg_data_uri(svg: str) -> Markup:
+    """An SVG as a data: URI for <img> (how WeasyPrint lays out pictures most reliably). Markup:
+    base64 needs no escaping, and the display limit must not cut it."""
     import base64
 
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return Markup("data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii"))
+
+
+def _for_display(value: object) -> object:
+    """Every `{{ expression }}` of both templates passes here before escaping: text that came
+    from an export (names, ids, reasons, evidence) is cut to DISPLAY_LIMIT characters (the full
+    value is in findings.json/.csv) and its control and bidi characters shown as escapes, so a
+    10,000-character name or a U+202E override cannot stall the PDF, widen the page or reorder
+    what the reader sees. Markup (macros, |safe of drscan's own SVG) passes unchanged."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return display(value, multiline=True)
+    return value
 
 
 def _timestamp(value: str | None) -> str:
@@ -46,6 +63,7 @@ def _env(templates_dir: Path) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_for_display,
     )
     env.filters["json_value"] = _json_value
     env.filters["timestamp"] = _timestamp
@@ -75,15 +93,14 @@ def render_html(context: dict, templates_dir: Path) -> str:
 
 
 def write_html(context: dict, templates_dir: Path, out_path: Path) -> Path:
-    out_path = Path(out_path)
-    out_path.write_text(render_html(context, templates_dir), encoding="utf-8")
-    return out_path
+    return write_atomic(Path(out_path), render_html(context, templates_dir))
+
+
+def render_pdf(context: dict, templates_dir: Path) -> bytes:
+    from weasyprint import HTML  # heavy import, only needed for PDF output
+
+    return HTML(string=_render(PDF_TEMPLATE, context, templates_dir), base_url=str(templates_dir)).write_pdf()
 
 
 def write_pdf(context: dict, templates_dir: Path, out_path: Path) -> Path:
-    from weasyprint import HTML  # heavy import, only needed for PDF output
-
-    out_path = Path(out_path)
-    html = _render(PDF_TEMPLATE, context, templates_dir)
-    HTML(string=html, base_url=str(templates_dir)).write_pdf(out_path)
-    return out_path
+    return write_atomic(Path(out_path), render_pdf(context, templates_dir))

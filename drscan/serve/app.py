@@ -25,6 +25,7 @@ from drscan import __version__
 from drscan.dr.copies import human
 from drscan.errors import DrscanError, InputError, StoreError
 from drscan.paths import templates_dir
+from drscan.safe_text import display
 from drscan.report.render import _env as report_environment
 from drscan.serve.database import MissingDatabase
 from drscan.serve.auth import COOKIE, SESSION_SECONDS, Guard, safe_next
@@ -75,17 +76,32 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def link(path: str, params: dict[str, Any] | None = None, **changes: Any) -> str:
+class Url(str):
+    """A URL drscan built (query values percent-encoded): printed whole, never cut for display."""
+
+
+def link(path: str, params: dict[str, Any] | None = None, **changes: Any) -> Url:
     """A URL on this server with `params` updated by `changes` (empty values dropped)."""
     merged = {**(params or {}), **changes}
     query = [(k, v) for k, value in merged.items() for v in (value if isinstance(value, (list, tuple)) else [value])
              if v not in (None, "")]
-    return path + ("?" + urlencode(query) if query else "")
+    return Url(path + ("?" + urlencode(query) if query else ""))
+
+
+def _for_display(value: Any) -> Any:
+    """Every `{{ expression }}` of the dashboard's pages, before escaping: text from the database
+    (names, ids, tags, reasons: export data) is cut to DISPLAY_LIMIT characters and its control
+    and bidi characters shown as escapes, as in the HTML report (the JSON twins keep full values).
+    Markup and the URLs drscan built pass unchanged."""
+    if type(value) is str:
+        return display(value, multiline=True)
+    return value
 
 
 def make_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(default=True,
-                      default_for_string=True, enabled_extensions=("html", "j2")), trim_blocks=True, lstrip_blocks=True)
+                      default_for_string=True, enabled_extensions=("html", "j2")), trim_blocks=True, lstrip_blocks=True,
+                      finalize=_for_display)
     env.globals.update(link=link, nav=NAV, version=__version__, json_path=json_path)
     # The report's filters too (json_value, timestamp, ...): _macros.j2 is shared with the reports.
     report_filters = report_environment(templates_dir().resolve()).filters

@@ -40,7 +40,8 @@ def list_packs(directory: Path | None) -> list[dict[str, Any]]:
         scan = metadata.get("scan") if isinstance(metadata.get("scan"), dict) else {}
         frameworks = metadata.get("frameworks") if isinstance(metadata.get("frameworks"), dict) else {}
         period = metadata.get("audit_period") if isinstance(metadata.get("audit_period"), dict) else {}
-        out.append({"file": path.name, "bytes": path.stat().st_size, "scan_id": scan.get("id"),
+        scan_id = scan.get("id") if type(scan.get("id")) is int else None  # a manifest is data from a file
+        out.append({"file": path.name, "bytes": path.stat().st_size, "scan_id": scan_id,
                     "scan_started_at": scan.get("started_at"), "frameworks": sorted(str(f) for f in frameworks),
                     "audit_period": {"start": period.get("start"), "end": period.get("end")},
                     "generated_at": metadata.get("generated_at"), "organization": metadata.get("organization")})

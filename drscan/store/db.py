@@ -1,38 +1,139 @@
 """SQLite store (sqlite-utils). One scan is written in one transaction, so an interrupted
-scan leaves earlier history intact; WAL mode lets readers run during a write."""
+scan leaves earlier history intact; WAL mode lets readers run during a write.
+
+Writers open with open_db (creates a new file, never alters one it does not recognise);
+readers (history, diff, drift, dr, pack) use reading(), which never creates or changes
+anything. Every SQLite failure becomes a StoreError naming the file and the cause."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from urllib.parse import quote
 
 import orjson
 import sqlite_utils
 
-from drscan.errors import StoreError
+from drscan.errors import InputError, StoreError
 from drscan.model import Evidence, Finding, Gap, Inventory, Relation, Resource, Scan, Status
 
-SCHEMA_VERSION = 4  # 2: drills (restore drill records); 3: indexes for drscan serve (explore findings, app membership); 4: dr_scores (DR readiness score per app and disruption, per scan)
+SCHEMA_VERSION = 5  # 2: drills (restore drill records); 3: indexes for drscan serve (explore findings, app membership);
+#                     4: dr_scores (DR readiness score per app and disruption, per scan); 5: notifications.state
+#                     (pending | sent | failed)
 BATCH = 2000
-BUSY_TIMEOUT_S = 300
+BUSY_TIMEOUT_S = 300  # DRSCAN_DB_TIMEOUT overrides it
+# The tables each schema version has; a file of an older version is migrated by its next writer.
+TABLES_SINCE = {1: ("meta", "scans", "resources", "relations", "findings", "gaps", "finding_history", "notifications"),
+                2: ("drills",), 4: ("dr_scores",)}
+TABLES = tuple(table for version in sorted(TABLES_SINCE) for table in TABLES_SINCE[version])
 
 
 def _dumps(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str).decode()
 
 
+def busy_timeout() -> float:
+    """Seconds to wait for a database another process holds locked (DRSCAN_DB_TIMEOUT, default 300)."""
+    text = os.environ.get("DRSCAN_DB_TIMEOUT", "").strip()
+    if not text:
+        return float(BUSY_TIMEOUT_S)
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86400:
+        raise InputError(f"DRSCAN_DB_TIMEOUT must be a number of seconds from 0 to 86400, got {text[:20]!r}")
+    return seconds
+
+
+def describe(exc: BaseException, timeout: float | None = None) -> str:
+    """What an SQLite error means for the user, with SQLite's own words in brackets."""
+    message = str(exc)
+    lowered = message.lower()
+    if "locked" in lowered or "busy" in lowered:
+        waited = f" (waited {timeout:g} s; DRSCAN_DB_TIMEOUT sets how long)" if timeout is not None else ""
+        return f"the database is locked by another process{waited}"
+    if "file is not a database" in lowered or "file is encrypted" in lowered:
+        return "not an SQLite database (file is not a database)"
+    if "malformed" in lowered or "corrupt" in lowered:
+        return f"the database file is damaged ({message}); restore it from a backup"
+    if "no such table" in lowered or "no such column" in lowered:
+        return f"the database is damaged or was not written by drscan ({message})"
+    if "disk is full" in lowered:
+        return "the disk is full (database or disk is full)"
+    if "disk i/o error" in lowered:
+        return "disk I/O error (a full disk, a file size limit or a failing disk)"
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"the database is read-only ({message})"
+    if "unable to open" in lowered:
+        return f"cannot open the database file ({message})"
+    return message
+
+
+def _check_schema(conn: sqlite3.Connection, path: Path) -> int | None:
+    """The schema version, or None for an empty file. Reads only; a file drscan does not
+    recognise (newer, damaged, someone else's) is a StoreError and is left as it is."""
+    tables = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
+    if not tables:
+        return None
+    if "meta" not in tables:
+        raise StoreError(f"{path}: not a drscan database (no meta table; it has {', '.join(sorted(tables)[:5])})")
+    row = conn.execute("select value from meta where key = 'schema_version'").fetchone()
+    try:
+        version = int(row[0]) if row else None
+    except (TypeError, ValueError):
+        version = None
+    if version is None:
+        raise StoreError(f"{path}: the database is damaged: no valid schema version in its meta table")
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path}: schema version {version} is newer than this drscan supports ({SCHEMA_VERSION}); upgrade drscan")
+    expected = [table for since, names in TABLES_SINCE.items() if since <= version for table in names]
+    missing = [table for table in expected if table not in tables]
+    if missing:
+        raise StoreError(f"{path}: the database is damaged: table {missing[0]!r} is missing")
+    return version
+
+
+def _open(path: Path, uri: str | None, prepare) -> sqlite_utils.Database:
+    """Connect (to `uri`, else the path), run `prepare(db)`; any SQLite error, or a StoreError
+    from `prepare`, closes the connection and is raised as a StoreError naming the file."""
+    timeout = busy_timeout()
+    conn = None
+    try:
+        # Another process holding the lock makes this one wait (up to the timeout), not fail.
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout) if uri else sqlite3.connect(str(path), timeout=timeout)
+        db = sqlite_utils.Database(conn)
+        prepare(db)
+        return db
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        raise StoreError(f"{path}: cannot open database: {describe(exc, timeout)}") from None
+    except StoreError:
+        conn.close()
+        raise
+
+
 def open_db(path: Path) -> sqlite_utils.Database:
+    """The database to write a scan into: created (with its directory) when new."""
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, not a database file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # A concurrent scan holding the write lock makes this one wait (up to BUSY_TIMEOUT_S), not fail.
-        db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the directory {path.parent}: {exc.strerror or exc}") from None
+
+    def prepare(db: sqlite_utils.Database) -> None:
+        version = _check_schema(db.conn, path)  # before anything writes: a newer or damaged file stays untouched
+        if version is None or version < SCHEMA_VERSION:
+            _create(db)  # every table "if not exists": also migrates an older file
         db.enable_wal()
-        _migrate(db, path)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: cannot open database: {exc}") from None
-    return db
+
+    return _open(path, None, prepare)
 
 
 # drscan serve filters, sorts and counts one scan's findings from this covering index (its default
@@ -45,15 +146,40 @@ SERVE_INDEXES = (
 )
 
 
-def _migrate(db: sqlite_utils.Database, path: Path) -> None:
-    meta = db["meta"]
-    if meta.exists():
-        row = next(db.query("select value from meta where key = 'schema_version'"), None)
-        version = int(row["value"]) if row else 0
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{path}: schema version {version} is newer than this drscan supports ({SCHEMA_VERSION}); upgrade drscan")
-        if version == SCHEMA_VERSION:
-            return
+def open_existing(path: Path, allow_empty: bool = False) -> sqlite_utils.Database:
+    """An existing drscan database, for reading only: nothing is created, migrated or written
+    (a file of an older schema may lack newer tables: check with db[name].exists()).
+    `allow_empty` accepts a file without tables (what a scan would turn into a new database)."""
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, not a database file")
+    if not path.is_file():
+        raise InputError(f"{path}: no such database (run drscan scan --db {path} first)")
+
+    def prepare(db: sqlite_utils.Database) -> None:
+        db.conn.execute("pragma query_only = on")  # refuses every write on this connection
+        if _check_schema(db.conn, path) is None and not allow_empty:
+            raise StoreError(f"{path}: not a drscan database (the file has no tables)")
+
+    # mode=rw never creates the file (mode=ro would leave -wal/-shm files behind in WAL mode).
+    return _open(path, f"file:{quote(str(path.absolute()))}?mode=rw", prepare)
+
+
+@contextmanager
+def reading(path: Path, allow_empty: bool = False) -> Iterator[sqlite_utils.Database]:
+    """`with reading(path) as db:` an existing database, read only; an SQLite error or a stored
+    value that is not JSON (a damaged file) becomes a StoreError naming the file and cause."""
+    db = open_existing(path, allow_empty)
+    try:
+        yield db
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot read database: {describe(exc, busy_timeout())}") from None
+    except orjson.JSONDecodeError:
+        raise StoreError(f"{path}: cannot read database: a stored value is not valid JSON (the file is damaged)") from None
+    finally:
+        db.conn.close()
+
+
+def _create(db: sqlite_utils.Database) -> None:
     with db.atomic():
         db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
         db["scans"].create({
@@ -85,7 +211,7 @@ def _migrate(db: sqlite_utils.Database, path: Path) -> None:
         }, pk="fingerprint", if_not_exists=True)
         db["notifications"].create({
             "scan_id": int, "target": str, "fingerprint": str, "action": str, "ok": int, "status": int,
-            "attempts": int, "error": str,
+            "attempts": int, "error": str, "state": str,
         }, foreign_keys=[("scan_id", "scans", "id")], if_not_exists=True)
         # Restore drills (drscan drill restore), kept apart from scans: one row per drill run.
         db["drills"].create({
@@ -97,6 +223,9 @@ def _migrate(db: sqlite_utils.Database, path: Path) -> None:
         from drscan.store.scores import create_scores_table  # schema 4; an older file gains it here
 
         create_scores_table(db)
+        if "state" not in db["notifications"].columns_dict:  # a database older than version 5
+            db.execute("alter table notifications add column state text")
+            db.execute("update notifications set state = case when ok = 1 then 'sent' else 'failed' end")
         db["findings"].create_index(["scan_id", "status"], if_not_exists=True)
         db["findings"].create_index(["scan_id", "fingerprint"], if_not_exists=True)
         db["relations"].create_index(["scan_id"], if_not_exists=True)
@@ -157,11 +286,23 @@ def save_scan(db: sqlite_utils.Database, scan: Scan) -> int:
             _insert(conn, "dr_scores", 8, score_rows(scan_id, scan.resources))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does); the original error says more.
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
             raise
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot write scan: {exc}") from None
+    except sqlite3.Error as exc:
+        raise StoreError(f"{_filename(conn)}: cannot write scan: {describe(exc, busy_timeout())}") from None
     return scan_id
+
+
+def _filename(conn: sqlite3.Connection) -> str:
+    try:
+        return conn.execute("pragma database_list").fetchone()[2] or "database"
+    except (sqlite3.Error, TypeError, IndexError):
+        return "database"
 
 
 def _seconds_between(earlier: str, later: str) -> float:
@@ -266,14 +407,38 @@ def load_resources(db: sqlite_utils.Database, scan_id: int, kinds: Iterable[str]
             for r in db.query(sql, params)}
 
 
-def record_deliveries(db: sqlite_utils.Database, scan_id: int, results: Iterable[Any]) -> None:
-    """Keep what each alert delivery did (its own small transaction: the scan is already stored)."""
-    with db.conn:
-        db.conn.executemany("insert into notifications values (?,?,?,?,?,?,?,?)",
-                            [(scan_id, r.target, r.fingerprint, r.action, int(r.ok), r.status, r.attempts, r.error or "")
-                             for r in results])
+PENDING, SENT, FAILED = "pending", "sent", "failed"
 
 
-def failed_triggers(db: sqlite_utils.Database, scan_id: int) -> set[str]:
-    return {row[0] for row in db.execute(
-        "select fingerprint from notifications where scan_id = ? and action = 'trigger' and ok = 0", [scan_id])}
+def record_pending(db: sqlite_utils.Database, scan_id: int, requests: Iterable[Any]) -> list[int]:
+    """One `pending` notifications row per request, committed before anything is sent, so a
+    process killed mid-delivery leaves rows the next scan retries. Returns their rowids, in order."""
+    sql = ("insert into notifications (scan_id, target, fingerprint, action, ok, status, attempts, error, state)"
+           " values (?,?,?,?,?,?,?,?,?)")
+    try:
+        with db.conn:
+            return [int(db.conn.execute(sql, (scan_id, r.target, r.fingerprint, r.action, 0, None, 0, "", PENDING)).lastrowid)
+                    for r in requests]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot record alert deliveries: {describe(exc)}") from None
+
+
+def record_delivery(db: sqlite_utils.Database, rowid: int, result: Any) -> None:
+    """What one delivery did, in its own committed transaction."""
+    try:
+        with db.conn:
+            db.conn.execute("update notifications set ok = ?, status = ?, attempts = ?, error = ?, state = ? where rowid = ?",
+                            (int(result.ok), result.status, result.attempts, result.error or "",
+                             SENT if result.ok else FAILED, rowid))
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot record alert deliveries: {describe(exc)}") from None
+
+
+def undelivered(db: sqlite_utils.Database, scan_id: int) -> dict[str, set[str]]:
+    """Fingerprints whose alert from scan `scan_id` did not get through (failed, or still pending
+    because the process died while sending), by action."""
+    out: dict[str, set[str]] = {"trigger": set(), "resolve": set()}
+    for action, key in db.execute("select action, fingerprint from notifications where scan_id = ? and state != ?",
+                                  [scan_id, SENT]):
+        out.setdefault(action, set()).add(key)
+    return out

@@ -173,10 +173,13 @@ def test_malformed_ndjson_names_the_line(tmp_path):
         import_inventory(tmp_path)
 
 
-def test_item_without_resource_type_names_the_record(tmp_path):
+def test_item_without_resource_type_is_a_gap_naming_the_record_and_the_rest_is_read(tmp_path):
     write(tmp_path, "x.json", {"configurationItems": [BUCKET_ITEM, {"resourceId": "oops"}]})
-    with pytest.raises(InputError, match=r"x\.json: item 2: configuration item has no resourceType"):
-        import_inventory(tmp_path)
+    inventory = import_inventory(tmp_path)
+    assert [r.id for r in inventory.resources] == ["arn:aws:s3:::acme-exports"]
+    (gap,) = inventory.gaps
+    assert gap.code == "UnreadableRecord"
+    assert gap.message.endswith("x.json#item 2: configuration item has no resourceType; record skipped")
 
 
 def test_unrecognized_file_becomes_a_gap_not_silence(tmp_path):

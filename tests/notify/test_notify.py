@@ -511,10 +511,10 @@ def test_requests_keep_secrets_out_of_their_repr(server, write_config):
 BAD_CONFIGS = [
     ("unknown kind",
      "targets:\n  - name: x\n    kind: teams\n    url: https://example.com\n",
-     3, "is not one of ['webhook', 'pagerduty', 'opsgenie', 'slack']"),
+     3, "must be one of webhook, pagerduty, opsgenie, slack; got 'teams'"),
     ("missing url",
      "targets:\n  - name: x\n    kind: webhook\n    headers: {A: b}\n",
-     2, "'url' is a required property"),
+     2, "missing required key url"),
     ("unknown key",
      "retries: 2\ntargets:\n  - name: x\n    kind: slack\n    url: https://hooks.example.com/x\n    channel: '#ops'\n",
      6, "unknown key 'channel'"),
@@ -537,14 +537,14 @@ BAD_CONFIGS = [
      3, "duplicate target name 'x'"),
     ("bad severity",
      "min_severity: urgent\ntargets:\n  - {name: x, kind: slack, url: 'https://a.example.com'}\n",
-     1, "'urgent' is not one of"),
-    ("no targets", "min_severity: high\n", 1, "'targets' is a required property"),
+     1, "must be one of critical, high, medium, low, info; got 'urgent'"),
+    ("no targets", "min_severity: high\n", 1, "missing required key targets"),
     ("unquoted variable in a flow mapping",
      "targets:\n  - name: x\n    kind: webhook\n    url: https://a.example.com\n    headers: {X-Token: ${T}}\n",
      5, "invalid YAML"),
     ("pagerduty key for opsgenie",
      "targets:\n  - name: x\n    kind: opsgenie\n    routing_key: abc\n",
-     2, "'api_key' is a required property"),
+     2, "missing required key api_key"),
 ]
 
 

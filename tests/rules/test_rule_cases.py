@@ -55,16 +55,21 @@ def build_subject(rule, example: dict):
     return subject, graph
 
 
-@pytest.mark.parametrize("rule_id,expectation,example", list(_params()))
-def test_rule_example(ruleset, rule_id, expectation, example):
-    rule = ruleset.get(rule_id)
-    assert rule is not None, f"cases name unknown rule {rule_id}"
+def evaluate_example(rule, example: dict):
+    """The rule's finding on the example's subject (None: the rule does not apply)."""
     subject, graph = build_subject(rule, example)
     previous = None
     if "previous" in example:
         previous = Resource(kind=subject.kind, id=subject.id, name=subject.name, provider=subject.provider,
                             account=subject.account, region=subject.region, attrs=example["previous"])
-    finding = evaluate_resource(subject, rule, graph, FIXED_NOW, previous=lambda rid: previous if rid == subject.id else None)
+    return evaluate_resource(subject, rule, graph, FIXED_NOW, previous=lambda rid: previous if rid == subject.id else None)
+
+
+@pytest.mark.parametrize("rule_id,expectation,example", list(_params()))
+def test_rule_example(ruleset, rule_id, expectation, example):
+    rule = ruleset.get(rule_id)
+    assert rule is not None, f"cases name unknown rule {rule_id}"
+    finding = evaluate_example(rule, example)
     if EXPECT[expectation] is None:
         assert finding is None, f"{rule_id} should not apply, got {finding}"
         return

@@ -31,6 +31,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 PAYLOAD_TAG = "<script>window.__xss = 1</script>"
 PAYLOAD_KEY = "<img src=x onerror=\"window.__xss = 2\">"
 PAYLOAD_NAME = "vm-checkout-web-1<script>window.__xss = 3</script>"
+# And text that would reorder or widen the page: a bidi override and a 3,000-character word.
+PAYLOAD_BIDI = "invoice\u202efdp.exe"
+PAYLOAD_LONG = "L" * 3000
 XSS_VM_ID = "/subscriptions/0b1f6471-1bf0-4dda-aec3-111111111111/resourceGroups/rg-checkout-prod/providers/Microsoft.Compute/virtualMachines/vm-checkout-web-1"
 # Planted differences between scan 1 and scan 2 (scan 2 is the sample as generated).
 ADDED_BUCKET = "//storage.googleapis.com/acme-analytics-staging-google-managed-key"  # absent from scan 1
@@ -80,7 +83,8 @@ def _estate_payload(work: Path) -> Path:
     for row in document["data"]:
         if row["id"] == XSS_VM_ID:
             row["name"] = PAYLOAD_NAME
-            row["tags"] = {**(row.get("tags") or {}), "owner": PAYLOAD_TAG, PAYLOAD_KEY: "x"}
+            row["tags"] = {**(row.get("tags") or {}), "owner": PAYLOAD_TAG, PAYLOAD_KEY: "x", "note": PAYLOAD_BIDI,
+                           "blob": PAYLOAD_LONG}
             break
     else:
         raise AssertionError(f"{XSS_VM_ID} is not in the sample")

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
-from tests.serve.conftest import (ADDED_BUCKET, CONFIG, PAYLOAD_KEY, PAYLOAD_NAME, PAYLOAD_TAG, REGRESSED_BUCKET,
-                                  RESOLVED_BUCKET, XSS_VM_ID, drscan, fetch)
+from tests.serve.conftest import (ADDED_BUCKET, CONFIG, PAYLOAD_KEY, PAYLOAD_LONG, PAYLOAD_NAME, PAYLOAD_TAG,
+                                  REGRESSED_BUCKET, RESOLVED_BUCKET, XSS_VM_ID, drscan, fetch)
 
 PAGES = ["/", "/findings", "/controls", "/diff", "/dr", "/dr/app?name=payments", "/dr/simulate?fail=region:us-east-1", "/gaps"]
 
@@ -309,6 +309,11 @@ def test_script_payload_in_tags_and_names_stays_text(tab, server):
     assert PAYLOAD_NAME in tab.page.locator("#resource-name").inner_text()
     raw = fetch(server.base + f"/finding?scan=3&fingerprint={quote(fingerprint)}").body.decode()
     assert "<script>window.__xss" not in raw and "&lt;script&gt;window.__xss" in raw
+    # a bidi override is shown as an escape, a 3,000-character value is cut and does not widen the page
+    tags = tab.page.locator("#tags").inner_text()
+    assert "invoice\\u202efdp.exe" in tags and "\u202e" not in raw and PAYLOAD_LONG not in raw
+    assert "L" * 512 + "… (+2488 characters)" in tags
+    assert tab.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert_clean(tab, server)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext, tags_of
 from drscan.normalize.aws import autoscaling_group
-from drscan.normalize.lookup import as_int
+from drscan.normalize.lookup import as_int, derive, known_list, need_list
 
 KIND = "aws.autoscaling.group"
 
@@ -17,17 +17,18 @@ OPERATIONS = {
 def group_record(item: dict, account: str, region: str) -> Record:
     """DescribeAutoScalingGroups entry (tags included)."""
     shape = autoscaling_group(item, {}, account, region)
-    instances = item.get("Instances") or []
-    in_service = [i for i in instances if i.get("LifecycleState") == "InService"]
+    instances = need_list(item, "Instances")
+    in_service = derive(instances, lambda found: [i for i in found if i.get("LifecycleState") == "InService"])
     shape.attrs.update(
         health_check_grace_seconds=as_int(item.get("HealthCheckGracePeriod")),
-        in_service_count=len(in_service),
-        instance_zones=sorted({str(i["AvailabilityZone"]) for i in in_service if i.get("AvailabilityZone")}),
+        in_service_count=derive(in_service, len),
+        instance_zones=derive(in_service, lambda found: sorted({str(i["AvailabilityZone"]) for i in found
+                                                                if i.get("AvailabilityZone")})),
         capacity_rebalance=bool(item.get("CapacityRebalance")),
         subnet_ids=[s for s in str(item.get("VPCZoneIdentifier") or "").split(",") if s],
         suspended_processes=sorted(str(p.get("ProcessName")) for p in item.get("SuspendedProcesses") or []),
     )
-    for target_group in shape.attrs["target_group_arns"]:
+    for target_group in known_list(shape.attrs["target_group_arns"]):
         shape.ref("registered_in", target_group)
     return Record(kind=KIND, id=item["AutoScalingGroupARN"], name=item.get("AutoScalingGroupName") or item["AutoScalingGroupARN"],
                   shape=shape, region=region, account=account, tags=tags_of(item.get("Tags")))

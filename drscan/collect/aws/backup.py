@@ -73,10 +73,8 @@ def plan_record(item: dict, account: str, region: str) -> Record:
     name = dig(item, "BackupPlan.BackupPlanName") or item.get("BackupPlanName") or item["BackupPlanId"]
     if isinstance(item.get("BackupPlan"), dict):
         shape = backup_plan(item, {}, account, region)
-    else:
-        shape = backup_plan({"BackupPlan": {"BackupPlanName": name}}, {}, account, region)
-        shape.attrs.update({k: None for k in shape.attrs if k != "plan_name"})
-        shape.refs.clear()
+    else:  # a listing: the plan's rules were not seen
+        shape = Shape(attrs=dict(plan_name=name), name=name)
     shape.attrs.update(version_id=item.get("VersionId"), last_execution_at=iso_time(item.get("LastExecutionDate")))
     return Record(kind=PLAN, id=arn, name=name, shape=shape, region=region, account=account)
 
@@ -87,9 +85,7 @@ def selection_record(item: dict, account: str, region: str) -> Record:
     if isinstance(item.get("BackupSelection"), dict):
         shape = backup_selection(item, {}, account, region)
     else:
-        shape = backup_selection({"BackupPlanId": plan_id, "BackupSelection": {"SelectionName": item.get("SelectionName")}},
-                                 {}, account, region)
-        shape.attrs.update(resources=None, tag_conditions=None, not_resources=None, conditions=None)
+        shape = backup_selection({"BackupPlanId": plan_id}, {}, account, region)
     name = shape.name or item.get("SelectionName") or selection_id
     return Record(kind=SELECTION, id=f"{plan_arn(plan_id, account, region)}/selection/{selection_id}", name=name,
                   shape=shape, region=region, account=account)

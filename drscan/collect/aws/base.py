@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
 from drscan.model import Gap, Reference, Resource
+from drscan.normalize.lookup import seen_attrs
 from drscan.normalize.shape import Shape
 
 # Operation names a collector may call: reads only (checked by a test on every recorded call).
@@ -99,7 +100,7 @@ def to_resource(record: Record, account: str, region: str, source: str, observed
     resource = Resource(
         kind=record.kind, id=record.id, name=record.shape.name or record.name, provider="aws",
         account=record.account or account, region=record.region or region, zones=record.shape.zones,
-        attrs=dict(record.shape.attrs), tags=dict(record.tags), source=source, observed_at=observed_at,
+        attrs=seen_attrs(record.shape.attrs), tags=dict(record.tags), source=source, observed_at=observed_at,
     )
     return resource, [Reference(record.id, target, relation) for relation, target in record.shape.refs]
 

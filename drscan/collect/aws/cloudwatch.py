@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext
 from drscan.normalize.aws import rds_arn
-from drscan.normalize.lookup import as_bool, as_int, iso_time
+from drscan.normalize.lookup import as_bool, as_int, derive, iso_time, need_list
 from drscan.normalize.shape import Shape
 
 KIND = "aws.cloudwatch.alarm"
@@ -55,9 +55,9 @@ def alarm_record(item: dict, account: str, region: str) -> Record:
         namespace=first.get("Namespace"), metric_name=first.get("MetricName"), dimensions=dimensions,
         state=item.get("StateValue"), state_updated_at=iso_time(item.get("StateUpdatedTimestamp")),
         actions_enabled=as_bool(item.get("ActionsEnabled")),
-        alarm_actions_count=len(item.get("AlarmActions") or []),
-        ok_actions_count=len(item.get("OKActions") or []),
-        insufficient_data_actions_count=len(item.get("InsufficientDataActions") or []),
+        alarm_actions_count=derive(need_list(item, "AlarmActions"), len),
+        ok_actions_count=derive(need_list(item, "OKActions"), len),
+        insufficient_data_actions_count=derive(need_list(item, "InsufficientDataActions"), len),
         comparison=item.get("ComparisonOperator"), threshold=item.get("Threshold"),
         period_seconds=as_int(item.get("Period")), evaluation_periods=as_int(item.get("EvaluationPeriods")),
         metric_math=not item.get("MetricName") and bool(item.get("Metrics")),

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext, tags_of
-from drscan.normalize.aws import ec2_instance, ec2_security_group, ec2_volume, kms_arn
+from drscan.normalize.aws import ec2_instance, ec2_volume, kms_arn
+from drscan.normalize.aws_access import ec2_security_group
 from drscan.normalize.aws_compute import root_device_facts, security_group_rule_counts, volume_device_facts
-from drscan.normalize.lookup import as_bool, as_int, iso_time
+from drscan.normalize.lookup import as_bool, as_int, derive, iso_time, need_list
 from drscan.normalize.shape import Shape
 
 INSTANCE = "aws.ec2.instance"
@@ -48,7 +49,8 @@ def snapshot_arn(snapshot_id: str, region: str) -> str:
 
 def instance_record(item: dict, account: str, region: str) -> Record:
     shape = ec2_instance(item, {}, account, region)
-    shape.attrs["security_group_ids"] = [g["GroupId"] for g in item.get("SecurityGroups") or [] if g.get("GroupId")]
+    shape.attrs["security_group_ids"] = derive(need_list(item, "SecurityGroups"),
+                                               lambda groups: [g["GroupId"] for g in groups if g.get("GroupId")])
     shape.attrs["launched_at"] = iso_time(item.get("LaunchTime"))
     shape.attrs.update(root_device_facts(item))
     instance_id = item["InstanceId"]

@@ -12,9 +12,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from drscan.collect.aws.base import GLOBAL, DumpShape, Record, ServiceSpec, TaskContext, error_code, tags_of
 from drscan.collect.imports.aws_credential_report import import_credential_report
 from drscan.errors import InputError
-from drscan.normalize.aws import arn_account, iam_group, iam_policy, iam_user
+from drscan.normalize.aws import arn_account
+from drscan.normalize.aws_access import iam_group, iam_policy, iam_user
 from drscan.normalize.aws_governance import iam_role
-from drscan.normalize.lookup import as_int, iso_time
+from drscan.normalize.lookup import UNSEEN, as_int, iso_time
 from drscan.normalize.shape import Shape
 
 USER = "aws.iam.user"
@@ -86,15 +87,16 @@ def user_record(detail: dict, account: str, region: str, credentials: UserCreden
     user's credential-report facts, if a report exists."""
     name = detail["UserName"]
     arn = detail.get("Arn") or f"arn:aws:iam::{account}:user{detail.get('Path', '/')}{name}"
-    shape = iam_user({"userName": name, "attachedManagedPolicies": detail.get("AttachedManagedPolicies") or [],
-                      "userPolicyList": detail.get("UserPolicyList") or [], "groupList": detail.get("GroupList") or []},
+    shape = iam_user({"userName": name, "attachedManagedPolicies": detail.get("AttachedManagedPolicies"),
+                      "userPolicyList": detail.get("UserPolicyList"), "groupList": detail.get("GroupList")},
                      {}, account, region)
     if not policies_seen:
-        shape.attrs.update(attached_policy_arns=None, inline_policy_count=None, groups=None, has_admin_policy=None)
-    elif not shape.attrs["has_admin_policy"]:
+        for attr in ("attached_policy_arns", "inline_policy_count", "groups", "has_admin_policy"):
+            shape.attrs[attr] = UNSEEN
+    elif shape.attrs["has_admin_policy"] is False:  # the account's own policies may still grant "*"
         own = {a for a in shape.attrs["attached_policy_arns"] if arn_account(a) == account}
         if admin_policies is None:
-            shape.attrs["has_admin_policy"] = None if own else False
+            shape.attrs["has_admin_policy"] = UNSEEN if own else False
         else:
             shape.attrs["has_admin_policy"] = bool(own & admin_policies)
     shape.attrs.update(_credential_attrs(credentials))
@@ -212,6 +214,7 @@ def _credential_report(ctx: TaskContext, client: Any) -> dict[str, dict] | None:
         ctx.gap("iam", "GetCredentialReport", "UnreadableCredentialReport", str(exc)[:300], kinds=(ROOT,),
                 resource_id=root_arn(ctx.account))
         return None
+    ctx.out.gaps.extend(batch.gaps)  # rows drscan could not read
     return {r.id: dict(r.attrs) for r in batch.resources}
 
 
@@ -224,7 +227,7 @@ def _admin_policies(ctx: TaskContext, client: Any) -> set[str] | None:
     for item in policies:
         record = policy_record(item, ctx.account, GLOBAL)
         ctx.add(record, "iam:GetAccountAuthorizationDetails")
-        if record.shape.attrs["allows_full_admin"]:
+        if record.shape.attrs["allows_full_admin"] is True:
             admin.add(record.id)
     return admin
 

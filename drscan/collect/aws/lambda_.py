@@ -4,7 +4,7 @@ the environment holds a plaintext secret (variable names only; values are never 
 from __future__ import annotations
 
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext, tags_of
-from drscan.normalize.aws import lambda_environment_facts, lambda_function
+from drscan.normalize.aws_access import lambda_environment_facts, lambda_function
 from drscan.normalize.aws_governance import lambda_runtime_facts
 from drscan.normalize.lookup import as_int, dig, iso_time
 
@@ -43,6 +43,10 @@ def collect(ctx: TaskContext) -> None:
     client = ctx.client("lambda")
     for function in ctx.pages(client, "ListFunctions", "Functions", kinds=(KIND,)) or []:
         arn = function["FunctionArn"]
+        # Lambda omits Environment for a function without variables. Straight from the API that
+        # absence is a fact; in an exported file it could be a field that went missing, so only
+        # the live collector reads it as "no variables".
+        function = {"Environment": {"Variables": {}}, **function}
         answer = ctx.call(client, "ListTags", kinds=(KIND,), resource_id=arn, Resource=arn)
         ctx.add(function_record(function, ctx.account, ctx.region, tags_of((answer or {}).get("Tags"))),
                 "lambda:ListFunctions")

@@ -9,7 +9,7 @@ from typing import Any, Iterable
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext, tags_of
 from drscan.normalize.aws import (arn_account, arn_region, kms_arn, rds_arn, rds_db_cluster, rds_db_instance,
                                   rds_db_snapshot, snapshot_restore_grants)
-from drscan.normalize.lookup import as_bool, as_int, iso_time
+from drscan.normalize.lookup import UNSEEN, as_bool, as_int, derive, iso_time, need_list
 from drscan.normalize.shape import Shape
 
 INSTANCE = "aws.rds.db_instance"
@@ -65,7 +65,7 @@ def instance_record(item: dict, account: str, region: str, automated_backups: li
                 replicated += _backup_replications(backup)
     shape.attrs.update(
         status=item.get("DBInstanceStatus"),
-        cross_region_replica_regions=_other_regions(shape.attrs["read_replica_ids"], region),
+        cross_region_replica_regions=derive(shape.attrs.get("read_replica_ids", UNSEEN), lambda ids: _other_regions(ids, region)),
         cross_region_automated_backup_regions=(_other_regions(replicated, region)
                                                if automated_backups is not None or replicated else None),
     )
@@ -100,7 +100,7 @@ def cluster_record(item: dict, account: str, region: str, global_clusters: list[
         status=item.get("Status"),
         global_cluster_id=global_id,
         global_cluster_regions=global_regions,
-        cross_region_replica_regions=_other_regions(item.get("ReadReplicaIdentifiers") or [], region),
+        cross_region_replica_regions=derive(need_list(item, "ReadReplicaIdentifiers"), lambda ids: _other_regions(ids, region)),
     )
     shape.ref("member_of", global_id)
     return Record(kind=CLUSTER, id=arn, name=identifier, shape=shape, region=region, tags=tags_of(item.get("TagList")))
@@ -199,8 +199,8 @@ def cluster_snapshot_record(item: dict, account: str, region: str, attributes: l
         source_region=source_region,
         is_cross_region_copy=bool(source_region) and source_region != region,
         allocated_storage_gb=as_int(item.get("AllocatedStorage")),
-        public=None if grants is None else "all" in grants,
-        shared_with_accounts=None if grants is None else sorted(g for g in grants if g != "all"),
+        public=None if grants is None else derive(grants, lambda found: "all" in found),
+        shared_with_accounts=None if grants is None else derive(grants, lambda found: sorted(g for g in found if g != "all")),
     ))
     shape.ref("snapshot_of", rds_arn(item.get("DBClusterIdentifier"), arn_account(source) or account,
                                      source_region or region, "cluster"))

@@ -88,9 +88,8 @@ def bucket_record(name: str, region: str, account: str, responses: dict[str, Any
     shape = s3_bucket({}, supp, account, region)
     shape.attrs.update(s3_policy_and_lock(supp, account))
     for operation, (main, *derived) in ATTRIBUTES_FROM.items():
-        if responses.get(operation) is None:  # not seen: unknown, so rules on it say NOT_ASSESSED
-            shape.attrs[main] = None
-            for attr in derived:  # absent, not None: "exists" must not read as "has no value"
+        if responses.get(operation) is None:  # not seen: absent, so rules on it say NOT_ASSESSED
+            for attr in (main, *derived):  # absent, not None: "exists" must not read as "has no value"
                 shape.attrs.pop(attr, None)
     tagging = responses.get("GetBucketTagging") or {}
     return Record(kind=KIND, id=f"arn:aws:s3:::{name}", name=name, shape=shape, region=region,

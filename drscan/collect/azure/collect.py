@@ -148,8 +148,9 @@ def collect_azure(options: AzureOptions, on_progress: Callable[[int], None] | No
             continue
         subscription_ids.append(subscription_id)
         if not subscription.get("_unverified"):
-            resource, _ = convert_row(subscription_row(subscription), f"api:subscriptions@{subscription_id}")
-            total.resources.append(replace(resource, observed_at=observed))
+            converted = convert_row(subscription_row(subscription), f"api:subscriptions@{subscription_id}")
+            total.resources.extend(replace(resource, observed_at=observed) for resource in converted.resources)
+            total.gaps.extend(converted.gaps)
 
     graph_tasks = [GraphTask(s, q.name, options.endpoint, options.page_size, options.retry_total)
                    for s in subscription_ids for q in GRAPH_QUERIES]

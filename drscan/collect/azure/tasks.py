@@ -58,15 +58,16 @@ def _stamp(batch: ImportBatch, observed_at: str) -> ImportBatch:
 def _convert_rows(rows: list, where: str, subscription: str, batch: ImportBatch, kinds: tuple[str, ...]) -> None:
     for row in rows:
         try:
-            resource, refs = convert_row(row, where)
+            converted = convert_row(row, where)
         except InputError as exc:  # one odd row must not hide the rest
             row_id = row.get("id") if isinstance(row, dict) else None
             batch.gaps.append(Gap(provider="azure", account=subscription.lower(), region="", service="resourcegraph",
                                   operation=where, code="UnreadableRow", message=one_line(exc),
                                   resource_id=str(row_id).lower() if row_id else None, kinds=kinds))
             continue
-        batch.resources.append(resource)
-        batch.references.extend(refs)
+        batch.resources.extend(converted.resources)
+        batch.references.extend(converted.references)
+        batch.gaps.extend(converted.gaps)
 
 
 @dataclass(frozen=True, slots=True)

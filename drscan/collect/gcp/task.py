@@ -244,12 +244,13 @@ def collect_task(task: GcpTask, credentials: Any, on_page: Callable[[int], None]
             observed = _iso(page.read_time)
             for asset in page.assets:
                 try:
-                    resource, refs = convert_asset(asset_dict(asset), where)
+                    converted = convert_asset(asset_dict(asset), where)
                 except InputError as exc:
                     gaps.append(_gap(task, "UNREADABLE_ASSET", _one_line(str(exc)), resource_id=asset.name or None))
                     continue
-                resources.append(replace(resource, observed_at=observed))
-                references.extend(refs)
+                resources.extend(replace(resource, observed_at=observed) for resource in converted.resources)
+                references.extend(converted.references)
+                gaps.extend(converted.gaps)
             assets += len(page.assets)
             if on_page:
                 on_page(len(page.assets))

@@ -10,12 +10,14 @@ as OwnerId and AvailabilityZone."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from drscan.collect.aws.base import GLOBAL, DumpShape, to_resource
-from drscan.collect.imports.batch import ImportBatch
-from drscan.errors import InputError
+from drscan.collect.imports.aws_shapes import conform, item_shape
+from drscan.collect.imports.records import Converted, RawRecord, RecordError, record_gap, type_name
+from drscan.normalize.lookup import text
 
 ACCOUNT = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$")
@@ -69,8 +71,9 @@ def _from_path(path: Path) -> tuple[str, str]:
 
 
 def _from_fields(item: dict) -> tuple[str, str]:
-    account = str(item.get("OwnerId") or item.get("AccountId") or "")
-    zone = item.get("AvailabilityZone") or (item.get("Placement") or {}).get("AvailabilityZone") or ""
+    account = text(item.get("OwnerId")) or text(item.get("AccountId")) or ""
+    placement = item.get("Placement")
+    zone = text(item.get("AvailabilityZone")) or text(placement.get("AvailabilityZone") if isinstance(placement, dict) else None) or ""
     return (account if ACCOUNT.match(account) else ""), (zone[:-1] if zone and zone[-1].isalpha() else "")
 
 
@@ -81,37 +84,53 @@ def locate(item: dict, path: Path) -> tuple[str, str]:
     return account or path_account or field_account or "unknown", region or path_region or field_region or "unknown"
 
 
-def import_cli_dump(document: dict, path: Path, observed_at: str = "") -> ImportBatch | None:
+def cli_records(document: dict, path: Path) -> list[RawRecord] | None:
+    """One record per item of each recognized top-level list; None when nothing is recognized."""
     matches = match_dump(document)
     if not matches:
         return None
     from drscan.collect.aws.registry import SERVICES
 
-    batch = ImportBatch()
+    records = []
     for key, service, shape in matches:
-        global_service = SERVICES[service].scope == GLOBAL
         items = document[key] if isinstance(document[key], list) else [document[key]]
         hint = None
         if shape.path_field:
             found = re.search(shape.path_field[1], path.name)
             hint = (shape.path_field[0], found.group(0)) if found else None
-        for number, item in enumerate(items, start=1):
-            if not isinstance(item, dict):
-                raise InputError(f"{path}: {key}[{number - 1}]: expected an object, got {type(item).__name__}")
-            account, region = locate(item, path)
-            if hint and hint[0] not in item:
-                item = {**item, hint[0]: hint[1]}
-            try:
-                produced = shape.to_record(item, account, region)
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise InputError(f"{path}: {key}[{number - 1}]: unreadable {service} item: {exc!r}") from None
-            records = produced if isinstance(produced, list) else [produced] if produced is not None else []
-            for record in records:
-                # Account-wide services (IAM, Route 53) are "global" unless the record names a region.
-                resource, references = to_resource(record, account, GLOBAL if global_service else region,
-                                                   f"{path}#{key}[{number - 1}]", observed_at)
-                batch.resources.append(resource)
-                batch.references.extend(references)
-    return batch
+        convert = partial(_convert_item, path=path, key=key, service=service, shape=shape, hint=hint,
+                          global_service=SERVICES[service].scope == GLOBAL,
+                          model=item_shape(tuple(SERVICES[service].operations), key))
+        records += [RawRecord(f"{path}#{key}[{number}]", item, convert) for number, item in enumerate(items)]
+    return records
 
 
+def _convert_item(item: Any, where: str, *, path: Path, key: str, service: str, shape: DumpShape,
+                  hint: tuple[str, str] | None, global_service: bool, model: Any = None) -> Converted:
+    if not isinstance(item, dict):
+        raise RecordError(f"{where}: expected an object, got {type_name(item)}", provider="aws")
+    misfits: list[str] = []
+    if model is not None:  # fields of the wrong type are left out, as if absent, and named
+        item = conform(item, model, "", misfits)[1]
+    account, region = locate(item, path)
+    if hint and hint[0] not in item:
+        item = {**item, hint[0]: hint[1]}
+    try:
+        produced = shape.to_record(item, account, region)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        why = f"lacks {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+        why += "".join(f"; {m}" for m in misfits[:5])
+        raise RecordError(f"{where}: unreadable {service} item ({why})", provider="aws", account=account,
+                          region=region) from None
+    out = Converted()
+    for record in produced if isinstance(produced, list) else [produced] if produced is not None else []:
+        # Account-wide services (IAM, Route 53) are "global" unless the record names a region.
+        resource, references = to_resource(record, account, GLOBAL if global_service else region, where, "")
+        out.resources.append(resource)
+        out.references.extend(references)
+    if misfits:
+        first = out.resources[0] if out.resources else None
+        out.gaps.append(record_gap(where, "fields of the wrong type were left out: " + "; ".join(misfits[:5]),
+                                   provider="aws", kind=first.kind if first else None, account=account,
+                                   region=region, resource_id=first.id if first else None, skipped=first is None))
+    return out

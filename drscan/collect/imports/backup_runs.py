@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from drscan.errors import InputError
+from drscan.redact import excerpt
 
 RECENT_RUNS = 10  # "no backup with errors among the recent ones": the newest 10 runs
 KEPT_RUNS = 30  # runs listed in the resource's attributes (evidence), newest first
@@ -49,7 +50,7 @@ def from_epoch(value: Any, where: str) -> str | None:
     try:
         return iso(datetime.fromtimestamp(float(value), tz=timezone.utc))
     except (TypeError, ValueError, OverflowError, OSError):
-        raise InputError(f"{where}: not a Unix timestamp: {str(value)[:40]!r}") from None
+        raise InputError(f"{where}: not a Unix timestamp: {excerpt(value)}") from None
 
 
 _PS_DATE = re.compile(r"^/Date\((-?\d+)(?:[+-]\d{4})?\)/$")
@@ -67,7 +68,7 @@ def parse_when(value: Any, where: str, *, local_is_utc: bool = True) -> str | No
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(f"{where}: not a date/time: {text[:40]!r}") from None
+        raise InputError(f"{where}: not a date/time: {excerpt(text)}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return iso(moment)

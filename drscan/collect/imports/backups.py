@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from drscan.collect.imports import barman, bacula, dumps, pgbackrest, veeam, walg, xtrabackup
+from drscan.collect.imports.backup_runs import BACKUP_PROVIDER
 from drscan.collect.imports.batch import ImportBatch
+from drscan.collect.imports.records import UNREADABLE, unreadable_gap
 
 JSON_DETECTORS = (
     (pgbackrest.looks_like_info, pgbackrest.import_pgbackrest_info),
@@ -28,10 +30,17 @@ JSON_DETECTORS = (
 
 
 def import_backup_document(document: Any, path: Path) -> ImportBatch | None:
-    """A parsed JSON export of a backup tool -> its resources; None when it is not one."""
+    """A parsed JSON export of a backup tool -> its resources; None when it is not one. An export
+    whose fields have types its importer cannot read is a Gap naming the file, and none of its
+    resources is kept (never a crash): runs add up to one job's verdict, so a job missing the run
+    that could not be read could pass on the others."""
     for detect, load in JSON_DETECTORS:
         if detect(document):
-            return load(document, str(path))
+            try:
+                return load(document, str(path))
+            except UNREADABLE as exc:
+                return ImportBatch(gaps=[unreadable_gap(str(path), f"{load.__module__.rsplit('.', 1)[-1]} export", exc,
+                                                        provider=BACKUP_PROVIDER)])
     return None
 
 

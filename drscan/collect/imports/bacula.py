@@ -16,6 +16,7 @@ from drscan.collect.imports.backup_runs import BACKUP_PROVIDER, Run, parse_when,
 from drscan.collect.imports.batch import ImportBatch
 from drscan.errors import InputError
 from drscan.model import Resource
+from drscan.redact import excerpt
 
 KIND = "backup.bacula.job"
 TEXT_SUFFIXES = (".txt", ".out", ".log", ".llist")
@@ -44,7 +45,7 @@ def parse_llist(text: str, path: Path) -> list[tuple[int, dict[str, str]]]:
         if not match:
             if not records and not current:
                 continue  # bconsole banner ("Connecting to Director ...", "Using Catalog ...")
-            raise InputError(f"{path}:{number}: expected 'Field: value' in llist output, got {line.strip()[:60]!r}")
+            raise InputError(f"{path}:{number}: expected 'Field: value' in llist output, got {excerpt(line.strip(), 60)}")
         key, value = match.group(1), match.group(2).strip()
         if key == "JobId" and current:
             records.append((start, current))
@@ -80,7 +81,7 @@ def import_llist(path: Path) -> ImportBatch:
         status = record.get("JobStatus")
         errors = record.get("JobErrors")
         if errors is not None and not errors.replace(",", "").isdigit():
-            raise InputError(f"{where}: JobErrors is not a number: {errors[:20]!r}")
+            raise InputError(f"{where}: JobErrors is not a number: {excerpt(errors, 20)}")
         name = record.get("Name") or record.get("Job") or "?"
         runs[name].append(Run(id=record["JobId"], kind=record.get("Level"), status=status, ok=OK.get(status or ""),
                               started_at=_when(record.get("StartTime"), f"{where}: StartTime"),

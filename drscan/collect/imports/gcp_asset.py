@@ -3,66 +3,85 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Any
 
-from drscan.collect.imports.batch import ImportBatch
-from drscan.errors import InputError
+from drscan.collect.imports.records import Converted, RawRecord, RecordError, record_gap, type_name
 from drscan.model import Reference, Resource
 from drscan.normalize.gcp import region_of, zone_of
-from drscan.normalize.gcp_types import ASSET_TYPES, generic_kind
-from drscan.normalize.lookup import as_dict, dig, field, iso_time, last_segment, tags_dict
+from drscan.normalize.gcp_types import ASSET_TYPES, READS_IAM, generic_kind
+from drscan.normalize.lookup import as_dict, dig, field, iso_time, last_segment, seen_attrs, str_list, tags_dict, text
 
 _PROJECT_IN_NAME = re.compile(r"/projects/([^/]+)")
 
 
 def asset_type_of(asset: dict) -> str | None:
-    return asset.get("assetType") or asset.get("asset_type")
+    kind = asset.get("assetType") or asset.get("asset_type")
+    return kind if isinstance(kind, str) else None
 
 
 def project_of(asset: dict, data: dict) -> str:
     """Project id where the name or data carry it, else the project number from ancestors, else the
     nearest ancestor (an organization or folder)."""
-    match = _PROJECT_IN_NAME.search(str(asset.get("name", "")))
+    match = _PROJECT_IN_NAME.search(text(asset.get("name")) or "")
     if match and not match.group(1).isdigit():
         return match.group(1)
-    if field(data, "projectId"):
-        return str(field(data, "projectId"))
-    for ancestor in asset.get("ancestors") or []:
-        if str(ancestor).startswith("projects/"):
-            return str(ancestor).split("/", 1)[1]
+    if text(field(data, "projectId")):
+        return str(text(field(data, "projectId")))
+    for ancestor in str_list(asset.get("ancestors")) or []:
+        if ancestor.startswith("projects/"):
+            return ancestor.split("/", 1)[1]
     if match:
         return match.group(1)
     # An organization, folder or org-level policy: its own place in the hierarchy (organizations/77).
-    return str(field(data, "projectNumber") or "") or next((str(a) for a in asset.get("ancestors") or []), "")
+    return text(field(data, "projectNumber")) or next(iter(str_list(asset.get("ancestors")) or []), "")
 
 
-def convert_asset(asset: Any, where: str) -> tuple[Resource, list[Reference]]:
+def asset_records(assets: list, path: str, label: str) -> list[RawRecord]:
+    return [RawRecord(f"{path}#{label} {number}", asset, convert_asset) for number, asset in enumerate(assets, start=1)]
+
+
+def _object(value: Any, what: str, unreadable: Any) -> dict:
+    if value is None:
+        return {}
+    decoded = as_dict(value)
+    if not decoded and not isinstance(value, dict):
+        unreadable(f"{what} is {type_name(value)}, expected an object")
+    return decoded
+
+
+def convert_asset(asset: Any, where: str) -> Converted:
     if not isinstance(asset, dict):
-        raise InputError(f"{where}: expected an asset object, got {type(asset).__name__}")
+        raise RecordError(f"{where}: expected an asset object, got {type_name(asset)}", provider="gcp")
     asset_type = asset_type_of(asset)
-    name = asset.get("name")
+    name = text(asset.get("name"))
     if not asset_type or not name:
-        raise InputError(f"{where}: asset lacks name or assetType")
-    resource = as_dict(asset.get("resource"))
-    data = as_dict(resource.get("data"))
-    iam = as_dict(asset.get("iamPolicy") or asset.get("iam_policy"))
-    location = str(resource.get("location") or field(data, "location") or last_segment(field(data, "zone"))
-                   or last_segment(field(data, "region")) or "")
+        raise RecordError(f"{where}: asset lacks name or assetType (or they are not text)", provider="gcp")
     known = ASSET_TYPES.get(asset_type)
-    try:
-        if known:
-            kind, transform = known
-            shape = transform(data, iam, location)
-        else:
-            kind, shape = generic_kind(asset_type), None
-    except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        raise InputError(f"{where} ({asset_type} {name}): unreadable resource data: {exc}") from None
-    attrs = dict(shape.attrs) if shape else {"source_type": asset_type}
+    kind = known[0] if known else generic_kind(asset_type)
+    out = Converted()
+
+    def unreadable(why: str) -> None:
+        out.gaps.append(record_gap(where, why, provider="gcp", kind=kind, resource_id=name, skipped=False))
+
+    resource = _object(asset.get("resource"), "resource", unreadable)
+    data = _object(resource.get("data"), "resource.data", unreadable)
+    iam = _object(asset.get("iamPolicy") or asset.get("iam_policy"), "iamPolicy", unreadable)
+    location = (text(resource.get("location")) or text(field(data, "location")) or last_segment(text(field(data, "zone")))
+                or last_segment(text(field(data, "region"))) or "")
+    shape = None
+    # Without resource.data (null, or an IAM-only export) a transform would read every field
+    # as missing: attributes derived from them are left out instead.
+    if known and (data or (iam and known[1] in READS_IAM)):
+        try:
+            shape = known[1](data, iam, location)
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            unreadable(f"unreadable resource data ({type(exc).__name__}: {exc})")
+    attrs = seen_attrs(shape.attrs) if shape else ({} if known else {"source_type": asset_type})
     zones = shape.zones if shape and shape.zones else zone_of(location)
-    out = Resource(
+    out_resource = Resource(
         kind=kind,
-        id=str(name),
-        name=str((shape.name if shape and shape.name else None) or field(data, "name") or last_segment(name)),
+        id=name,
+        name=(shape.name if shape and shape.name else None) or text(field(data, "name")) or last_segment(name),
         provider="gcp",
         account=project_of(asset, data),
         region=region_of(location),
@@ -72,27 +91,26 @@ def convert_asset(asset: Any, where: str) -> tuple[Resource, list[Reference]]:
         tags=tags_dict(field(data, "labels") or dig(data, "settings.userLabels") or field(data, "resourceLabels")),
         source=where,
     )
-    refs = [Reference(out.id, target, relation) for relation, target in (shape.refs if shape else [])]
-    return out, refs
+    out.resources.append(out_resource)
+    out.references.extend(Reference(out_resource.id, target, relation) for relation, target in (shape.refs if shape else []))
+    return out
 
 
-def import_assets(assets: Iterable[tuple[str, Any]], read_time: Any = None) -> ImportBatch:
-    """`read_time`: the listing's readTime (gcloud list / REST), the time the assets were read.
+def asset_capture(records: list[RawRecord], read_time: Any = None) -> tuple[str, str]:
+    """When a file of assets was captured, and how that is known ("" when it does not say).
+    `read_time`: the listing's readTime (gcloud list / REST), the time the assets were read.
     An export (NDJSON) carries none: its newest asset updateTime is the best bound it has (the
     export was taken no earlier than the last change it shows); an asset's own updateTime is
     when it last changed, not when it was read, so it never dates a single resource."""
-    batch = ImportBatch()
-    newest = ""
-    for where, asset in assets:
-        resource, refs = convert_asset(asset, where)
-        batch.resources.append(resource)
-        batch.references.extend(refs)
-        updated = asset.get("updateTime") or asset.get("update_time")
-        if isinstance(updated, str) and updated > newest:
-            newest = updated
     read = iso_time(read_time)
     if read:
-        batch.captured_at, batch.captured_basis = read, "Cloud Asset readTime"
-    elif iso_time(newest or None):
-        batch.captured_at, batch.captured_basis = iso_time(newest) or "", "newest Cloud Asset updateTime in the file"
-    return batch
+        return read, "Cloud Asset readTime"
+    newest = ""
+    for record in records:
+        asset = record.value
+        if record.convert is not convert_asset or not isinstance(asset, dict):
+            continue
+        updated = iso_time(text(asset.get("updateTime")) or text(asset.get("update_time")))
+        if updated and updated > newest:
+            newest = updated
+    return (newest, "newest Cloud Asset updateTime in the file") if newest else ("", "")

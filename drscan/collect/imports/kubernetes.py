@@ -9,11 +9,12 @@ folder. kubectl output carries no cluster name, so put each cluster's files in i
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from drscan.collect.imports.batch import ImportBatch
-from drscan.errors import InputError
+from drscan.collect.imports.records import Converted, RawRecord, RecordError, convert_records, type_name
 from drscan.normalize.kubernetes import cluster_key, cluster_resource, convert_object
 from drscan.normalize.lookup import as_dict, as_list
 
@@ -51,20 +52,27 @@ def _item_kind(list_kind: str, list_api_version: str, item: dict) -> dict:
     return item
 
 
+def convert_item(item: Any, here: str, cluster: str, list_kind: str = "List", list_api_version: str = "v1") -> Converted:
+    """One object of a list; one that cannot be read is a RecordError (a gap naming file and item)."""
+    if not isinstance(item, dict):
+        raise RecordError(f"{here}: expected a Kubernetes object, got {type_name(item)}", provider="kubernetes")
+    item = _item_kind(list_kind, list_api_version, item)
+    if not all(isinstance(v, str) and v for v in (item.get("kind"), item.get("apiVersion"),
+                                                  as_dict(item.get("metadata")).get("name"))):
+        raise RecordError(f"{here}: object lacks kind, apiVersion or metadata.name (or they are not text)",
+                          provider="kubernetes", account=cluster)
+    try:
+        return Converted(resources=[convert_object(item, cluster, here)])
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise RecordError(f"{here} ({item.get('kind')} {as_dict(item.get('metadata')).get('name')}): "
+                          f"unreadable object: {type(exc).__name__}: {exc}", provider="kubernetes", account=cluster) from None
+
+
 def import_objects(items: list, cluster: str, where: str, list_kind: str = "List", list_api_version: str = "v1") -> ImportBatch:
-    batch = ImportBatch()
-    for number, item in enumerate(items, start=1):
-        here = f"{where}#item {number}"
-        if not isinstance(item, dict):
-            raise InputError(f"{here}: expected a Kubernetes object, got {type(item).__name__}")
-        item = _item_kind(list_kind, list_api_version, item)
-        if not item.get("kind") or not item.get("apiVersion") or not as_dict(item.get("metadata")).get("name"):
-            raise InputError(f"{here}: object lacks kind, apiVersion or metadata.name")
-        try:
-            batch.resources.append(convert_object(item, cluster, here))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise InputError(f"{here} ({item.get('kind')} {as_dict(item.get('metadata')).get('name')}): "
-                             f"unreadable object: {exc}") from None
+    batch = convert_records(RawRecord(f"{where}#item {number}", item,
+                                      partial(convert_item, cluster=cluster, list_kind=list_kind,
+                                              list_api_version=list_api_version))
+                            for number, item in enumerate(items, start=1))
     if batch.resources:
         batch.resources.append(cluster_resource(cluster, {}, where))
     return batch
@@ -83,7 +91,8 @@ def kubeconfig_attrs(document: dict) -> dict[str, Any]:
 
 def import_kubernetes_document(document: dict, path: Path) -> ImportBatch:
     metadata = as_dict(document.get("metadata"))
-    cluster = cluster_key(as_dict(metadata.get("annotations")).get(CLUSTER_ANNOTATION) or cluster_from_path(path))
+    annotated = as_dict(metadata.get("annotations")).get(CLUSTER_ANNOTATION)
+    cluster = cluster_key(annotated if isinstance(annotated, str) and annotated else cluster_from_path(path))
     where = str(path)
     kind = document["kind"]
     if kind == "Config":

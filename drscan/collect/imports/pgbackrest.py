@@ -13,6 +13,7 @@ from typing import Any
 
 from drscan.collect.imports.backup_runs import BACKUP_PROVIDER, Run, from_epoch, summarize
 from drscan.collect.imports.batch import ImportBatch
+from drscan.collect.imports.records import UNREADABLE, unreadable_gap
 from drscan.errors import InputError
 from drscan.model import Resource
 
@@ -90,7 +91,12 @@ def stanza_resource(stanza: dict, where: str) -> Resource:
 
 
 def import_pgbackrest_info(document: list, path: str) -> ImportBatch:
+    """Stanza by stanza: one whose fields have the wrong types is a Gap naming it."""
     batch = ImportBatch()
     for number, stanza in enumerate(document):
-        batch.resources.append(stanza_resource(stanza, f"{path}#stanza {number + 1}"))
+        where = f"{path}#stanza {number + 1}"
+        try:
+            batch.resources.append(stanza_resource(stanza, where))
+        except UNREADABLE as exc:
+            batch.gaps.append(unreadable_gap(where, "stanza", exc, provider=BACKUP_PROVIDER, kind=KIND))
     return batch

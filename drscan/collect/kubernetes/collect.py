@@ -4,9 +4,13 @@ only list calls (HTTP GET), the verbs `drscan permissions k8s` grants."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Callable, Iterator
+
+import yaml
 
 from drscan.collect.imports.batch import ImportBatch
 from drscan.collect.kubernetes.tasks import ListTask, run_list_task, unfinished_gap, utc_now
@@ -14,6 +18,7 @@ from drscan.collect.merge import merge_resources
 from drscan.errors import InputError
 from drscan.model import Inventory
 from drscan.normalize.kubernetes import cluster_key, cluster_resource, kinds
+from drscan.yamlfile import load_yaml
 
 
 @dataclass(frozen=True)
@@ -30,13 +35,16 @@ def resolve_contexts(options: KubernetesOptions) -> list[tuple[str, dict]]:
     from kubernetes.config.config_exception import ConfigException
 
     path = options.kubeconfig or kube_config.KUBE_CONFIG_DEFAULT_LOCATION
+    for part in str(path).split(os.pathsep):  # $KUBECONFIG may list several files
+        if part and Path(part).expanduser().is_file():
+            load_yaml(Path(part).expanduser())  # bounded first (aliases, depth, size): the client's safe_load is not
     try:
         loader = kube_config.KubeConfigMerger(path)
         config = loader.config
         raw = {key: [getattr(n, "value", n) for n in config.value.get(key) or []] for key in ("contexts", "clusters")}
         contexts = {str(c["name"]): dict(c.get("context") or {}) for c in raw["contexts"]}
         clusters = {str(c["name"]): dict(c.get("cluster") or {}) for c in raw["clusters"]}
-    except (ConfigException, OSError, ValueError, KeyError, TypeError) as exc:
+    except (ConfigException, OSError, ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
         raise InputError(f"kubeconfig {path}: cannot read: {exc}") from None
     if not contexts:
         raise InputError(f"kubeconfig {path}: no contexts")

@@ -4,14 +4,16 @@ Format: developer.hashicorp.com/terraform/internals/json-format"""
 
 from __future__ import annotations
 
-import json
+import functools
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
-import orjson
-
-from drscan.collect.imports.files import read_bytes
+from drscan.collect.imports.files import parse_json, read_bytes
 from drscan.errors import InputError
+from drscan.redact import excerpt, redact_text
+from drscan.safe_text import display
+
+Loaded = TypeVar("Loaded")
 
 
 # `terraform show -json` prints the same structure, for everything drscan reads, in format 0.1
@@ -21,21 +23,41 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Windows PowerShell 5 redirection (`>`
 
 
 def read_json(path: Path) -> Any:
+    """The file's JSON (gzip, depth and UTF-8 bounded as for imports; UTF-16 with a BOM
+    accepted), or an InputError naming the file, line and column."""
     raw = read_bytes(path)  # gunzipped, without a UTF-8 BOM
     if raw[:2] in UTF16_BOMS:
         try:
             raw = raw.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}: starts with a UTF-16 byte order mark but is not UTF-16 text (byte {exc.start})") from None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass
-    try:  # orjson is fast but vague about where; the stdlib parser names line and column
-        json.loads(raw.decode("utf-8", "replace"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    raise InputError(f"{path}: invalid JSON")
+    return parse_json(raw, path)
+
+
+# What walking a document of the wrong shape raises (a number where modules, resources or
+# instances belong, a list where an address does): the file is unreadable, not drscan broken.
+UNREADABLE = (TypeError, AttributeError, KeyError, ValueError, IndexError)
+
+
+def bounded(load: Callable[[Path], Loaded]) -> Callable[[Path], Loaded]:
+    """A document within JSON's depth limit can still nest past Python's recursion limit in the
+    walk over modules and blocks, and a value of the wrong JSON type can sit anywhere in it:
+    either is an input error naming the file, not a traceback."""
+
+    @functools.wraps(load)
+    def guarded(path: Path) -> Loaded:
+        try:
+            return load(path)
+        except RecursionError:
+            raise InputError(f"{path}: nested too deeply to read") from None
+        except UNREADABLE as exc:
+            detail = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            why = display(redact_text(str(detail)), 80)
+            why = f"lacks {why}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {why}"
+            raise InputError(f"{path}: a value has the wrong JSON type or shape for `terraform show -json` "
+                             f"output ({why})") from None
+
+    return guarded
 
 
 def check_format(document: Any, path: Path) -> dict:
@@ -48,7 +70,7 @@ def check_format(document: Any, path: Path) -> dict:
         raise InputError(f"{path}: missing 'format_version': not `terraform show -json` output")
     text = str(version)
     if not any(text == known or text.startswith(known + ".") for known in FORMAT_VERSIONS):
-        raise InputError(f"{path}: unsupported Terraform JSON format_version {version!r} (drscan reads 0.1, 0.2 and 1.x)")
+        raise InputError(f"{path}: unsupported Terraform JSON format_version {excerpt(version)} (drscan reads 0.1, 0.2 and 1.x)")
     return document
 
 

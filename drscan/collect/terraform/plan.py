@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Mapping
 
 from drscan.collect.terraform.configuration import Configuration
-from drscan.collect.terraform.document import check_format, read_json
+from drscan.collect.terraform.document import bounded, check_format, read_json
 from drscan.collect.terraform.resolve import build_inventory, FileContext, locate, map_object, TerraformObject, to_resource
 from drscan.errors import InputError
 from drscan.model import Inventory, Resource
@@ -80,6 +80,7 @@ def _is_planned(actions: tuple[str, ...]) -> bool:
     return "create" in actions or "update" in actions or actions == ("no-op",)
 
 
+@bounded
 def load_plan(path: Path) -> TerraformPlan:
     document = check_format(read_json(path), path)
     if "resource_changes" not in document and "planned_values" not in document:

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-from drscan.collect.terraform.document import check_format, read_json
+from drscan.collect.terraform.document import bounded, check_format, read_json
 from drscan.collect.terraform.resolve import build_inventory, FileContext, locate, map_object, TerraformObject
 from drscan.errors import InputError
 from drscan.model import Inventory
@@ -33,6 +33,7 @@ def _raw_state_resources(document: dict) -> Iterable[dict]:
                    "module_address": module, "values": instance.get("attributes") or {}}
 
 
+@bounded
 def load_state(path: Path) -> Inventory:
     document = check_format(read_json(path), path)
     if "resource_changes" in document or "planned_values" in document:

@@ -23,6 +23,8 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
+from drscan.outputs import write_atomic
+
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/drscan/drscan"
 SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -48,8 +50,7 @@ def fingerprint(finding: dict[str, Any]) -> str:
 
 
 def _write_json(document: Any, path: Path) -> Path:
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    return path
+    return write_atomic(path, json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def _camel_case(rule_id: str) -> str:
@@ -221,8 +222,7 @@ def write_junit(context: dict[str, Any], path: Path) -> Path:
     root = build_junit(context)
     ET.indent(root)
     body = ET.tostring(root, encoding="utf-8", xml_declaration=False)
-    path.write_bytes(b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n")
-    return path
+    return write_atomic(path, b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n")
 
 
 # --- OCSF ---------------------------------------------------------------------------------------

@@ -3,13 +3,12 @@ temporary file and renamed, so the collector never reads a half-written file."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from drscan.model import SEVERITIES
+from drscan.outputs import write_atomic
 
 
 def _escape(value: Any) -> str:
@@ -64,14 +63,4 @@ def metrics_text(context: dict[str, Any], finished_epoch: float, duration_s: flo
 
 
 def write_metrics(text: str, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, text, mode=0o644)  # node_exporter often runs as another user

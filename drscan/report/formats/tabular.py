@@ -8,6 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from drscan.outputs import write_atomic
+from drscan.safe_text import csv_cell
+
 CSV_COLUMNS = ("rule_id", "rule_version", "title", "status", "severity", "category", "resource_id", "resource_name",
                "resource_kind", "provider", "account", "region", "apps", "controls", "reason", "evidence",
                "remediation", "source")
@@ -24,18 +27,18 @@ def write_json(context: dict[str, Any], path: Path) -> Path:
     }
     if context.get("notices"):
         document["notices"] = context["notices"]
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    return path
+    return write_atomic(path, json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def _cell(value: Any) -> str:
+    """Every cell goes through safe_text.csv_cell: a cell a spreadsheet would run as a formula
+    (= + - @ tab CR LF, their full-width forms) is made literal, control and bidi characters
+    are shown as escapes. Values are never cut."""
     if isinstance(value, (list, tuple)):
         if value and isinstance(value[0], dict):
-            return "; ".join(f"{v['path']}={json.dumps(v['value'], default=str)}" for v in value)
-        return "; ".join(str(v) for v in value)
-    text = "" if value is None else str(value)
-    # Spreadsheet formula injection: a cell starting with = + - @ is made literal.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+            return csv_cell("; ".join(f"{v['path']}={json.dumps(v['value'], default=str)}" for v in value))
+        return csv_cell("; ".join(str(v) for v in value))
+    return csv_cell("" if value is None else str(value))
 
 
 def csv_text(findings: list[dict[str, Any]]) -> str:
@@ -48,5 +51,4 @@ def csv_text(findings: list[dict[str, Any]]) -> str:
 
 
 def write_csv(context: dict[str, Any], path: Path) -> Path:
-    path.write_text(csv_text(context["findings"]), encoding="utf-8", newline="")
-    return path
+    return write_atomic(path, csv_text(context["findings"]))

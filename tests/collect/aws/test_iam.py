@@ -14,6 +14,7 @@ import pytest
 
 from drscan.collect.aws import iam
 from drscan.collect.aws.collect import run_task
+from drscan.normalize.lookup import UNSEEN
 
 from tests.collect.aws.conftest import ACCOUNT, global_task
 from tests.collect.aws.test_ec2 import Error, load_fixture, status, stubbed_context, verdicts
@@ -174,8 +175,8 @@ def test_unreadable_customer_policies_leave_admin_unknown_for_users_attaching_th
     out = _collect(GetAccountAuthorizationDetails=lambda p: Error("AccessDenied", "no", 403)
                    if p["Filter"] == ["LocalManagedPolicy"] else None)
     by_id = {r.id: r for r in out.resources}
-    assert by_id[user("carol")].attrs["has_admin_policy"] is None  # attaches a policy drscan could not read
-    assert by_id[user("alice")].attrs["has_admin_policy"] is None
+    assert "has_admin_policy" not in by_id[user("carol")].attrs  # attaches a policy drscan could not read
+    assert "has_admin_policy" not in by_id[user("alice")].attrs
     assert by_id[user("bob")].attrs["has_admin_policy"] is False  # attaches no customer policy
     assert by_id[user("ci-bot")].attrs["has_admin_policy"] is True  # its inline policy was read
 
@@ -194,7 +195,7 @@ def test_root_account_from_the_credential_report():
 def test_cli_dumps_use_the_same_transforms():
     shapes = {d.key: d for d in iam.DUMPS}
     listed = shapes["Users"].to_record({"UserName": "eve", "Arn": user("eve"), "Path": "/"}, ACCOUNT, "")
-    assert listed.shape.attrs["has_admin_policy"] is None and listed.shape.attrs["password_enabled"] is None
+    assert listed.shape.attrs["has_admin_policy"] is UNSEEN and listed.shape.attrs["password_enabled"] is None
     detail = shapes["UserDetailList"].to_record({"UserName": "eve", "Arn": user("eve"), "AttachedManagedPolicies": [
         {"PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]}, ACCOUNT, "")
     assert detail.shape.attrs["has_admin_policy"] is True and detail.region == "global"  # AWS managed, known by ARN

@@ -15,6 +15,7 @@ from drscan.collect.aws.collect import run_task
 from drscan.engine.evaluate import evaluate
 from drscan.graph.build import build_graph
 from drscan.model import Inventory
+from drscan.normalize.lookup import UNSEEN
 from tests.collect.aws.conftest import ACCOUNT, task
 from tests.conftest import FIXED_NOW
 
@@ -74,9 +75,11 @@ def test_functions_keep_variable_names_and_a_secret_flag_never_values(aws, rules
 
 
 def test_environment_values_lambda_could_not_decrypt_or_config_masked_are_unknown():
-    assert lambda_.environment_facts({"Error": {"ErrorCode": "KMSAccessDeniedException", "Message": "denied"}}) == ([], None)
-    assert lambda_.environment_facts({"Variables": {"LOG_LEVEL": "***", "TABLE_NAME": "***"}}) == (["LOG_LEVEL", "TABLE_NAME"], None)
-    assert lambda_.environment_facts(None) == ([], False)
+    assert lambda_.environment_facts({"Error": {"ErrorCode": "KMSAccessDeniedException", "Message": "denied"}}) == (UNSEEN, UNSEEN)
+    assert lambda_.environment_facts({"Variables": {"LOG_LEVEL": "***", "TABLE_NAME": "***"}}) == (["LOG_LEVEL", "TABLE_NAME"], UNSEEN)
+    # An export record without Environment (or with null) did not show the variables.
+    assert lambda_.environment_facts(None) == (UNSEEN, UNSEEN)
+    assert lambda_.environment_facts({"Variables": {}}) == ([], False)
     assert lambda_.environment_facts({"Variables": {"SIGNING_KEY": "-----BEGIN RSA PRIVATE KEY-----\nMIIE"}})[1] is True
     assert lambda_.environment_facts({"Variables": {"FEATURE_TOKEN": "true", "API_KEY": "/prod/api-key"}})[1] is False
 

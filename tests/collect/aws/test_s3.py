@@ -70,7 +70,7 @@ def test_access_denied_on_one_configuration_is_a_gap_and_unknown_not_pass(aws):
     s3.collect(ctx)
     assert east is ctx.client("s3", "us-east-1")
     (bucket,) = ctx.out.resources
-    assert bucket.attrs["encryption_algorithm"] is None
+    assert "encryption_algorithm" not in bucket.attrs  # not seen: absent, so the rule is NOT_ASSESSED
     (gap,) = ctx.out.gaps
     assert (gap.code, gap.operation, gap.resource_id, gap.kinds) == (
         "AccessDenied", "GetBucketEncryption", "arn:aws:s3:::acme-plain", ("aws.s3.bucket",))

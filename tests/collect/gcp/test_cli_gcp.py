@@ -66,3 +66,16 @@ def test_drscan_scan_gcp_rejects_a_bad_scope_before_calling_anything(tmp_path):
                     str(tmp_path / "x.db"), env=env)
     assert result.returncode == 2
     assert "--scope 'my-project'" in result.stderr and "projects/PROJECT_ID" in result.stderr
+
+
+def test_a_live_scan_where_every_listing_is_denied_exits_2_not_compliant(start_fake, tmp_path):
+    """Nothing seen is not 'nothing wrong': a scan that ends with no resource at all is an error."""
+    fake = start_fake(faults=[Fault(403)])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOOGLE_", "CLOUDSDK_"))}
+    env["DRSCAN_GCP_TOKEN"] = TOKEN
+    result = drscan("scan", "--gcp", "--scope", "projects/acme-prod", "--gcp-endpoint", fake.url, "--db",
+                    str(tmp_path / "x.db"), "--quiet", env=env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("drscan: error: no resources found in gcp: nothing to assess (")
+    assert "PERMISSION_DENIED x" in line and not (tmp_path / "x.db").exists()

@@ -7,12 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
 from drscan.collect.imports.files import import_file
 from drscan.collect.inventory import import_inventory
 from drscan.config import App
-from drscan.errors import InputError
 from drscan.graph.build import build_graph
 from drscan.model import Inventory, Resource
 from tests.collect.kubernetes import estate
@@ -68,11 +66,14 @@ def test_typed_api_lists_without_item_kinds_are_read(tmp_path):
     assert resource.id == "k8s://c1/shop/deployment/api" and resource.attrs["replicas"] == 2
 
 
-def test_an_object_without_a_name_is_an_error_naming_file_and_item(tmp_path):
+def test_an_object_without_a_name_is_a_gap_naming_file_and_item_and_the_rest_is_read(tmp_path):
     document = k.kube_list([k.namespace("ok", estate.CREATED), {"apiVersion": "v1", "kind": "Namespace", "metadata": {}}])
     path = _write(tmp_path / "k8s" / "c1" / "bad.json", document)
-    with pytest.raises(InputError, match=r"bad\.json#item 2: object lacks kind, apiVersion or metadata\.name"):
-        import_file(path)
+    batch = import_file(path)
+    assert "k8s://c1/_cluster/namespace/ok" in {r.id for r in batch.resources}
+    (gap,) = batch.gaps
+    assert gap.code == "UnreadableRecord"
+    assert gap.message == f"{path}#item 2: object lacks kind, apiVersion or metadata.name (or they are not text); record skipped"
 
 
 def _with_cloud(tmp_path) -> tuple[Inventory, dict[str, Resource]]:
