@@ -133,7 +133,9 @@ ITEMS = {
         "availabilityZones": ["us-east-1a"], "enabledCloudwatchLogsExports": [],
         "dbclusterMembers": [{"dbinstanceIdentifier": "fraud-graph-1", "isClusterWriter": True}]}),
     "zone": item("AWS::Route53::HostedZone", "Z1", "arn:aws:route53:::hostedzone/Z1", {
-        "Id": "Z1", "Name": "example.com.", "QueryLoggingConfig": {"CloudWatchLogsLogGroupArn": {
+        # A public zone: no VPC associations (drscan.normalize.aws.route53_hosted_zone leaves
+        # private_zone absent when VPCs is missing, and the rule applies to public zones only).
+        "Id": "Z1", "Name": "example.com.", "VPCs": [], "QueryLoggingConfig": {"CloudWatchLogsLogGroupArn": {
             "CloudWatchLogsLogGroupArn": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/route53/example.com"}}}),
 }
 

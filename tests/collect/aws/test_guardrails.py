@@ -140,7 +140,7 @@ def test_bucket_policy_and_object_lock_retention(aws):
     assert status(found, "aws-s3-bucket-policy-not-public", site.id) == "FAIL"
     denied = _run(s3, "s3", {"GetBucketPolicy": lambda p: Error("AccessDenied", "no", 403)})
     bucket = next(r for r in denied.resources if r.name == "plain")
-    assert bucket.attrs["policy_denies_insecure_transport"] is None and "policy_public" not in bucket.attrs
+    assert "policy_denies_insecure_transport" not in bucket.attrs and "policy_public" not in bucket.attrs
 
 
 def test_kms_key_policy_cross_account_and_public(aws):
