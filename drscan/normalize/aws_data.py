@@ -41,7 +41,9 @@ def elasticache_replication_group(conf: dict, supp: dict, account: str, region: 
     node_groups = field(conf, "NodeGroups")
     zones = sorted({str(field(m, "PreferredAvailabilityZone")) for g in as_list(node_groups)
                     for m in as_list(field(g, "NodeGroupMembers")) if field(m, "PreferredAvailabilityZone")})
-    replicas = [len(as_list(field(g, "NodeGroupMembers"))) - 1 for g in as_list(node_groups)]
+    # Each node group lists its NodeGroupMembers; a group without the list was not read.
+    members_read = isinstance(node_groups, list) and all(isinstance(field(g, "NodeGroupMembers"), list) for g in node_groups)
+    replicas = [len(field(g, "NodeGroupMembers")) - 1 for g in node_groups] if members_read else []
     global_info = field(conf, "GlobalReplicationGroupInfo")
     logs = field(conf, "LogDeliveryConfigurations")
     shape = Shape(
@@ -51,8 +53,8 @@ def elasticache_replication_group(conf: dict, supp: dict, account: str, region: 
             multi_az=flag(conf, "MultiAZ"),
             automatic_failover=flag(conf, "AutomaticFailover"),
             node_group_count=None if node_groups is None else len(as_list(node_groups)),
-            min_replicas_per_node_group=(min(replicas) if replicas else 0) if node_groups is not None else None,
-            az_count=None if node_groups is None else len(zones),
+            min_replicas_per_node_group=(min(replicas) if replicas else 0) if members_read else None,
+            az_count=len(zones) if members_read else None,
             snapshot_retention_days=as_int(field(conf, "SnapshotRetentionLimit")),
             at_rest_encrypted=flag(conf, "AtRestEncryptionEnabled"),
             in_transit_encrypted=flag(conf, "TransitEncryptionEnabled"),
@@ -60,8 +62,7 @@ def elasticache_replication_group(conf: dict, supp: dict, account: str, region: 
             kms_key_id=field(conf, "KmsKeyId"),
             global_datastore_id=(field(global_info, "GlobalReplicationGroupId") or None) if global_info is not None else None,
             global_datastore_role=field(global_info, "GlobalReplicationGroupMemberRole") if global_info else None,
-            log_delivery_enabled=None if logs is None else any(
-                str(field(c, "Status") or "active").lower() in ("active", "enabling") for c in as_list(logs)),
+            log_delivery_enabled=_log_delivery(logs),
         ),
         zones=tuple(zones),
         name=field(conf, "ReplicationGroupId"),
@@ -72,6 +73,17 @@ def elasticache_replication_group(conf: dict, supp: dict, account: str, region: 
         shape.attrs["global_datastore_id"] = ""
     shape.ref("encrypted_by", kms_arn(field(conf, "KmsKeyId"), account, region))
     return shape
+
+
+def _log_delivery(logs: Any) -> bool | None:
+    """Any log delivery configuration active? Each one names its Status in an API answer; one
+    without it was not read (Kleene "any": unknown unless another is active)."""
+    if not isinstance(logs, list):
+        return None
+    statuses = [text(field(c, "Status")) for c in logs]
+    if any(str(s).lower() in ("active", "enabling") for s in statuses if s is not None):
+        return True
+    return None if None in statuses else False
 
 
 def elasticache_cluster(conf: dict, supp: dict, account: str, region: str) -> Shape:
@@ -175,8 +187,8 @@ def opensearch_domain(conf: dict, supp: dict, account: str, region: str) -> Shap
                       or (1 if as_bool(field(cluster, "ZoneAwarenessEnabled")) is False else None)) if cluster is not None else None,
             instance_count=as_int(field(cluster, "InstanceCount")) if cluster is not None else None,
             dedicated_master=flag(cluster, "DedicatedMasterEnabled") if cluster is not None else None,
-            audit_logs_enabled=None if logs is None else bool(as_bool(dig(logs, "AUDIT_LOGS.Enabled"))),
-            error_logs_enabled=None if logs is None else bool(as_bool(dig(logs, "ES_APPLICATION_LOGS.Enabled"))),
+            audit_logs_enabled=_log_option(logs, "AUDIT_LOGS"),
+            error_logs_enabled=_log_option(logs, "ES_APPLICATION_LOGS"),
             fine_grained_access=flag(conf, "AdvancedSecurityOptions.Enabled"),
             in_vpc=in_vpc,
         ),
@@ -184,6 +196,15 @@ def opensearch_domain(conf: dict, supp: dict, account: str, region: str) -> Shap
     )
     shape.ref("encrypted_by", kms_arn(dig(conf, "EncryptionAtRestOptions.KmsKeyId"), account, region))
     return shape
+
+
+def _log_option(logs: Any, name: str) -> bool | None:
+    """LogPublishingOptions lists only the configured log types: a type missing from a map that was
+    read is not published (false); a listed type without its Enabled flag was not read."""
+    if not isinstance(logs, dict):
+        return None
+    option = field(logs, name)
+    return False if option is None else as_bool(field(option, "Enabled"))
 
 
 FSX_CONFIGURATIONS = {"WINDOWS": "WindowsConfiguration", "LUSTRE": "LustreConfiguration",
@@ -206,8 +227,8 @@ def fsx_file_system(conf: dict, supp: dict, account: str, region: str) -> Shape:
             copy_tags_to_backups=flag(settings, "CopyTagsToBackups") if settings is not None else None,
             kms_key_id=field(conf, "KmsKeyId"),
             storage_gb=as_int(field(conf, "StorageCapacity")),
-            audit_logging=(None if kind != "WINDOWS" or settings is None else
-                           str(field(audit, "FileAccessAuditLogLevel") or "DISABLED") != "DISABLED"),
+            audit_logging=(None if kind != "WINDOWS" or text(field(audit, "FileAccessAuditLogLevel")) is None else
+                           str(field(audit, "FileAccessAuditLogLevel")) != "DISABLED"),
         ),
         name=field(conf, "FileSystemId"),
     )
@@ -234,7 +255,9 @@ def document_cluster(conf: dict, supp: dict, account: str, region: str) -> Shape
             # A cluster survives the loss of its writer's zone only with an instance elsewhere to promote.
             multi_az=flag(conf, "MultiAZ") if field(conf, "MultiAZ") is not None else (
                 None if members is None else len(as_list(members)) > 1),
-            log_exports=None if exports is None and field(conf, "Status") is None else names(exports) or [],
+            # DescribeDBClusters leaves EnabledCloudwatchLogsExports out when no log is exported;
+            # an item that is not text was not read.
+            log_exports=names(exports) if exports is not None else ([] if field(conf, "Status") is not None else None),
             iam_auth=flag(conf, "IAMDatabaseAuthenticationEnabled"),
             global_cluster_id=field(conf, "GlobalClusterIdentifier"),
         ),
@@ -257,7 +280,7 @@ def secretsmanager_secret(conf: dict, supp: dict, account: str, region: str) -> 
     key = field(conf, "KmsKeyId") or field(conf, "KMSKeyId")
     shape = Shape(
         attrs=dict(
-            rotation_enabled=None if rotation is None else bool(as_bool(rotation)),
+            rotation_enabled=as_bool(rotation),
             rotation_days=as_int(field(rules, "AutomaticallyAfterDays")) if rules else None,
             rotation_schedule=field(rules, "ScheduleExpression") if rules else None,
             last_rotated_at=iso_time(field(conf, "LastRotatedDate")),

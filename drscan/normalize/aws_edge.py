@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from drscan.normalize.aws_data import flag, names
-from drscan.normalize.lookup import as_bool, as_int, as_list, dig, field
+from drscan.normalize.lookup import as_bool, as_int, as_list, dig, field, text
 from drscan.normalize.shape import Shape
 
 SECURE_VIEWER_POLICIES = {"https-only", "redirect-to-https"}
@@ -28,7 +28,10 @@ def cloudfront_distribution(conf: dict, supp: dict, account: str, region: str) -
     group_ids = {str(field(g, "Id")) for g in _items(groups)}
     default = field(config, "DefaultCacheBehavior") or {}
     behaviors = [default, *_items(field(config, "CacheBehaviors"))]
-    policies = [field(b, "ViewerProtocolPolicy") for b in behaviors if field(b, "ViewerProtocolPolicy")]
+    # Every cache behavior (the default one included) has a ViewerProtocolPolicy; one without it
+    # was not read and could be the one that allows plain HTTP.
+    policies = [text(field(b, "ViewerProtocolPolicy")) for b in behaviors]
+    policies = None if None in policies else policies
     logging = field(config, "Logging")
     certificate = field(config, "ViewerCertificate")
     web_acl = field(config, "WebACLId")
@@ -42,7 +45,7 @@ def cloudfront_distribution(conf: dict, supp: dict, account: str, region: str) -
             origin_group_count=None if groups is None else len(group_ids),
             default_origin_is_group=(None if groups is None or not field(default, "TargetOriginId")
                                      else str(field(default, "TargetOriginId")) in group_ids),
-            viewer_protocol_policies=sorted(set(policies)) if policies else None,
+            viewer_protocol_policies=sorted(set(policies)) if policies is not None else None,
             viewer_https_only=None if not policies else all(p in SECURE_VIEWER_POLICIES for p in policies),
             minimum_tls_version=field(certificate, "MinimumProtocolVersion") if certificate else None,
             default_certificate=flag(certificate, "CloudFrontDefaultCertificate") if certificate else None,
@@ -59,6 +62,10 @@ def globalaccelerator_accelerator(conf: dict, supp: dict, account: str, region: 
     groups = field(supp, "EndpointGroups") if supp else None
     attributes = field(supp, "AcceleratorAttributes") if supp else None
     endpoints = [e for g in as_list(groups) for e in as_list(field(g, "EndpointDescriptions"))]
+    # DescribeEndpointGroup always lists EndpointDescriptions, each with its HealthState: a group
+    # or an endpoint without them was not read, and the unread one could be the unhealthy one.
+    health_read = isinstance(groups, list) and all(isinstance(field(g, "EndpointDescriptions"), list) for g in groups) \
+        and all(text(field(e, "HealthState")) for e in endpoints)
     return Shape(
         attrs=dict(
             enabled=flag(conf, "Enabled"),
@@ -68,8 +75,8 @@ def globalaccelerator_accelerator(conf: dict, supp: dict, account: str, region: 
             endpoint_group_regions=None if groups is None else sorted({str(field(g, "EndpointGroupRegion"))
                                                                         for g in as_list(groups) if field(g, "EndpointGroupRegion")}),
             endpoint_count=None if groups is None else len(endpoints),
-            unhealthy_endpoint_count=None if groups is None else sum(
-                1 for e in endpoints if str(field(e, "HealthState") or "").upper() == "UNHEALTHY"),
+            unhealthy_endpoint_count=None if not health_read else sum(
+                1 for e in endpoints if str(field(e, "HealthState")).upper() == "UNHEALTHY"),
             flow_logs_enabled=flag(attributes, "FlowLogsEnabled") if attributes is not None else None,
         ),
         name=field(conf, "Name"),
@@ -80,7 +87,8 @@ def globalaccelerator_endpoint_group(conf: dict, supp: dict, account: str, regio
     listener = str(field(conf, "ListenerArn") or "")
     shape = Shape(attrs=dict(
         endpoint_group_region=field(conf, "EndpointGroupRegion"),
-        endpoint_ids=names([field(e, "EndpointId") for e in as_list(field(conf, "EndpointConfigurations"))]),
+        endpoint_ids=(names([field(e, "EndpointId") for e in field(conf, "EndpointConfigurations")])
+                      if isinstance(field(conf, "EndpointConfigurations"), list) else None),
         health_check_protocol=field(conf, "HealthCheckProtocol"),
         traffic_dial_percentage=field(conf, "TrafficDialPercentage"),
     ))
@@ -111,10 +119,12 @@ def apigateway_stage(conf: dict, supp: dict, account: str, region: str) -> Shape
             # GetStages omits accessLogSettings when access logging is off.
             access_log_destination=(field(access_log, "destinationArn") if access_log is not None
                                     else ("" if field(conf, "deploymentId") and settings is not None else None)),
+            # No "*/*" entry in methodSettings: no stage-wide override, so the service defaults
+            # (loggingLevel OFF, cacheDataEncrypted false) apply; an entry without the field was not read.
             execution_logging_level=(None if settings is None else
-                                     str(field(everything, "loggingLevel") or "OFF") if everything is not None else "OFF"),
+                                     text(field(everything, "loggingLevel")) if everything is not None else "OFF"),
             cache_enabled=caching,
-            cache_encrypted=(None if settings is None else bool(as_bool(field(everything, "cacheDataEncrypted")))
+            cache_encrypted=(None if settings is None else as_bool(field(everything, "cacheDataEncrypted"))
                              if everything is not None else False) if caching else None,
             client_certificate_id=field(conf, "clientCertificateId"),
         ),
@@ -141,9 +151,16 @@ def eks_cluster(conf: dict, supp: dict, account: str, region: str) -> Shape:
         enabled_types = []
         for setup in as_list(field(logging, "ClusterLogging")):
             types = [field(t, "Type") if isinstance(t, dict) else t for t in as_list(field(setup, "Types") or field(setup, "EnabledTypes"))]
-            if as_bool(field(setup, "Enabled")) is not False:  # Config lists only the enabled types
+            if field(setup, "EnabledTypes") is not None:  # Config lists only the enabled types
                 enabled_types.extend(str(t) for t in types if t)
-        enabled_types = sorted(set(enabled_types))
+                continue
+            enabled = as_bool(field(setup, "Enabled"))  # DescribeCluster: {types, enabled} per setup
+            if enabled is None and types:
+                enabled_types = None  # a setup whose on/off was not read
+                break
+            if enabled:
+                enabled_types.extend(str(t) for t in types if t)
+        enabled_types = None if enabled_types is None else sorted(set(enabled_types))
     encryption = field(conf, "EncryptionConfig")
     secrets_key = None
     if encryption is not None:

@@ -40,7 +40,9 @@ def organization(conf: dict, supp: dict, account: str, region: str) -> Shape:
             all_features=None if feature_set is None else str(feature_set) == "ALL",
             management_account=field(conf, "MasterAccountId"),
             scp_enabled=scp_enabled,
-            custom_scp_count=None if policies is None else sum(1 for p in as_list(policies) if not as_bool(field(p, "AwsManaged"))),
+            # ListPolicies names every policy's AwsManaged; one without it could be the AWS-managed FullAWSAccess.
+            custom_scp_count=None if policies is None or any(as_bool(field(p, "AwsManaged")) is None for p in as_list(policies))
+            else sum(1 for p in as_list(policies) if as_bool(field(p, "AwsManaged")) is False),
             delegated_administrators=None if delegated is None else sorted(str(field(d, "Id")) for d in as_list(delegated)),
             delegated_services=services,
             security_services_delegated=None if services is None else sorted(set(services) & set(SECURITY_SERVICES)),
@@ -69,9 +71,13 @@ def guardduty_detector(conf: dict, supp: dict, account: str, region: str) -> Sha
 
 def securityhub_hub(conf: dict, supp: dict, account: str, region: str) -> Shape:
     standards = field(supp, "StandardsSubscriptions") if supp else None
-    enabled_standards = None if standards is None else sorted(
-        str(field(s, "StandardsArn")).split(":", 5)[-1] for s in as_list(standards)
-        if str(field(s, "StandardsStatus") or "READY") in ("READY", "PENDING", "INCOMPLETE"))
+    # GetEnabledStandards names each subscription's StandardsArn and StandardsStatus; one without
+    # them was not read (it could be FAILED or DELETING), so the list is unknown.
+    readable = isinstance(standards, list) and all(
+        text(field(s, "StandardsArn")) and text(field(s, "StandardsStatus")) for s in standards)
+    enabled_standards = None if not readable else sorted(
+        str(field(s, "StandardsArn")).split(":", 5)[-1] for s in standards
+        if str(field(s, "StandardsStatus")) in ("READY", "PENDING", "INCOMPLETE"))
     return Shape(attrs=dict(
         enabled=as_bool(field(conf, "Enabled")) if field(conf, "Enabled") is not None else (
             True if field(conf, "HubArn") else None),
@@ -106,16 +112,19 @@ def ec2_vpc(conf: dict, supp: dict, account: str, region: str) -> Shape:
     """A VPC; `supp` carries its FlowLogs when they were read (the live collector), so an export
     without them leaves flow_logs_enabled absent and the rule looks for flow-log resources instead."""
     flow_logs = field(supp, "FlowLogs") if supp else None
-    active = None if flow_logs is None else [f for f in as_list(flow_logs)
-                                             if str(field(f, "FlowLogStatus") or "ACTIVE").upper() == "ACTIVE"]
+    # DescribeFlowLogs names every flow log's FlowLogStatus; one without it was not read.
+    statuses = None if not isinstance(flow_logs, list) else [text(field(f, "FlowLogStatus")) for f in flow_logs]
+    active = None if statuses is None else [f for f, status in zip(flow_logs, statuses)
+                                             if str(status or "").upper() == "ACTIVE"]
+    unread = statuses is not None and None in statuses
     return Shape(attrs=dict(
         vpc_id=field(conf, "VpcId"),
         is_default=flag(conf, "IsDefault"),
         cidr_block=field(conf, "CidrBlock"),
         state=field(conf, "State") if not isinstance(field(conf, "State"), dict) else dig(conf, "State.value"),
-        flow_logs_enabled=None if active is None else bool(active),
-        flow_log_traffic_types=None if active is None else sorted({str(field(f, "TrafficType")) for f in active
-                                                                    if field(f, "TrafficType")}),
+        flow_logs_enabled=None if active is None else (True if active else (None if unread else False)),
+        flow_log_traffic_types=None if active is None or unread else sorted(
+            {str(field(f, "TrafficType")) for f in active if field(f, "TrafficType")}),
     ))
 
 

@@ -10,7 +10,7 @@ import re
 import urllib.parse
 from typing import Any
 
-from drscan.normalize.lookup import as_list
+from drscan.normalize.lookup import as_int, as_list
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):")
@@ -188,8 +188,8 @@ def s3_policy_and_lock(supp: dict, account: str) -> dict[str, Any]:
     lock = supp.get("ObjectLockConfiguration")
     if isinstance(lock, dict):
         retention = dig(lock, "rule.defaultRetention") or {}
-        days = dig(retention, "days")
-        years = dig(retention, "years")
+        days = as_int(dig(retention, "days"))
+        years = as_int(dig(retention, "years"))
         out.update(object_lock_mode=field(retention, "mode"),
-                   object_lock_retention_days=int(days) if days is not None else (int(years) * 365 if years is not None else None))
+                   object_lock_retention_days=days if days is not None else (years * 365 if years is not None else None))
     return out

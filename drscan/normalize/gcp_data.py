@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from drscan.normalize.gcp import PUBLIC_MEMBERS, duration_seconds, kms_key_name, public_members
-from drscan.normalize.lookup import as_bool, as_int, as_list, dig, field, iso_time, last_segment
+from drscan.normalize.lookup import as_bool, as_int, as_list, derive, dig, field, iso_time, last_segment
 from drscan.normalize.shape import Shape
 
 # BigQuery multi-regions (https://cloud.google.com/bigquery/docs/locations#multi-regions).
@@ -35,7 +35,8 @@ def short_duration_seconds(value) -> int | None:
 def _iam_attrs(shape: Shape, iam: dict) -> None:
     if iam:
         members = public_members(iam)
-        shape.attrs.update(public_members=members, is_public=bool(members))
+        # UNSEEN when a binding was not readable: both attributes stay absent (see seen_attrs).
+        shape.attrs.update(public_members=members, is_public=derive(members, bool))
 
 
 def spanner_database(data: dict, iam: dict, location: str) -> Shape:

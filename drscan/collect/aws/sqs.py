@@ -22,13 +22,17 @@ def queue_arn(url: str, account: str, region: str) -> str:
 
 
 def queue_record(attributes: dict, account: str, region: str, url: str = "", tags: dict | None = None) -> Record:
-    """GetQueueAttributes' Attributes (All). A queue without a policy has no Policy attribute."""
+    """GetQueueAttributes' Attributes (All). A queue without a policy has no Policy attribute, one
+    without a dead-letter queue no RedrivePolicy; but the API returns only the attributes asked
+    for, so their absence means "none" only in an answer to All (VisibilityTimeout is always in it)."""
     attributes = dict(attributes)
-    attributes.setdefault("Policy", {"Statement": []})  # no queue policy: nobody else is allowed in
+    every = "VisibilityTimeout" in attributes
+    if every:
+        attributes.setdefault("Policy", {"Statement": []})  # no queue policy: nobody else is allowed in
     arn = attributes.get("QueueArn") or queue_arn(url, account, region)
     name = arn.rsplit(":", 1)[-1]
     shape = sqs_queue({**attributes, "QueueName": name}, {}, account, region)
-    if "RedrivePolicy" not in attributes:
+    if every and "RedrivePolicy" not in attributes:
         shape.attrs["dead_letter_target_arn"] = ""
     return Record(kind=KIND, id=arn, name=name, shape=shape, region=region, tags=tags or {})
 
