@@ -58,6 +58,10 @@ def security_contact(row: dict, props: dict) -> Shape:
     for source in as_list(field(data, "notificationsSources")):
         if str(field(source, "sourceType")).lower() == "alert":
             severity = field(source, "minimalSeverity")
+    if severity is not None and enabled is None:
+        # The 2023-12-01-preview body states isEnabled with its notificationsSources: a contact
+        # without it may be switched off, so its alert settings do not count.
+        severity = None
     if severity is None and isinstance(field(data, "alertNotifications"), dict):
         if str(dig(data, "alertNotifications.state")).lower() == "on":
             severity = dig(data, "alertNotifications.minimalSeverity")

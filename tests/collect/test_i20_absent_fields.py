@@ -8,7 +8,7 @@ import pytest
 
 from drscan.collect.aws.sqs import queue_record
 from drscan.model import Status
-from drscan.normalize import aws_data, aws_edge, aws_governance, gcp_data
+from drscan.normalize import aws_data, aws_edge, aws_governance, azure_security, gcp_data
 from drscan.normalize.aws_policies import s3_policy_and_lock
 from drscan.normalize.lookup import seen_attrs
 from tests.rules.test_rule_cases import evaluate_example
@@ -161,3 +161,12 @@ def test_object_lock_retention_of_the_wrong_type_is_unknown_not_a_crash():
     lock = {"ObjectLockConfiguration": {"objectLockEnabled": "Enabled",
                                         "rule": {"defaultRetention": {"mode": "GOVERNANCE", "days": "many"}}}}
     assert s3_policy_and_lock(lock, ACCOUNT)["object_lock_retention_days"] is None
+
+
+def test_security_contact_without_is_enabled_does_not_count_as_notifying():
+    row = {"id": "/subscriptions/s/providers/Microsoft.Security/securityContacts/default"}
+    props = {"emails": "secops@example.com", "notificationsSources": [{"sourceType": "Alert", "minimalSeverity": "High"}]}
+    found = known(azure_security.security_contact(row, props).attrs)
+    assert "alerts_notified" not in found and "alert_min_severity" not in found
+    found = known(azure_security.security_contact(row, {**props, "isEnabled": True}).attrs)
+    assert found["alerts_notified"] is True and found["alert_min_severity"] == "High"
