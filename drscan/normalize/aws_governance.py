@@ -33,6 +33,7 @@ def organization(conf: dict, supp: dict, account: str, region: str) -> Shape:
     services = None if delegated is None else sorted({str(s) for d in as_list(delegated)
                                                       for s in as_list(field(d, "Services"))})
     feature_set = field(conf, "FeatureSet")
+    admins = None if delegated is None else names([field(d, "Id") for d in as_list(delegated)])  # an unread Id: unknown
     return Shape(
         attrs=dict(
             organization_id=field(conf, "Id"),
@@ -43,7 +44,7 @@ def organization(conf: dict, supp: dict, account: str, region: str) -> Shape:
             # ListPolicies names every policy's AwsManaged; one without it could be the AWS-managed FullAWSAccess.
             custom_scp_count=None if policies is None or any(as_bool(field(p, "AwsManaged")) is None for p in as_list(policies))
             else sum(1 for p in as_list(policies) if as_bool(field(p, "AwsManaged")) is False),
-            delegated_administrators=None if delegated is None else sorted(str(field(d, "Id")) for d in as_list(delegated)),
+            delegated_administrators=None if admins is None else sorted(admins),
             delegated_services=services,
             security_services_delegated=None if services is None else sorted(set(services) & set(SECURITY_SERVICES)),
         ),
@@ -57,6 +58,9 @@ def guardduty_detector(conf: dict, supp: dict, account: str, region: str) -> Sha
     enabled = as_bool(field(conf, "Enable")) if field(conf, "Enable") is not None else (
         None if status is None else str(status).upper() == "ENABLED")
     features = field(conf, "Features")
+    # A feature without its Name was not read: the list is unknown rather than holding "None".
+    enabled_features = None if features is None else names(
+        [field(f, "Name") for f in as_list(features) if str(field(f, "Status")).upper() == "ENABLED"])
     return Shape(attrs=dict(
         enabled=enabled,
         detector_id=field(conf, "Id") or field(conf, "DetectorId"),
@@ -64,8 +68,7 @@ def guardduty_detector(conf: dict, supp: dict, account: str, region: str) -> Sha
         s3_protection=(flag(conf, "DataSources.S3Logs.Enable") if dig(conf, "DataSources.S3Logs.Enable") is not None
                        else None if dig(conf, "DataSources.S3Logs.Status") is None
                        else str(dig(conf, "DataSources.S3Logs.Status")).upper() == "ENABLED"),
-        features_enabled=None if features is None else sorted(str(field(f, "Name")) for f in as_list(features)
-                                                              if str(field(f, "Status")).upper() == "ENABLED"),
+        features_enabled=None if enabled_features is None else sorted(enabled_features),
     ))
 
 

@@ -77,8 +77,11 @@ def workload_name(resource_type, resource) -> str | None:
 
 def backup_plan_association(data: dict, iam: dict, location: str) -> Shape:
     """rulesConfigInfo carries each rule's last backup: its state and last successful backup time."""
-    infos = [i for i in as_list(field(data, "rulesConfigInfo")) if isinstance(i, dict)]
+    listed = as_list(field(data, "rulesConfigInfo"))
+    infos = [i for i in listed if isinstance(i, dict)]
     states = [str(field(i, "lastBackupState") or "") for i in infos]
+    if len(infos) < len(listed):
+        states.append("")  # an entry that is not an object was not read: not all SUCCEEDED
     successes = [t for t in (iso_time(field(i, "lastSuccessfulBackupConsistencyTime")) for i in infos) if t]
     if not infos:
         last_state = None

@@ -100,11 +100,12 @@ def org_policy(data: dict, iam: dict, location: str) -> Shape:
 def essential_contact(data: dict, iam: dict, location: str) -> Shape:
     """essentialcontacts.googleapis.com/Contact: who Google notifies, per category. The address is
     not kept (it is personal data and no rule needs it)."""
-    categories = sorted({str(c) for c in as_list(field(data, "notificationCategorySubscriptions"))})
+    subscribed = field(data, "notificationCategorySubscriptions")
+    categories = sorted({str(c) for c in subscribed}) if isinstance(subscribed, list) else None
     _, parent = parent_of(field(data, "name"))
     shape = Shape(attrs=dict(
-        categories=categories if "notificationCategorySubscriptions" in data else None,
-        covers_security=bool(SECURITY_CATEGORIES & set(categories)) if "notificationCategorySubscriptions" in data else None,
+        categories=categories,
+        covers_security=bool(SECURITY_CATEGORIES & set(categories)) if categories is not None else None,
         validation_state=field(data, "validationState"),
         parent=parent,
     ))

@@ -8,7 +8,7 @@ import pytest
 
 from drscan.collect.aws.sqs import queue_record
 from drscan.model import Status
-from drscan.normalize import aws_data, aws_edge, aws_governance, azure_security, gcp_data
+from drscan.normalize import aws_data, aws_edge, aws_governance, azure_security, gcp_backupdr, gcp_data, gcp_governance
 from drscan.normalize.aws_policies import s3_policy_and_lock
 from drscan.normalize.lookup import seen_attrs
 from tests.rules.test_rule_cases import evaluate_example
@@ -170,3 +170,16 @@ def test_security_contact_without_is_enabled_does_not_count_as_notifying():
     assert "alerts_notified" not in found and "alert_min_severity" not in found
     found = known(azure_security.security_contact(row, {**props, "isEnabled": True}).attrs)
     assert found["alerts_notified"] is True and found["alert_min_severity"] == "High"
+
+
+def test_names_missing_from_list_entries_leave_the_list_unknown():
+    detector = {"Status": "ENABLED", "Features": [{"Name": "S3_DATA_EVENTS", "Status": "ENABLED"}, {"Status": "ENABLED"}]}
+    assert "features_enabled" not in attrs(aws_governance.guardduty_detector, detector)
+    org = attrs(aws_governance.organization, {"Id": "o-1"}, {"DelegatedAdministrators": [{"Id": "2"}, {"Services": []}]})
+    assert "delegated_administrators" not in org
+    contact = gcp_governance.essential_contact({"name": "organizations/1/contacts/2",
+                                                "notificationCategorySubscriptions": None}, {}, "")
+    assert not {"categories", "covers_security"} & set(known(contact.attrs))
+    association = gcp_backupdr.backup_plan_association(
+        {"rulesConfigInfo": [{"lastBackupState": "SUCCEEDED"}, "unread"]}, {}, "us-central1")
+    assert "last_backup_state" not in known(association.attrs)
