@@ -132,7 +132,8 @@ def test_plain_yaml_features_still_work(tmp_path):
 
 
 def test_bundled_yaml_files_load_unchanged(ruleset):
-    assert len(ruleset.rules) > 100 and set(ruleset.catalogues) == {"iso27001-2022", "soc2", "hipaa", "gdpr"}
+    assert len(ruleset.rules) > 100 and set(ruleset.catalogues) == {"iso27001-2022", "soc2", "hipaa", "gdpr",
+                                                                 "cis-aws-3.0", "cis-gcp-3.0", "cis-azure-3.0"}
     config = load_config(SAMPLES / "drscan.yaml")
     assert config.apps and config.dr.drills and all(2025 <= d.date.year <= 2026 for d in config.dr.drills)
 

@@ -168,9 +168,9 @@ def iam_role(conf: dict, supp: dict, account: str, region: str) -> Shape:
 @lru_cache(maxsize=1)
 def lambda_runtime_table() -> dict[str, str]:
     """drscan/data/lambda_runtimes.yaml: runtime identifier -> deprecation date (ISO)."""
-    import yaml
+    from drscan.yamlfile import load_yaml
 
-    data = yaml.safe_load(LAMBDA_RUNTIMES.read_text(encoding="utf-8"))
+    data = load_yaml(LAMBDA_RUNTIMES).data
     return {str(k): (v.isoformat() if isinstance(v, date) else str(v)) for k, v in data["runtimes"].items()}
 
 

@@ -15,9 +15,9 @@ PLATFORMS = ("gke", "aks", "aks_lts")
 @lru_cache(maxsize=1)
 def kubernetes_support_table() -> dict[str, dict[str, date]]:
     """platform -> minor version ('1.30') -> end of standard support (read once, on first use)."""
-    import yaml
+    from drscan.yamlfile import load_yaml
 
-    data = yaml.safe_load(KUBERNETES_VERSIONS.read_text(encoding="utf-8"))
+    data = load_yaml(KUBERNETES_VERSIONS).data
     return {platform: {str(minor): (end if isinstance(end, date) else date.fromisoformat(str(end)))
                        for minor, end in (data.get(platform) or {}).items()}
             for platform in PLATFORMS}
