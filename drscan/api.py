@@ -34,6 +34,7 @@ from drscan.paths import rules_dir, templates_dir
 from drscan.redact import Redactor, redact_inventory, redact_text, redact_value
 from drscan.report.context import build_context
 from drscan.report.formats.tabular import write_csv, write_json
+from drscan.report.pdf_view import DEFAULT_PDF_DETAIL, check_pdf_detail
 from drscan.report.formats.metrics import metrics_text, write_metrics
 from drscan.store.scores import recent_trend
 from drscan.store.db import (describe, fingerprint, latest_scan_id, load_inventory, load_resources, load_scan, open_db,
@@ -175,9 +176,11 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
          out_dir: Path | None = None, fail_on: str | None = None, formats: tuple[str, ...] = REPORT_FORMATS,
          as_of: datetime | None = None, rules_path: Path | None = None, progress: Progress | None = None,
          baseline_path: Path | None = None, metrics_path: Path | None = None,
-         notify_path: Path | None = None, outputs: dict[str, Path] | None = None, executor=None) -> ScanResult:
+         notify_path: Path | None = None, outputs: dict[str, Path] | None = None, executor=None,
+         pdf_detail: str = DEFAULT_PDF_DETAIL) -> ScanResult:
     """`executor`: a Dask executor (drscan.collect.executor.DaskExecutor, owned by the caller) that runs
-    the collection tasks and evaluates the graph in partitions; None: this process's threads."""
+    the collection tasks and evaluates the graph in partitions; None: this process's threads.
+    `pdf_detail`: "summary" (default: each rule's first resources) or "full" (every resource)."""
     progress = progress or _Silent()
     sources = sources or Sources(import_dir=import_dir)
     if import_dir is not None and sources.import_dir is None:
@@ -187,6 +190,7 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     config = load_config(config_path)
     fail_on = fail_on or config.fail_on
     exit_code_for((), fail_on)  # validate before doing any work
+    check_pdf_detail(pdf_detail)
     baseline = load_baseline(baseline_path) if baseline_path else None
     if notify_path is not None and db_path is None:
         raise InputError("--notify needs --db: alerts are for changes since the previous stored scan")
@@ -270,11 +274,10 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
                         warnings=[g.message for g in graph.gaps if g.code == EMPTY_APP])
     if out_dir is not None:
         mark = time.perf_counter()
-        progress.stage("Writing reports", total=len(formats))
-        result.reports = write_reports(result.context, out_dir, formats, progress)
+        result.reports = write_reports(result.context, out_dir, formats, progress, pdf_detail=pdf_detail)
         timings["report"] = time.perf_counter() - mark
     if outputs:
-        result.reports.update(write_outputs(result.context, outputs))
+        result.reports.update(write_outputs(result.context, outputs, progress=progress))
     if notify_config is not None:
         progress.stage("Sending alerts")
         result.deliveries = notify(db_path, result_scan, rules, notify_config)
@@ -298,39 +301,40 @@ def check_destinations(out_dir: Path | None = None, outputs: dict[str, Path] | N
             pass
 
 
-def _writers() -> dict:
+def _writers(pdf_detail: str = DEFAULT_PDF_DETAIL, progress: Progress | None = None) -> dict:
     from drscan.report.formats.ci import write_junit, write_ocsf, write_sarif
     from drscan.report.render import write_html, write_pdf  # weasyprint loads Pango; only when reporting
 
     return {
         "json": write_json, "csv": write_csv, "sarif": write_sarif, "junit": write_junit, "ocsf": write_ocsf,
         "html": lambda context, path: write_html(context, templates_dir(), path),
-        "pdf": lambda context, path: write_pdf(context, templates_dir(), path),
+        "pdf": lambda context, path: write_pdf(context, templates_dir(), path, pdf_detail, progress),
     }
 
 
-def write_outputs(context: dict, outputs: dict[str, Path]) -> dict[str, Path]:
-    """Write each named format to its path: {"sarif": Path("out.sarif"), ...}."""
-    writers = _writers()
+def write_outputs(context: dict, outputs: dict[str, Path], *, pdf_detail: str = DEFAULT_PDF_DETAIL,
+                  progress: Progress | None = None) -> dict[str, Path]:
+    """Write each named format to its path: {"sarif": Path("out.sarif"), ...}. With `progress`,
+    each file is a stage ("Writing findings.csv"); the PDF's pages advance its own stages."""
+    writers = _writers(pdf_detail, progress)
     written = {}
     for name, path in outputs.items():
         if name not in writers:
             raise InputError(f"unknown output format {name!r}; choose from {', '.join(OUTPUT_NAMES)}")
+        if progress is not None:
+            progress.stage(f"Writing {path.name}")
         written[name] = writers[name](context, path)
     return written
 
 
-def write_reports(context: dict, out_dir: Path, formats: tuple[str, ...], progress: Progress | None = None) -> dict[str, Path]:
+def write_reports(context: dict, out_dir: Path, formats: tuple[str, ...], progress: Progress | None = None,
+                  *, pdf_detail: str = DEFAULT_PDF_DETAIL) -> dict[str, Path]:
     """Write the chosen formats into out_dir under their standard names (OUTPUT_NAMES)."""
-    progress = progress or _Silent()
     unknown = [name for name in formats if name not in OUTPUT_NAMES]
     if unknown:
         raise InputError(f"unknown report format {unknown[0]!r}; choose from {', '.join(OUTPUT_NAMES)}")
-    written = {}
-    for name in formats:
-        written.update(write_outputs(context, {name: out_dir / OUTPUT_NAMES[name]}))
-        progress.advance()
-    return written
+    return write_outputs(context, {name: out_dir / OUTPUT_NAMES[name] for name in formats}, pdf_detail=pdf_detail,
+                         progress=progress)
 
 
 def history(db_path: Path, last: int = 20) -> dict:
@@ -418,12 +422,16 @@ def terraform_drift(db_path: Path, state_paths: Path | list[Path], accounts: tup
 
 def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "latest", frameworks: tuple[str, ...] = (),
          config_path: Path | None = None, attestations_path: Path | None = None, waivers_path: Path | None = None,
-         period_start: str | None = None, period_end: str | None = None, as_of: datetime | None = None) -> dict:
+         period_start: str | None = None, period_end: str | None = None, as_of: datetime | None = None,
+         pdf_detail: str = DEFAULT_PDF_DETAIL, progress: Progress | None = None) -> dict:
     """Build the signed evidence pack for one stored scan. Returns the manifest."""
     from drscan.assurance import Assurance, load_attestations, load_waivers
     from drscan.pack.assemble import build_evidence_pack, default_period, parse_period
     from drscan.report.render import render_html, render_pdf
 
+    check_pdf_detail(pdf_detail)
+    progress = progress or _Silent()
+    progress.stage("Loading the stored scan")
     config = load_config(config_path)
     rules = load_ruleset(config)
     chosen = frameworks or tuple(rules.catalogues)
@@ -459,6 +467,7 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
     except ValueError as exc:
         raise InputError(f"--period-start/--period-end: {exc}") from None
     code = exit_code_for(stored.findings, config.fail_on)
+    progress.stage("Building the report context")
     context = build_context(stored, rules, config, config.fail_on, code, assurance=assurance, frameworks=chosen, now=now,
                             score_history=history)
     evidence = {}
@@ -467,12 +476,16 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
             evidence[item.name] = item.path
     given = (("attestations.yaml", attestations_path), ("waivers.yaml", waivers_path), ("drscan.yaml", config_path))
     inputs = {name: _redacted_file(path) for name, path in given if path}
-    renderers = {"html": lambda ctx: render_html(ctx, templates_dir()),
-                 "pdf": lambda ctx: render_pdf(ctx, templates_dir())}
+    def html(ctx: dict) -> str:
+        progress.stage("Rendering report.html")
+        return render_html(ctx, templates_dir())
+
+    renderers = {"html": html, "pdf": lambda ctx: render_pdf(ctx, templates_dir(), pdf_detail, progress)}
     return build_evidence_pack(out_path, scan=stored, context=context, signing_key=signing_key,
                                attestation_files=evidence, inputs=inputs, period=period,
                                rule_versions={r.id: r.version for r in rules.rules}, render=renderers,
-                               extra_files={"drills.json": orjson.dumps(drills, option=orjson.OPT_INDENT_2, default=str) + b"\n"})
+                               extra_files={"drills.json": orjson.dumps(drills, option=orjson.OPT_INDENT_2, default=str) + b"\n"},
+                               progress=progress)
 
 
 def _redacted_file(path: Path) -> bytes:

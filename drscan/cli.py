@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -23,6 +21,7 @@ from drscan import __version__, api
 from drscan.cli_dr import dr_app
 from drscan.cli_drill import drill_app
 from drscan.cli_exit import run
+from drscan.cli_progress import progress_display
 from drscan.cli_serve import serve
 from drscan.config import load_config
 from drscan.collect.executor import scan_executor
@@ -40,30 +39,6 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(dr_app, name="dr")
 app.add_typer(drill_app, name="drill")
 app.command("serve")(serve)
-
-
-class RichProgress:
-    """api.Progress on a rich progress bar (stderr), one task per stage."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.task = None
-        self.name = ""
-
-    def note(self, text: str) -> None:
-        if self.task is not None:
-            self.progress.update(self.task, description=f"{self.name} ({text})")
-
-    def stage(self, name: str, total: int | None = None) -> None:
-        self.name = name
-        if self.task is not None:
-            current = self.progress.tasks[self.task]
-            self.progress.update(self.task, completed=current.total or current.completed, total=current.total or current.completed or 1)
-        self.task = self.progress.add_task(name, total=total)
-
-    def advance(self, amount: int = 1) -> None:
-        if self.task is not None:
-            self.progress.advance(self.task, amount)
 
 
 def _version(value: bool) -> None:
@@ -125,6 +100,7 @@ def scan(
     ocsf: Optional[Path] = typer.Option(None, "--ocsf", help="Also write OCSF Compliance Finding JSON here (SIEM)."),
     notify: Optional[Path] = typer.Option(None, "--notify", help="notify.yaml: alert targets for new/regressed failures (and resolve fixed ones). Needs --db."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; only errors."),
+    pdf_detail: str = typer.Option("summary", "--pdf-detail", help="report.pdf: summary (each rule's first failing resources; every result is in findings.csv/.json) or full (every failed and not-assessed resource with all its evidence)."),
 ) -> None:
     """Collect (exports and/or live clouds), evaluate every rule, store the scan and write reports."""
     console = make_console()
@@ -149,16 +125,12 @@ def scan(
     elif monitoring_ca_bundle:
         raise InputError("--monitoring-ca-bundle needs --prometheus or --alertmanager")
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
-    progress_console = Console(stderr=True)
-    # Off when stderr is not a terminal (CI logs): there it cannot be erased and leaves a blank line.
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=progress_console, transient=True,
-                  disable=quiet or not progress_console.is_terminal) as bar:
+    with progress_display(quiet) as progress:
         with scan_executor(sources.executor) as cluster:
             result = api.scan(sources=sources, config_path=config, db_path=db, out_dir=out, fail_on=fail_on, formats=chosen,
-                              as_of=api.parse_as_of(as_of), progress=RichProgress(bar), baseline_path=baseline,
+                              as_of=api.parse_as_of(as_of), progress=progress, baseline_path=baseline,
                               metrics_path=metrics_file, notify_path=notify, outputs=_outputs(sarif, junit, ocsf),
-                              executor=cluster)
+                              executor=cluster, pdf_detail=pdf_detail)
     for warning in result.warnings:  # configuration problems: on stderr even with --quiet
         make_console(stderr=True, soft_wrap=True).print("[yellow]drscan: warning:[/]", shown(warning, 2000))
     failed = [d for d in result.deliveries if not d.ok]
@@ -428,11 +400,13 @@ def pack_command(
     waivers: Optional[Path] = typer.Option(None, "--waivers", help="waivers.yaml: accepted, time-boxed findings."),
     period_start: Optional[str] = typer.Option(None, "--period-start", help="Audit period start (default: first stored scan)."),
     period_end: Optional[str] = typer.Option(None, "--period-end", help="Audit period end (default: this scan)."),
+    pdf_detail: str = typer.Option("summary", "--pdf-detail", help="report.pdf: summary (each rule's first failing resources; every result is in the pack's JSON/CSV) or full (every resource)."),
 ) -> None:
     """Build a signed evidence pack (zip): PDF/HTML report, findings, inventory, gaps, per-control evidence, manifest."""
-    manifest = api.pack(db, out, sign, scan_ref=scan_ref, frameworks=tuple(framework), config_path=config,
-                        attestations_path=attestations, waivers_path=waivers, period_start=period_start,
-                        period_end=period_end)
+    with progress_display() as progress:
+        manifest = api.pack(db, out, sign, scan_ref=scan_ref, frameworks=tuple(framework), config_path=config,
+                            attestations_path=attestations, waivers_path=waivers, period_start=period_start,
+                            period_end=period_end, pdf_detail=pdf_detail, progress=progress)
     typer.echo(f"wrote {out}: {len(manifest['files'])} files, scan {manifest['scan']['id']}, "
                f"signed by {manifest['signature']['public_key_fingerprint']}")
 

@@ -64,6 +64,34 @@ def test_pdf_text_holds_cover_controls_findings_and_gaps(demo):
     assert "Page 1 of" in flat or "1 of" in flat
 
 
+def test_pdf_detail_summary_is_short_and_full_lists_every_failed_resource(demo):
+    """The demo's PDF (summary) shows each rule's first failing resources and points to the CSV
+    for the rest; --pdf-detail full lists every failed resource, on more pages."""
+    from drscan.report.pdf_view import SUMMARY_FAILS_PER_RULE
+
+    work, _ = demo
+    full = drscan("scan", "--import", str(SAMPLES), "--config", str(SAMPLES / "drscan.yaml"), "--out", str(work / "full"),
+                  "--format", "pdf", "--pdf-detail", "full", "--as-of", SAMPLES_AS_OF, "-q")
+    assert full.returncode == 1, full.stderr
+    summary_pages = [page.extract_text() for page in PdfReader(str(work / "reports" / "report.pdf")).pages]
+    full_pages = [page.extract_text() for page in PdfReader(str(work / "full" / "report.pdf")).pages]
+    assert len(summary_pages) < len(full_pages)
+    summary, everything = ("".join("".join(pages).split()) for pages in (summary_pages, full_pages))
+    fails = [f for f in json.loads((work / "reports" / "findings.json").read_text())["findings"] if f["status"] == "FAIL"]
+    by_rule: dict[str, list[dict]] = {}
+    for f in fails:
+        by_rule.setdefault(f["rule_id"], []).append(f)
+    crowded = max(by_rule.values(), key=len)
+    assert len(crowded) > SUMMARY_FAILS_PER_RULE
+    rule_id = crowded[0]["rule_id"]
+    assert "".join(crowded[0]["resource_name"].split()) in summary and "".join(crowded[0]["reason"].split()) in summary
+    more = len(crowded) - SUMMARY_FAILS_PER_RULE
+    assert f"and{more}morefailedresources—seefindings.csv/findings.json(rule_id{rule_id})" in summary
+    for f in fails:  # full: every failed resource, by its id
+        assert "".join(f["resource_id"].split()) in everything, f["resource_id"]
+    assert "morefailedresources" not in everything
+
+
 def test_reports_hold_a_dr_chapter_per_app_with_estimates_picture_and_runbook(demo):
     work, _ = demo
     reader = PdfReader(str(work / "reports" / "report.pdf"))

@@ -106,6 +106,24 @@ def test_pdf_reads_control_by_control_with_waivers_and_attestations(pack):
     assert controls["controls/iso27001-2022/A.5.1.json"]["status"] == "manual_missing"
 
 
+def test_raw_evidence_behind_every_verdict_is_in_the_pack(pack):
+    """The PDF is short (summary detail); every failed and not-assessed result, with its evidence,
+    is in findings.json and in the file of each control it maps to."""
+    with zipfile.ZipFile(pack / "evidence.zip") as archive:
+        document = json.loads(archive.read("findings.json"))
+        controls = {n: json.loads(archive.read(n)) for n in archive.namelist() if n.startswith("controls/")}
+    findings = document["findings"]
+    assert sum(document["totals"].values()) == len(findings)
+    in_control_files = {(f["rule_id"], f["resource_id"]) for c in controls.values() for f in c["findings"] if f["evidence"]}
+    for f in findings:
+        if f["status"] in ("FAIL", "NOT_ASSESSED", "WAIVED") and any(ref.split(":")[0] in ("iso27001-2022", "soc2")
+                                                                       for ref in f["controls"]):
+            assert (f["rule_id"], f["resource_id"]) in in_control_files or not f["evidence"], f["rule_id"]
+    for name, control in controls.items():
+        if control["status"] == "fail":
+            assert any(f["status"] == "FAIL" and f["evidence"] for f in control["findings"]), name
+
+
 def test_bad_attestations_file_names_the_line(pack, tmp_path):
     bad = tmp_path / "att.yaml"
     bad.write_text("attestations:\n  - control: iso27001-2022:A.9.99\n    statement: something long enough\n"

@@ -13,7 +13,7 @@ import stat
 import unicodedata
 import zipfile
 from pathlib import Path
-from typing import Any, BinaryIO, Mapping
+from typing import Any, BinaryIO, Callable, Mapping
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -76,16 +76,18 @@ def build_pack(
     files: Mapping[str, bytes | Path],
     metadata: Mapping[str, Any],
     private_key: Ed25519PrivateKey,
+    on_file: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Write the signed pack to `out_path` atomically and return its manifest.
-    `files` maps archive name -> content (bytes) or a file to copy (Path, streamed)."""
+    `files` maps archive name -> content (bytes) or a file to copy (Path, streamed); `on_file` is
+    called after each one is written (a progress display)."""
     if not isinstance(private_key, Ed25519PrivateKey):
         raise TypeError(f"private_key must be an Ed25519PrivateKey, not {type(private_key).__name__}")
     names = _check_names(files)
     sizes = {name: _content_size(name, files[name]) for name in names}
     _check_metadata(metadata)
     with atomic_file(Path(out_path)) as handle:  # OSError -> OutputError; a failure keeps the previous pack
-        manifest_bytes = _write_zip(handle, files, sizes, metadata, private_key)
+        manifest_bytes = _write_zip(handle, files, sizes, metadata, private_key, on_file)
     return json.loads(manifest_bytes)
 
 
@@ -146,6 +148,7 @@ def _write_zip(
     sizes: dict[str, int],
     metadata: Mapping[str, Any],
     private_key: Ed25519PrivateKey,
+    on_file: Callable[[], None] | None = None,
 ) -> bytes:
     """Members in sorted order, then manifest.json and manifest.sig; returns the manifest bytes."""
     entries = []
@@ -153,6 +156,8 @@ def _write_zip(
         for name, size in sizes.items():
             digest = _add_member(archive, name, files[name], size)
             entries.append({"path": name, "sha256": digest, "size": size})
+            if on_file is not None:
+                on_file()
         manifest = {
             "manifest_version": MANIFEST_VERSION,
             **metadata,

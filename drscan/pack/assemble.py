@@ -44,8 +44,9 @@ def control_files(context: dict[str, Any]) -> dict[str, bytes]:
 def build_evidence_pack(out_path: Path, *, scan: Scan, context: dict[str, Any], signing_key: Path,
                         attestation_files: dict[str, Path], inputs: dict[str, bytes | Path], period: dict[str, str],
                         rule_versions: dict[str, int], render: dict[str, Any],
-                        extra_files: dict[str, bytes] | None = None) -> dict[str, Any]:
-    """`render` holds callables html(context)->str and pdf(context)->bytes. Returns the manifest."""
+                        extra_files: dict[str, bytes] | None = None, progress=None) -> dict[str, Any]:
+    """`render` holds callables html(context)->str and pdf(context)->bytes. Returns the manifest.
+    `progress` (api.Progress): a stage that advances per file written into the pack."""
     key = load_private_key(signing_key)
     context["pack"] = {"signature_fingerprint": fingerprint(key), "frameworks": [f["id"] for f in context["frameworks"]]}
     context["audit_period"] = period
@@ -80,7 +81,12 @@ def build_evidence_pack(out_path: Path, *, scan: Scan, context: dict[str, Any], 
         "rule_versions": rule_versions, "rules_digest": scan.rules_digest,
         "evidence_ttl_days": {f["id"]: f.get("evidence_ttl_days") for f in context["frameworks"]},
     }
-    return build_pack(out_path, files, metadata, key)
+    if progress is None:
+        return build_pack(out_path, files, metadata, key)
+    progress.stage("Writing evidence pack files", total=len(files) + 2)  # + manifest.json and manifest.sig
+    manifest = build_pack(out_path, files, metadata, key, on_file=lambda: progress.advance(1))
+    progress.advance(2)
+    return manifest
 
 
 def default_period(scan_times: list[str], scan: Scan) -> dict[str, str]:

@@ -4,6 +4,7 @@ context dict into a self-contained HTML report and a printable PDF."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from drscan.report.pdf_view import DEFAULT_PDF_DETAIL, pdf_view
 from drscan.safe_text import display
 
 from drscan.outputs import write_atomic
@@ -96,11 +98,55 @@ def write_html(context: dict, templates_dir: Path, out_path: Path) -> Path:
     return write_atomic(Path(out_path), render_html(context, templates_dir))
 
 
-def render_pdf(context: dict, templates_dir: Path) -> bytes:
+class _PageCounter(logging.Handler):
+    """WeasyPrint logs each page it lays out on its `weasyprint.progress` logger ("Step 5 -
+    Creating layout - Page 12"): each one advances the progress display."""
+
+    def __init__(self, on_page) -> None:
+        super().__init__(logging.INFO)
+        self.on_page = on_page
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg.startswith("Step 5 - Creating layout - Page") and "up-to-date" not in record.msg:
+            self.on_page()
+
+
+def render_pdf(context: dict, templates_dir: Path, detail: str = DEFAULT_PDF_DETAIL, progress=None) -> bytes:
+    """`detail`: "summary" (each rule's first resources; the rest are in findings.csv/.json) or
+    "full" (every failed and not-assessed resource with all its evidence). `progress`
+    (api.Progress): a stage that advances per page laid out, then one per page drawn."""
     from weasyprint import HTML  # heavy import, only needed for PDF output
 
-    return HTML(string=_render(PDF_TEMPLATE, context, templates_dir), base_url=str(templates_dir)).write_pdf()
+    html = _render(PDF_TEMPLATE, pdf_view(context, detail), templates_dir)
+    if progress is None:
+        return HTML(string=html, base_url=str(templates_dir)).write_pdf()
+    progress.stage("Laying out report.pdf pages")
+    logger = logging.getLogger("weasyprint.progress")
+    counter = _PageCounter(lambda: progress.advance(1))
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(counter)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # the page messages feed the display only, never the application's log
+    try:
+        document = HTML(string=html, base_url=str(templates_dir)).render()
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+        logger.propagate = propagate
+    progress.stage("Drawing report.pdf pages", total=len(document.pages))
+    for page in document.pages:  # write_pdf paints each page once, in order
+        page.paint = _counted(page.paint, progress)
+    return document.write_pdf()
 
 
-def write_pdf(context: dict, templates_dir: Path, out_path: Path) -> Path:
-    return write_atomic(Path(out_path), render_pdf(context, templates_dir))
+def _counted(paint, progress):
+    def paint_and_count(*args, **kwargs):
+        result = paint(*args, **kwargs)
+        progress.advance(1)
+        return result
+
+    return paint_and_count
+
+
+def write_pdf(context: dict, templates_dir: Path, out_path: Path, detail: str = DEFAULT_PDF_DETAIL, progress=None) -> Path:
+    return write_atomic(Path(out_path), render_pdf(context, templates_dir, detail, progress))

@@ -54,6 +54,14 @@ def pages(pdf) -> list[str]:
 
 
 @pytest.fixture(scope="module")
+def full_pages(context, tmp_path_factory) -> list[str]:
+    from pypdf import PdfReader
+
+    out = write_pdf(context, TEMPLATES, tmp_path_factory.mktemp("pdf-full") / "report.pdf", detail="full")
+    return [page.extract_text() or "" for page in PdfReader(out).pages]
+
+
+@pytest.fixture(scope="module")
 def pack_context() -> dict:
     return json.loads(PACK_FIXTURE.read_text(encoding="utf-8"))
 
@@ -107,8 +115,8 @@ def test_every_control_listed_with_status(pages, context):
                 assert re.search(pattern, text), f"{fw['id']}:{control['id']} {control['status']} not found"
 
 
-def test_failed_finding_in_full(pages, context):
-    text = squash("".join(pages))
+def test_failed_finding_in_full(full_pages, context):
+    text = squash("".join(full_pages))
     fails = [f for f in context["findings"] if f["status"] == "FAIL"]
     assert fails
     for f in fails:
@@ -119,7 +127,17 @@ def test_failed_finding_in_full(pages, context):
             assert squash(ev["path"]) in text
     # escaped markup from the data is printed literally
     assert squash("<script>window.__drscan_xss = true</script>") in text
-    assert "rg-donnéeszürich" in text or "rg-données-zürich" in text
+    assert "rg-donnéeszürich" in "".join(full_pages) or "rg-données-zürich" in "".join(full_pages)
+
+
+def test_summary_lists_each_failure_with_its_rule_and_reason(pages, context):
+    text = squash("".join(pages))
+    for f in context["findings"]:
+        if f["status"] == "FAIL":
+            assert squash(f["resource_name"]) in text, f["resource_name"]
+            assert squash(f["remediation"]) in text, f["rule_id"]
+            assert squash(f["reason"]) in text, f["reason"]
+    assert squash("<script>window.__drscan_xss = true</script>") in text
 
 
 def test_not_assessed_and_pass_summary(pages, context):
@@ -161,15 +179,35 @@ def test_pages_rasterise(pdf, tmp_path):
         assert len(data) > 10_000, f"{png.name} looks blank ({len(data)} bytes)"
 
 
-def test_large_scans_show_the_worst_failures_in_full_and_summarise_the_rest(context, tmp_path):
+def test_summary_caps_each_rules_resources_and_full_lists_every_one(context, tmp_path):
     from pypdf import PdfReader
 
-    fails = [f for f in context["findings"] if f["status"] == "FAIL"]
-    limited = dict(context, pdf_detail_limit=5)
-    out = write_pdf(limited, TEMPLATES, tmp_path / "limited.pdf")
-    text = squash(" ".join(page.extract_text() or "" for page in PdfReader(out).pages))
-    assert squash(f"{len(fails) - 5} further failed findings, summarised per rule") in text
-    assert squash(fails[0]["resource_id"]) in text  # the worst one is still shown in full
+    from drscan.report.pdf_view import SUMMARY_FAILS_PER_RULE
+
+    template = next(f for f in context["findings"] if f["status"] == "FAIL")
+    many = [dict(template, resource_id=f"{template['resource_id']}-copy-{i:02d}", resource_name=f"copy-{i:02d}-of-{template['resource_name']}")
+            for i in range(SUMMARY_FAILS_PER_RULE + 7)]
+    crowded = dict(context, findings=many + context["findings"], totals=dict(context["totals"], FAIL=context["totals"]["FAIL"] + len(many)))
+
+    def text_of(detail: str) -> tuple[str, int]:
+        reader = PdfReader(write_pdf(crowded, TEMPLATES, tmp_path / f"{detail}.pdf", detail=detail))
+        return squash(" ".join(page.extract_text() or "" for page in reader.pages)), len(reader.pages)
+
+    summary, _ = text_of("summary")
+    shown = [f for f in many if squash(f["resource_name"]) in summary]
+    assert len(shown) == SUMMARY_FAILS_PER_RULE
+    more = len(many) + 1 - SUMMARY_FAILS_PER_RULE  # the fixture's own failure of that rule is counted too
+    assert squash(f"and {more} more failed resources — see findings.csv / findings.json (rule_id {template['rule_id']})") in summary
+    full, _ = text_of("full")
+    assert all(squash(f["resource_id"]) in full for f in many)
+    assert "morefailedresources" not in full
+
+
+def test_unknown_pdf_detail_is_an_input_error(context, tmp_path):
+    from drscan.errors import InputError
+
+    with pytest.raises(InputError, match="--pdf-detail must be one of summary, full"):
+        write_pdf(context, TEMPLATES, tmp_path / "x.pdf", detail="everything")
 
 
 # ---------------------------------------------------------------- evidence pack (signed pack, waivers, attestations)
@@ -298,8 +336,9 @@ def test_findings_by_control_chapter(pages, context):
     failing = [f for f in context["findings"] if f["status"] == "FAIL" and ref in f["controls"]]
     assert failing, ref
     assert squash(f"{control['id']} FAIL {control['title']}") in section
-    assert squash(failing[0]["rule_id"]) in section
-    assert squash(failing[0]["resource_name"]) in section
+    for rule_id in {f["rule_id"] for f in failing}:
+        count = sum(1 for f in failing if f["rule_id"] == rule_id)
+        assert re.search(re.escape(squash(rule_id)) + str(count) + r"p\.\d+", section), rule_id  # rule, failures, page
     assert "Findings by control" in " ".join(pages[1].split())  # listed in the contents
 
 
