@@ -1,10 +1,18 @@
 """Shared fixtures. The whole suite runs with sockets limited to localhost (pytest-socket,
-see pyproject addopts), so a missing endpoint override fails instead of reaching a cloud."""
+see pyproject addopts), so a missing endpoint override fails instead of reaching a cloud.
+
+The suite runs in two pytest-xdist worker processes (pyproject addopts: `-n 2 --dist loadgroup`).
+Each module runs whole on one worker, so its module-scoped fixtures are built once; modules that
+share a session fixture which cannot be shared between processes (a running server) form one
+group; outputs that tests only read (the sample's scan and evidence pack) are built once per run
+by whichever worker asks first (`built_once`)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,6 +26,69 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples" / "acme"
 SAMPLES_AS_OF = "2026-11-20T06:00:00Z"
 FIXED_NOW = datetime(2026, 11, 20, 6, 0, tzinfo=timezone.utc)
+
+
+# Modules whose tests share a session fixture that lives in one process (a server, the serve
+# history), run together on one worker: {group: path prefixes}.
+SHARED_SESSION_GROUPS = {
+    "serve": ("tests/serve/",),  # history (three scans and a pack), drscan serve processes
+    "dbservers": ("tests/collect/test_backup_imports.py", "tests/collect/test_live_databases.py",
+                  "tests/drill/test_drill.py", "tests/drill/test_drill_evidence.py"),  # PostgreSQL, pgBackRest, MariaDB
+}
+# The longest groups (minutes of rendering, scans and servers) start first, so no worker is left
+# with one of them at the end while the other is idle. Everything else keeps collection order.
+LONGEST_FIRST = ("serve", "tests/test_no_secret_in_outputs.py", "tests/test_cli.py", "dbservers",
+                 "tests/report/test_render_pdf.py", "tests/test_output_paths.py", "tests/collect/test_dask.py",
+                 "tests/report/test_hostile_text.py", "tests/collect/azure/test_cli_e2e.py",
+                 "tests/collect/aws/test_live_e2e.py", "tests/monitoring/test_live_servers.py")
+
+
+def xdist_group_of(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
+    for group, prefixes in SHARED_SESSION_GROUPS.items():
+        if path.startswith(prefixes):
+            return group
+    return path
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under xdist (--dist loadgroup): every test gets its module's group (or a shared one), and the
+    longest groups go first. Without xdist nothing changes."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    rank = {group: index for index, group in enumerate(LONGEST_FIRST)}
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(xdist_group_of(item.nodeid)))
+    items.sort(key=lambda item: rank.get(xdist_group_of(item.nodeid), len(rank)))  # stable: keeps collection order
+
+
+def built_once(tmp_path_factory, name: str, build, timeout_s: float = 1800) -> Path:
+    """The directory `name`, built by `build(directory)` once per test run: under xdist the first
+    worker to ask builds it in the run's shared temporary directory (under a file lock) and the
+    others wait for it (at most `timeout_s`). Only for outputs that tests read and never change."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    target, done = root / name, root / f"{name}.done"
+    with (root / f"{name}.lock").open("w") as lock:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{name} was not built by another worker within {timeout_s} s") from None
+                time.sleep(0.5)
+        try:
+            if not done.exists():
+                shutil.rmtree(target, ignore_errors=True)
+                target.mkdir()
+                build(target)
+                done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return target
 
 
 @pytest.fixture(scope="session")
@@ -49,9 +120,12 @@ def run_drscan(*args: str, cwd: Path = REPO, timeout: int = 300, env: dict | Non
 
 @pytest.fixture(scope="session")
 def sample_pack(tmp_path_factory):
-    """Once per session: a key pair, the samples scanned into drscan.db and a signed evidence pack
+    """Once per run: a key pair, the samples scanned into drscan.db and a signed evidence pack
     with attestations and waivers. Tests copy what they change; they never modify these files."""
-    work = tmp_path_factory.mktemp("sample-pack")
+    return built_once(tmp_path_factory, "sample-pack", _build_sample_pack)
+
+
+def _build_sample_pack(work: Path) -> None:
     assert run_drscan("keygen", "--out", str(work / "signing.key")).returncode == 0
     scan = run_drscan("scan", "--import", str(SAMPLES), "--config", str(SAMPLES / "drscan.yaml"), "--db",
                       str(work / "drscan.db"), "-q", "--as-of", SAMPLES_AS_OF)
@@ -62,7 +136,6 @@ def sample_pack(tmp_path_factory):
                         "--attestations", str(assurance / "attestations.yaml"), "--waivers", str(assurance / "waivers.yaml"),
                         "--sign", str(work / "signing.key"), "-o", str(work / "evidence.zip"))
     assert result.returncode == 0, result.stderr
-    return work
 
 
 def invoke_drscan(*argv: str) -> tuple[int, str, str]:
