@@ -37,7 +37,7 @@ SHARED_SESSION_GROUPS = {
 }
 # The longest groups (minutes of rendering, scans and servers) start first, so no worker is left
 # with one of them at the end while the other is idle. Everything else keeps collection order.
-LONGEST_FIRST = ("serve", "tests/test_no_secret_in_outputs.py", "tests/test_cli.py", "dbservers",
+LONGEST_FIRST = ("serve", "tests/test_no_secret_in_outputs.py", "tests/test_evidence_pack.py", "tests/test_cli.py", "dbservers",
                  "tests/report/test_render_pdf.py", "tests/test_output_paths.py", "tests/collect/test_dask.py",
                  "tests/report/test_hostile_text.py", "tests/collect/azure/test_cli_e2e.py",
                  "tests/collect/aws/test_live_e2e.py", "tests/monitoring/test_live_servers.py")
@@ -66,10 +66,12 @@ def pytest_collection_modifyitems(config, items):
 def built_once(tmp_path_factory, name: str, build, timeout_s: float = 1800) -> Path:
     """The directory `name`, built by `build(directory)` once per test run: under xdist the first
     worker to ask builds it in the run's shared temporary directory (under a file lock) and the
-    others wait for it (at most `timeout_s`). Only for outputs that tests read and never change."""
+    others wait for it (at most `timeout_s`). A failed build is not retried: later callers get its
+    error, as a session fixture's error is repeated to every test that uses it. Only for outputs
+    that tests read and never change."""
     base = tmp_path_factory.getbasetemp()
     root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    target, done = root / name, root / f"{name}.done"
+    target, done, failed = root / name, root / f"{name}.done", root / f"{name}.failed"
     with (root / f"{name}.lock").open("w") as lock:
         deadline = time.monotonic() + timeout_s
         while True:
@@ -81,10 +83,16 @@ def built_once(tmp_path_factory, name: str, build, timeout_s: float = 1800) -> P
                     raise TimeoutError(f"{name} was not built by another worker within {timeout_s} s") from None
                 time.sleep(0.5)
         try:
+            if failed.exists():
+                raise AssertionError(f"building {name} failed in another worker: {failed.read_text()}")
             if not done.exists():
                 shutil.rmtree(target, ignore_errors=True)
                 target.mkdir()
-                build(target)
+                try:
+                    build(target)
+                except BaseException as exc:
+                    failed.write_text(f"{type(exc).__name__}: {exc}"[:4000])
+                    raise
                 done.touch()
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
@@ -134,7 +142,7 @@ def _build_sample_pack(work: Path) -> None:
     result = run_drscan("pack", "--db", str(work / "drscan.db"), "--scan", "latest", "--framework", "iso27001-2022",
                         "--framework", "soc2", "--config", str(SAMPLES / "drscan.yaml"),
                         "--attestations", str(assurance / "attestations.yaml"), "--waivers", str(assurance / "waivers.yaml"),
-                        "--sign", str(work / "signing.key"), "-o", str(work / "evidence.zip"))
+                        "--sign", str(work / "signing.key"), "-o", str(work / "evidence.zip"), timeout=600)
     assert result.returncode == 0, result.stderr
 
 
