@@ -1,7 +1,7 @@
 """Shared fixtures. The whole suite runs with sockets limited to localhost (pytest-socket,
 see pyproject addopts), so a missing endpoint override fails instead of reaching a cloud.
 
-The suite runs in two pytest-xdist worker processes (pyproject addopts: `-n 2 --dist loadgroup`).
+The suite runs in two pytest-xdist worker processes (pyproject addopts: `-n 2`).
 Each module runs whole on one worker, so its module-scoped fixtures are built once; modules that
 share a session fixture which cannot be shared between processes (a running server) form one
 group; outputs that tests only read (the sample's scan and evidence pack) are built once per run
@@ -51,16 +51,25 @@ def xdist_group_of(nodeid: str) -> str:
     return path
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's scope scheduling with our groups as the scopes: a group runs whole on one worker.
+    (pytest 9 ignores the node-id rewriting that xdist's own `loadgroup` relies on.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid)
+
+    return GroupScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Under xdist (--dist loadgroup): every test gets its module's group (or a shared one), and the
-    longest groups go first. Without xdist nothing changes."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-    rank = {group: index for index, group in enumerate(LONGEST_FIRST)}
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(xdist_group_of(item.nodeid)))
-    items.sort(key=lambda item: rank.get(xdist_group_of(item.nodeid), len(rank)))  # stable: keeps collection order
+    """In an xdist worker, the longest groups first (every worker sorts alike, stable, so the
+    scheduler's queue starts with them). Without xdist the order is the collection order."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        rank = {group: index for index, group in enumerate(LONGEST_FIRST)}
+        items.sort(key=lambda item: rank.get(xdist_group_of(item.nodeid), len(rank)))
 
 
 def built_once(tmp_path_factory, name: str, build, timeout_s: float = 1800) -> Path:
