@@ -28,6 +28,13 @@ def demo(tmp_path_factory):
     return work, result
 
 
+@pytest.fixture(scope="module")
+def demo_pdf_pages(demo) -> list[str]:
+    """The text of each page of the demo's report.pdf (pypdf), extracted once for the tests that read it."""
+    work, _ = demo
+    return [page.extract_text() for page in PdfReader(str(work / "reports" / "report.pdf")).pages]
+
+
 def test_demo_scan_writes_four_reports_stores_the_scan_and_exits_1(demo):
     work, result = demo
     assert result.returncode == 1, result.stderr
@@ -50,10 +57,9 @@ def test_findings_json_and_csv_have_the_documented_fields(demo):
     assert required <= set(header)
 
 
-def test_pdf_text_holds_cover_controls_findings_and_gaps(demo):
+def test_pdf_text_holds_cover_controls_findings_and_gaps(demo, demo_pdf_pages):
     work, _ = demo
-    reader = PdfReader(str(work / "reports" / "report.pdf"))
-    text = "\n".join(page.extract_text() for page in reader.pages)
+    text = "\n".join(demo_pdf_pages)
     flat = " ".join(text.split())
     assert "Acme Corp" in flat and "acme-production" in flat
     for control in ("A.5.1", "A.8.13", "A.8.24", "CC6.1", "A1.2"):
@@ -64,7 +70,7 @@ def test_pdf_text_holds_cover_controls_findings_and_gaps(demo):
     assert "Page 1 of" in flat or "1 of" in flat
 
 
-def test_pdf_detail_summary_is_short_and_full_lists_every_failed_resource(demo):
+def test_pdf_detail_summary_is_short_and_full_lists_every_failed_resource(demo, demo_pdf_pages):
     """The demo's PDF (summary) shows each rule's first failing resources and points to the CSV
     for the rest; --pdf-detail full lists every failed resource, on more pages."""
     from drscan.report.pdf_view import SUMMARY_FAILS_PER_RULE
@@ -73,7 +79,7 @@ def test_pdf_detail_summary_is_short_and_full_lists_every_failed_resource(demo):
     full = drscan("scan", "--import", str(SAMPLES), "--config", str(SAMPLES / "drscan.yaml"), "--out", str(work / "full"),
                   "--format", "pdf", "--pdf-detail", "full", "--as-of", SAMPLES_AS_OF, "-q")
     assert full.returncode == 1, full.stderr
-    summary_pages = [page.extract_text() for page in PdfReader(str(work / "reports" / "report.pdf")).pages]
+    summary_pages = demo_pdf_pages
     full_pages = [page.extract_text() for page in PdfReader(str(work / "full" / "report.pdf")).pages]
     assert len(summary_pages) < len(full_pages)
     summary, everything = ("".join("".join(pages).split()) for pages in (summary_pages, full_pages))
@@ -92,10 +98,9 @@ def test_pdf_detail_summary_is_short_and_full_lists_every_failed_resource(demo):
     assert "morefailedresources" not in everything
 
 
-def test_reports_hold_a_dr_chapter_per_app_with_estimates_picture_and_runbook(demo):
+def test_reports_hold_a_dr_chapter_per_app_with_estimates_picture_and_runbook(demo, demo_pdf_pages):
     work, _ = demo
-    reader = PdfReader(str(work / "reports" / "report.pdf"))
-    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    pages = [" ".join(text.split()) for text in demo_pdf_pages]
     chapter = [i for i, text in enumerate(pages) if "Disaster-recovery readiness" in text and "Per application" in text]
     assert len(chapter) == 1
     dr_text = " ".join(pages[chapter[0]:])
