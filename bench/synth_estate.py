@@ -49,6 +49,12 @@ from estate_builders import NOW  # noqa: E402
 NAMED_APPS = ["payments", "checkout", "analytics"]
 APPS = NAMED_APPS + [f"app-{i:03d}" for i in range(100)]
 VIOLATION_P = 0.13
+# How often each kind of unit is written (relative weights per cloud; bench/bench_dense.py shifts them).
+AWS_WEIGHTS = {"ec2": 30, "s3": 10, "rds": 5, "dynamodb": 4, "efs": 2, "kms": 3, "lam": 8, "sg": 8, "iam_user": 3,
+               "iam_policy": 1, "alb": 2, "asg": 2, "selection": 2, "recovery": 8, "trail": 0.3, "plan": 0.5,
+               "vault": 0.5, "r53": 0.7}
+GCP_WEIGHTS = {"instance": 30, "bucket": 10, "sql": 4, "kms": 3, "sa": 5, "mig": 2, "gke": 1}
+AZURE_WEIGHTS = {"vm": 30, "storage": 8, "sql": 3, "keyvault": 3, "role": 5, "nsg_flow": 2, "vault": 0.5, "lb": 1}
 TAG_P = 0.70
 
 _compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -533,10 +539,9 @@ def aws_units(s: Synth, acct: AwsAccount):
         st.write(b.r53_health_check(a, s.uuid(), created=s.created(), fqdn=f"api-{s.hex(6)}.synth.example", tags=s.app_tags()))
         return 1
 
-    units = [(ec2, 30), (s3, 10), (rds, 5), (dynamodb, 4), (efs, 2), (kms, 3), (lam, 8), (sg, 8), (iam_user, 3),
-             (iam_policy, 1), (alb, 2), (asg, 2), (selection, 2), (recovery, 8), (trail, 0.3), (plan, 0.5),
-             (vault, 0.5), (r53, 0.7)]
-    return [u for u, _ in units], [w for _, w in units], [sg, kms, lam, dynamodb, efs, iam_policy]
+    units = [ec2, s3, rds, dynamodb, efs, kms, lam, sg, iam_user, iam_policy, alb, asg, selection, recovery, trail, plan,
+             vault, r53]
+    return units, [AWS_WEIGHTS[u.__name__] for u in units], [sg, kms, lam, dynamodb, efs, iam_policy]
 
 
 def gen_aws(s: Synth, target: int) -> None:
@@ -732,7 +737,7 @@ def gen_gcp(s: Synth, target: int) -> None:
         return 1
 
     units = [instance, bucket, sql, kms, sa, mig, gke]
-    weights = [30, 10, 4, 3, 5, 2, 1]
+    weights = [GCP_WEIGHTS[u.__name__] for u in units]
     singles = [bucket, kms, mig, gke]
     while s.per_cloud["gcp"] < target:
         left = target - s.per_cloud["gcp"]
@@ -902,7 +907,7 @@ def gen_azure(s: Synth, target: int) -> None:
         return 1
 
     units = [vm, storage, sql, keyvault, role, nsg_flow, vault, lb]
-    weights = [30, 8, 3, 3, 5, 2, 0.5, 1]
+    weights = [AZURE_WEIGHTS[u.__name__] for u in units]
     singles = [storage, keyvault, role, lb]
     while total() < target:
         left = target - total()

@@ -32,7 +32,7 @@ from drscan.model import DATA_TIME_BASIS, SEVERITIES, SEVERITY_RANK, Finding, Ga
 from drscan.outputs import prepare_directory, prepare_file
 from drscan.paths import rules_dir, templates_dir
 from drscan.redact import Redactor, redact_inventory, redact_text, redact_value
-from drscan.report.context import build_context
+from drscan.report.context import build_context, with_dr
 from drscan.report.formats.tabular import write_csv, write_json
 from drscan.report.pdf_view import DEFAULT_PDF_DETAIL, check_pdf_detail
 from drscan.report.formats.metrics import metrics_text, write_metrics
@@ -41,6 +41,8 @@ from drscan.store.db import (describe, fingerprint, latest_scan_id, load_invento
                              reading, record_delivery, record_pending, save_scan, undelivered)
 
 REPORT_FORMATS = ("json", "csv", "html", "pdf")
+# Formats that show no DR chapter: written from ScanResult.summary, without assessing every app again.
+SUMMARY_FORMATS = frozenset({"json", "csv", "sarif", "junit", "ocsf"})
 EXTRA_FORMATS = ("sarif", "junit", "ocsf")  # CI and SIEM outputs, written only when asked for
 OUTPUT_NAMES = {"json": "findings.json", "csv": "findings.csv", "html": "report.html", "pdf": "report.pdf",
                 "sarif": "findings.sarif", "junit": "junit.xml", "ocsf": "findings.ocsf.json"}
@@ -78,14 +80,25 @@ class ScanResult:
     warnings: list[str] = field(default_factory=list)  # configuration problems the scan worked around
     score_history: list | None = None  # DR readiness scores of earlier stored scans (trend chart)
     _context: dict | None = field(default=None, repr=False)
+    _summary: dict | None = field(default=None, repr=False)
 
     @property
     def context(self) -> dict:
         """The report context (built on first use: a scan that writes no report skips it)."""
         if self._context is None:
-            self._context = build_context(self.scan, self.rules, self.config, self.fail_on, self.exit_code,
-                                          score_history=self.score_history)
+            self._context = with_dr(self.summary, self.scan, self.config, self.score_history)
         return self._context
+
+    @property
+    def summary(self) -> dict:
+        """The report context without the DR chapter, all that findings.json, findings.csv and the
+        terminal summary read: a scan writing only those skips the DR assessment of every app."""
+        if self._context is not None:
+            return self._context
+        if self._summary is None:
+            self._summary = build_context(self.scan, self.rules, self.config, self.fail_on, self.exit_code,
+                                          score_history=self.score_history, dr=False)
+        return self._summary
 
 
 def utc_now() -> datetime:
@@ -274,10 +287,13 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
                         warnings=[g.message for g in graph.gaps if g.code == EMPTY_APP])
     if out_dir is not None:
         mark = time.perf_counter()
-        result.reports = write_reports(result.context, out_dir, formats, progress, pdf_detail=pdf_detail)
+        full = any(name not in SUMMARY_FORMATS for name in formats)  # only HTML and PDF show the DR chapter
+        result.reports = write_reports(result.context if full else result.summary, out_dir, formats, progress,
+                                       pdf_detail=pdf_detail)
         timings["report"] = time.perf_counter() - mark
     if outputs:
-        result.reports.update(write_outputs(result.context, outputs, progress=progress))
+        full = any(name not in SUMMARY_FORMATS for name in outputs)
+        result.reports.update(write_outputs(result.context if full else result.summary, outputs, progress=progress))
     if notify_config is not None:
         progress.stage("Sending alerts")
         result.deliveries = notify(db_path, result_scan, rules, notify_config)

@@ -138,7 +138,7 @@ def scan(
         make_console(stderr=True).print(f"[yellow]drscan: {len(failed)} of {len(result.deliveries)} alert deliveries failed "
                                         f"(retried next scan):[/] ", shown("; ".join(sorted({f"{d.target}: {d.error}" for d in failed})), 500))
     if not quiet:
-        print_summary(result.context, console)
+        print_summary(result.summary, console)  # aggregates and the worst failures: no DR chapter needed
         if result.deliveries:
             console.print(f"Alerts: {len(result.deliveries) - len(failed)} delivered, {len(failed)} failed")
         for name, path in result.reports.items():

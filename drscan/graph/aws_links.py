@@ -8,9 +8,11 @@ all go through these matchers."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from drscan.model import Relation, Resource
 
@@ -91,12 +93,86 @@ def _arn_matches(pattern: str, resource: Resource) -> bool:
                for index, (part, value) in enumerate(zip(pattern_fields, fields)))
 
 
+@dataclass
+class LinkWork:
+    """Counted work of the matchers below (candidates examined against a selection's or policy's
+    rules), for tests that check matching stays proportional to what matches, not to the estate."""
+    examined: int = 0
+
+
+class _Scope:
+    """The resources of one account and region that AWS Backup and DLM can select, indexed: by id,
+    by tag (key, value), by kind, by the instances a volume is attached to, and ARNs sorted so a
+    wildcard's literal prefix finds its range. Positions keep the inventory's order in results."""
+
+    def __init__(self, candidates: Iterable[Resource]):
+        self.members: list[Resource] = []
+        self.position: dict[str, int] = {}
+        self.by_tag: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.by_kind: dict[str, list[int]] = defaultdict(list)
+        self.by_attached: dict[str, list[int]] = defaultdict(list)
+        self.planned: list[int] = []  # resources Terraform has not created yet (no ARN): matched by _planned_arn
+        arns: list[tuple[str, int]] = []
+        for candidate in candidates:
+            if candidate.id in self.position:
+                continue
+            index = len(self.members)
+            self.members.append(candidate)
+            self.position[candidate.id] = index
+            for item in candidate.tags.items():
+                self.by_tag[item].append(index)
+            self.by_kind[candidate.kind].append(index)
+            if candidate.kind == "aws.ec2.volume":
+                for instance in candidate.attrs.get("attached_instance_ids") or []:
+                    self.by_attached[str(instance)].append(index)
+            if candidate.id.startswith("arn:"):
+                arns.append((candidate.id, index))
+            elif candidate.kind in PLANNED_ARN_PREFIXES:
+                self.planned.append(index)
+        arns.sort()
+        self.arn_keys = [arn for arn, _ in arns]
+        self.arn_index = [index for _, index in arns]
+
+    def matching(self, pattern: str) -> Iterator[int]:
+        """Positions of the members whose ARN (or planned ARN) matches a wildcard pattern."""
+        prefix = pattern.split("*", 1)[0]
+        start = bisect_left(self.arn_keys, prefix)
+        for i in range(start, len(self.arn_keys)):
+            if not self.arn_keys[i].startswith(prefix):
+                break
+            if _glob(pattern, self.arn_keys[i]):
+                yield self.arn_index[i]
+        for index in self.planned:
+            if _arn_matches(pattern, self.members[index]):
+                yield index
+
+    def tagged(self, pairs: Iterable[tuple[str, Any]]) -> set[int]:
+        """Positions of the members carrying any of the (key, value) tags. A value of None (not
+        read) equals the missing tag, as `tags.get(key) == None` does: those are found by a scan."""
+        found: set[int] = set()
+        for key, value in pairs:
+            if value is None:
+                found.update(i for i, member in enumerate(self.members) if key not in member.tags)
+            elif isinstance(value, str):
+                found.update(self.by_tag.get((key, value), ()))
+        return found
+
+
+def _backup_candidates(selector: Resource, candidates: Iterable[Resource]) -> Iterator[Resource]:
+    return (c for c in candidates if c.provider == "aws" and c.account == selector.account
+            and c.region == selector.region and c.kind.startswith(BACKUP_KINDS))
+
+
 def selection_targets(selection: Resource, candidates: Iterable[Resource]) -> list[str]:
     """Ids of the candidates an AWS Backup selection assigns to its plan: resources of a kind AWS
     Backup protects, in the selection's account and region, matching any Resources ARN/wildcard or
     any ListOfTags tag (OR), and none of NotResources, and every Conditions entry (AND). A selection
     with only Conditions selects every resource that meets them. A selection whose contents were
     not read (Resources or ListOfTags absent or None, NotResources or Conditions None) assigns nothing."""
+    return _selection_targets(selection, _Scope(_backup_candidates(selection, candidates)))
+
+
+def _selection_targets(selection: Resource, scope: _Scope, work: LinkWork | None = None) -> list[str]:
     attrs = selection.attrs
     if any(attrs.get(name) is None for name in ("resources", "tag_conditions")) or any(
             name in attrs and attrs[name] is None for name in ("not_resources", "conditions")):
@@ -104,19 +180,26 @@ def selection_targets(selection: Resource, candidates: Iterable[Resource]) -> li
     resources = [str(r) for r in attrs["resources"]]
     tag_list = [(_tag_key(t.get("key")), t.get("value")) for t in attrs["tag_conditions"]]
     not_resources = [str(r) for r in attrs.get("not_resources", [])]
+    not_patterns = [p for p in not_resources if "*" in p]
+    excluded = set(not_resources)
     conditions = attrs.get("conditions", {})
-    select_all = not resources and not tag_list and any(conditions.values())
-    explicit = {p for p in resources if "*" not in p}
-    patterns = [p for p in resources if "*" in p]
+    if not resources and not tag_list and any(conditions.values()):  # select all that meet the conditions
+        equals = conditions.get("string_equals") or []
+        included: Iterable[int] = (scope.tagged([(_tag_key(equals[0]["key"]), equals[0]["value"])])
+                                   if equals else range(len(scope.members)))
+    else:
+        found = scope.tagged(tag_list)
+        found.update(scope.position[p] for p in resources if "*" not in p and p in scope.position)
+        for pattern in resources:
+            if "*" in pattern:
+                found.update(scope.matching(pattern))
+        included = found
     matched = []
-    for candidate in candidates:
-        if (candidate.provider != "aws" or candidate.id == selection.id or candidate.account != selection.account
-                or candidate.region != selection.region or not candidate.kind.startswith(BACKUP_KINDS)):
-            continue
-        included = (select_all or candidate.id in explicit or any(_arn_matches(p, candidate) for p in patterns)
-                    or any(candidate.tags.get(key) == value for key, value in tag_list))
-        if not included or candidate.id in not_resources or any(
-                "*" in p and _arn_matches(p, candidate) for p in not_resources):
+    for index in sorted(included):
+        candidate = scope.members[index]
+        if work is not None:
+            work.examined += 1
+        if candidate.id == selection.id or candidate.id in excluded or any(_arn_matches(p, candidate) for p in not_patterns):
             continue
         if _conditions_hold(conditions, candidate.tags):
             matched.append(candidate.id)
@@ -137,6 +220,10 @@ def dlm_targets(policy: Resource, candidates: Iterable[Resource]) -> list[str]:
     the instance; boot volumes are not told apart here). A default policy (no target tags) covers
     every resource of its type that its exclusions do not remove. AMI and event-based policies,
     disabled policies and policies whose details were not read cover nothing."""
+    return _dlm_targets(policy, _Scope(_backup_candidates(policy, candidates)))
+
+
+def _dlm_targets(policy: Resource, scope: _Scope, work: LinkWork | None = None) -> list[str]:
     attrs = policy.attrs
     if attrs.get("state") != "ENABLED" or attrs.get("policy_type") != "EBS_SNAPSHOT_MANAGEMENT":
         return []
@@ -145,21 +232,25 @@ def dlm_targets(policy: Resource, candidates: Iterable[Resource]) -> list[str]:
     default = bool(attrs.get("default_policy")) and not target_tags
     if not types or not (target_tags or default):
         return []
-    local = [c for c in candidates if c.provider == "aws" and c.account == policy.account and c.region == policy.region]
 
-    def tagged(resource: Resource) -> bool:
-        return default or any(resource.tags.get(k) == v for k, v in target_tags.items())
+    def of_kind(kind: str) -> list[Resource]:
+        chosen = scope.by_kind.get(kind, []) if default else sorted(
+            i for i in scope.tagged(target_tags.items()) if scope.members[i].kind == kind)
+        if work is not None:
+            work.examined += len(chosen)
+        return [scope.members[i] for i in chosen]
 
     matched: list[str] = []
     if "VOLUME" in types:
-        matched += [c.id for c in local if c.kind == "aws.ec2.volume" and tagged(c) and not _excluded(policy, c)]
+        matched += [c.id for c in of_kind("aws.ec2.volume") if not _excluded(policy, c)]
     if "INSTANCE" in types:
-        instances = [c for c in local if c.kind == "aws.ec2.instance" and tagged(c)
-                     and not any(c.tags.get(k) == v for k, v in (attrs.get("exclude_tags") or {}).items())]
-        instance_ids = {c.id.rsplit("/", 1)[-1] for c in instances}
+        instances = [c for c in of_kind("aws.ec2.instance")
+                     if not any(c.tags.get(k) == v for k, v in (attrs.get("exclude_tags") or {}).items())]
         matched += [c.id for c in instances]
-        matched += [c.id for c in local if c.kind == "aws.ec2.volume" and not _excluded(policy, c)
-                    and instance_ids & set(c.attrs.get("attached_instance_ids") or [])]
+        attached = sorted({i for c in instances for i in scope.by_attached.get(c.id.rsplit("/", 1)[-1], ())})
+        if work is not None:
+            work.examined += len(attached)
+        matched += [scope.members[i].id for i in attached if not _excluded(policy, scope.members[i])]
     return list(dict.fromkeys(matched))
 
 
@@ -190,21 +281,26 @@ def alias_targets(records: Iterable[Resource], load_balancers: Iterable[Resource
     return list(dict.fromkeys(relations))
 
 
-def aws_links(resources: Mapping[str, Resource]) -> list[Relation]:
-    """Every AWS relation above, for one inventory (candidates grouped by account and region)."""
+def aws_links(resources: Mapping[str, Resource], work: LinkWork | None = None) -> list[Relation]:
+    """Every AWS relation above, for one inventory: each account and region is indexed once
+    (_Scope), and each selection or policy looks up only the resources its rules can match."""
     selectors = [r for r in resources.values() if r.kind in ("aws.backup.selection", "aws.dlm.lifecycle_policy")]
     records = [r for r in resources.values() if r.kind == "aws.route53.record"]
     if not selectors and not records:
         return []
     relations: list[Relation] = []
     by_scope: dict[tuple[str, str], list[Resource]] = defaultdict(list)
-    for resource in resources.values():
-        if resource.provider == "aws":
-            by_scope[(resource.account, resource.region)].append(resource)
+    if selectors:
+        for resource in resources.values():
+            if resource.provider == "aws" and resource.kind.startswith(BACKUP_KINDS):
+                by_scope[(resource.account, resource.region)].append(resource)
+    scopes: dict[tuple[str, str], _Scope] = {}
     for selector in selectors:
-        match = selection_targets if selector.kind == "aws.backup.selection" else dlm_targets
+        key = (selector.account, selector.region)
+        scope = scopes.get(key) or scopes.setdefault(key, _Scope(by_scope.get(key, ())))
+        match = _selection_targets if selector.kind == "aws.backup.selection" else _dlm_targets
         relations.extend(Relation(selector.id, target, "protects")
-                         for target in match(selector, by_scope[(selector.account, selector.region)]) if target != selector.id)
+                         for target in match(selector, scope, work) if target != selector.id)
     if records:
         relations.extend(alias_targets(records, [r for r in resources.values() if r.kind == "aws.elbv2.load_balancer"]))
     return relations

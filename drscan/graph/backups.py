@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 from drscan.config import BackupSource, Config
 from drscan.model import Gap, Inventory, Relation, Resource, data_time
+from drscan.normalize.dump_names import stem_of
 
 SOURCE_KINDS = frozenset({
     "backup.pgbackrest.stanza", "backup.walg.backup_set", "backup.barman.server", "backup.xtrabackup.backup_set",
@@ -117,8 +118,6 @@ def _drill_source(drill: Resource, sources: list[Resource]) -> list[Resource]:
     if backup.startswith("pgbackrest:"):
         stanza = backup.split(":", 1)[1].split("@", 1)[0]
         return [s for s in sources if s.kind == "backup.pgbackrest.stanza" and s.attrs.get("stanza") == stanza]
-    from drscan.collect.imports.dumps import stem_of
-
     path = backup.replace("\\", "/")
     directory, _, name = path.rpartition("/")
     return [s for s in sources if s.kind == "backup.dump.set" and (

@@ -48,9 +48,11 @@ def apps_by_resource(scan: Scan) -> dict[str, list[str]]:
 def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit_code: int,
                   generated_at: str | None = None, *, assurance: "Assurance | None" = None,
                   frameworks: tuple[str, ...] | None = None, now: datetime | None = None,
-                  score_history: list[dict] | None = None) -> dict[str, Any]:
+                  score_history: list[dict] | None = None, dr: bool = True) -> dict[str, Any]:
     """`assurance` (attestations and waivers) and `frameworks` (a subset, in order) are for
-    evidence packs; without them the context is the plain scan report's."""
+    evidence packs; without them the context is the plain scan report's. dr=False leaves out the
+    DR chapter (`dr`, a DR assessment of every app: the costly part), for the outputs that do not
+    show it (findings.json, findings.csv, the terminal summary); with_dr adds it later."""
     now = now or datetime.now(timezone.utc)
     resources = {r.id: r for r in scan.resources}
     rules_by_id = {r.id: r for r in rules.rules}
@@ -161,7 +163,7 @@ def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit
         "frameworks": framework_rows,
         "apps": [{"name": a.name, "tier": a.tier, "owner": a.owner or "", "rpo": a.rpo or "", "rto": a.rto or "",
                   "resources": resources_per_app.get(a.name, 0), **_counts(by_app.get(a.name, Counter()))} for a in config.apps],
-        "dr": dr_section(scan, config, score_history),
+        **({"dr": dr_section(scan, config, score_history)} if dr else {}),
         "findings": findings,
         "pass_summary": [{"rule_id": rid, "title": rules_by_id[rid].title if rid in rules_by_id else rid,
                           "severity": rules_by_id[rid].severity if rid in rules_by_id else "", "count": n}
@@ -173,6 +175,17 @@ def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit
                    "kinds": list(r.kinds), "controls": list(r.controls)} for r in rules.rules],
         **(_assurance_keys(assurance, waiver_hits, framework_rows) if assurance is not None else {}),
     }
+
+
+def with_dr(context: dict[str, Any], scan: Scan, config: Config, score_history: list[dict] | None = None) -> dict[str, Any]:
+    """A context built with dr=False, completed with the DR chapter (the same dict build_context
+    would have returned)."""
+    if "dr" in context:
+        return context
+    keys = list(context)
+    at = keys.index("findings")
+    items = list(context.items())
+    return dict(items[:at] + [("dr", dr_section(scan, config, score_history))] + items[at:])
 
 
 def data_as_of(scope: dict[str, Any], started_at: str) -> dict[str, Any]:

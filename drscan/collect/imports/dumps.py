@@ -22,28 +22,14 @@ from drscan.collect.imports.backup_runs import BACKUP_PROVIDER, Run, iso, parse_
 from drscan.collect.imports.batch import ImportBatch
 from drscan.errors import InputError
 from drscan.model import Resource
+from drscan.normalize.dump_names import is_dump_name, stem_of  # noqa: F401 (is_dump_name: used through this module)
 
 KIND = "backup.dump.set"
-DUMP_SUFFIXES = (".sql", ".sql.gz", ".dump", ".dump.gz")
 TAIL_BYTES = 4096
 HEAD_BYTES = 4096
 CHUNK = 1 << 20
-_STEM_DATE = re.compile(r"[-_.]?(?:\d{4}-?\d{2}-?\d{2}|\d{8}T?\d*)(?:[-_T.]?\d{2}[-:]?\d{2}(?:[-:]?\d{2})?Z?)?$")
 _MYSQL_FOOTER = re.compile(rb"-- Dump completed(?: on (\d{4}-\d{2}-\d{2} +\d{1,2}:\d{2}:\d{2}))?\s*$")
 _PG_FOOTER = re.compile(rb"-- PostgreSQL database dump complete\s*(?:--\s*)?(?:\\unrestrict \S+\s*)?$")
-
-
-def is_dump_name(name: str) -> bool:
-    return name.lower().endswith(DUMP_SUFFIXES)
-
-
-def stem_of(name: str) -> str:
-    base = name
-    for suffix in sorted(DUMP_SUFFIXES, key=len, reverse=True):
-        if base.lower().endswith(suffix):
-            base = base[: -len(suffix)]
-            break
-    return _STEM_DATE.sub("", base) or base
 
 
 def _read_int(data: bytes, offset: int, size: int) -> tuple[int, int]:

@@ -1,4 +1,6 @@
-"""findings.json and findings.csv: every finding with its evidence, one row each."""
+"""findings.json and findings.csv: every finding with its evidence, one row each. Both are
+streamed to the file a finding at a time (orjson for JSON), so a scan of a million findings
+never holds the whole document as one string."""
 
 from __future__ import annotations
 
@@ -6,10 +8,14 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Iterable
 
-from drscan.outputs import write_atomic
+import orjson
+
+from drscan.outputs import atomic_file
 from drscan.safe_text import csv_cell
+
+_ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
 
 CSV_COLUMNS = ("rule_id", "rule_version", "title", "status", "severity", "category", "resource_id", "resource_name",
                "resource_kind", "provider", "account", "region", "apps", "controls", "reason", "evidence",
@@ -27,7 +33,34 @@ def write_json(context: dict[str, Any], path: Path) -> Path:
     }
     if context.get("notices"):
         document["notices"] = context["notices"]
-    return write_atomic(path, json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
+    with atomic_file(path) as handle:
+        write_json_document(handle, document)
+    return Path(path)
+
+
+def json_bytes(value: Any, indent: bool = False) -> bytes:
+    """orjson's encoding of a value, as json.dumps(value, ensure_ascii=False, default=str) reads
+    it back: datetimes and other objects as str(value); integers beyond 64 bits (orjson refuses
+    them) through the standard library."""
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON | (orjson.OPT_INDENT_2 if indent else 0))
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, default=str, indent=2 if indent else None).encode("utf-8")
+
+
+def write_json_document(handle: BinaryIO, document: dict[str, Any], stream: str = "findings") -> None:
+    """The document as JSON, its `stream` list written item by item (one item per line)."""
+    handle.write(b"{")
+    for number, (key, value) in enumerate(document.items()):
+        handle.write((b",\n" if number else b"\n") + json_bytes(key) + b": ")
+        if key == stream and isinstance(value, Iterable) and not isinstance(value, (str, bytes, dict)):
+            handle.write(b"[")
+            for index, item in enumerate(value):
+                handle.write((b",\n" if index else b"\n") + json_bytes(item))
+            handle.write(b"\n]")
+        else:
+            handle.write(json_bytes(value, indent=True))
+    handle.write(b"\n}\n")
 
 
 def _cell(value: Any) -> str:
@@ -41,14 +74,24 @@ def _cell(value: Any) -> str:
     return csv_cell("" if value is None else str(value))
 
 
-def csv_text(findings: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+def write_csv_rows(text: Any, findings: Iterable[dict[str, Any]]) -> None:
+    """The CSV (header and one row per finding) to a text stream."""
+    writer = csv.writer(text)
     writer.writerow(CSV_COLUMNS)
     for finding in findings:
         writer.writerow([_cell(finding.get(column)) for column in CSV_COLUMNS])
+
+
+def csv_text(findings: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    write_csv_rows(buffer, findings)
     return buffer.getvalue()
 
 
 def write_csv(context: dict[str, Any], path: Path) -> Path:
-    return write_atomic(path, csv_text(context["findings"]))
+    with atomic_file(path) as handle:
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=False)
+        write_csv_rows(text, context["findings"])
+        text.flush()
+        text.detach()  # the handle stays open for atomic_file to sync and rename
+    return Path(path)
