@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 
@@ -74,6 +74,7 @@ class ScanResult:
     baseline: set[str] | None = None
     deliveries: list = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)  # "service:Operation" -> count (live AWS)
+    api_timings: Any = None  # live AWS: where the collect stage's time went (drscan.collect.aws.timings)
     warnings: list[str] = field(default_factory=list)  # configuration problems the scan worked around
     score_history: list | None = None  # DR readiness scores of earlier stored scans (trend chart)
     _context: dict | None = field(default=None, repr=False)
@@ -175,9 +176,11 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
          out_dir: Path | None = None, fail_on: str | None = None, formats: tuple[str, ...] = REPORT_FORMATS,
          as_of: datetime | None = None, rules_path: Path | None = None, progress: Progress | None = None,
          baseline_path: Path | None = None, metrics_path: Path | None = None,
-         notify_path: Path | None = None, outputs: dict[str, Path] | None = None, executor=None) -> ScanResult:
+         notify_path: Path | None = None, outputs: dict[str, Path] | None = None, executor=None,
+         with_timings: bool = False) -> ScanResult:
     """`executor`: a Dask executor (drscan.collect.executor.DaskExecutor, owned by the caller) that runs
-    the collection tasks and evaluates the graph in partitions; None: this process's threads."""
+    the collection tasks and evaluates the graph in partitions; None: this process's threads.
+    `with_timings`: findings.json carries a `timings` object (stages, live API time by service)."""
     progress = progress or _Silent()
     sources = sources or Sources(import_dir=import_dir)
     if import_dir is not None and sources.import_dir is None:
@@ -267,7 +270,11 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
 
     result = ScanResult(scan=result_scan, rules=rules, config=config, fail_on=fail_on, exit_code=fail_code,
                         timings=timings, baseline=baseline, api_calls=collection.api_calls, score_history=history,
-                        warnings=[g.message for g in graph.gaps if g.code == EMPTY_APP])
+                        warnings=[g.message for g in graph.gaps if g.code == EMPTY_APP], api_timings=collection.api_timings)
+    if with_timings and out_dir is not None and "json" in formats:
+        from drscan.report.timings_table import timings_document
+
+        result.context["timings"] = timings_document(timings, collection.api_timings)
     if out_dir is not None:
         mark = time.perf_counter()
         progress.stage("Writing reports", total=len(formats))

@@ -27,6 +27,8 @@ def write_json(context: dict[str, Any], path: Path) -> Path:
     }
     if context.get("notices"):
         document["notices"] = context["notices"]
+    if context.get("timings"):  # drscan scan --timings
+        document["timings"] = context["timings"]
     return write_atomic(path, json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
