@@ -62,7 +62,9 @@ def run_drscan(keys: Keys, endpoint: str, workdir: Path, retries: int, timings: 
     if timings:
         aws = document["timings"]["aws"]["totals"]
         figures.update(api_calls=aws["calls"], retries=aws["retries"], backoff_s=aws["backoff_s"],
-                       stages=document["timings"]["stages"])
+                       stages=document["timings"]["stages"],
+                       slowest={r["service"]: [r["calls"], r["api_wait_s"], r["task_wall_s"]]
+                                for r in document["timings"]["aws"]["services"][:4]})  # calls, API wait, task wall
     return figures
 
 
