@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 
@@ -77,6 +77,7 @@ class ScanResult:
     baseline: set[str] | None = None
     deliveries: list = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)  # "service:Operation" -> count (live AWS)
+    api_timings: Any = None  # live AWS: where the collect stage's time went (drscan.collect.aws.timings)
     warnings: list[str] = field(default_factory=list)  # configuration problems the scan worked around
     score_history: list | None = None  # DR readiness scores of earlier stored scans (trend chart)
     _context: dict | None = field(default=None, repr=False)
@@ -190,10 +191,11 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
          as_of: datetime | None = None, rules_path: Path | None = None, progress: Progress | None = None,
          baseline_path: Path | None = None, metrics_path: Path | None = None,
          notify_path: Path | None = None, outputs: dict[str, Path] | None = None, executor=None,
-         pdf_detail: str = DEFAULT_PDF_DETAIL) -> ScanResult:
+         pdf_detail: str = DEFAULT_PDF_DETAIL, with_timings: bool = False) -> ScanResult:
     """`executor`: a Dask executor (drscan.collect.executor.DaskExecutor, owned by the caller) that runs
     the collection tasks and evaluates the graph in partitions; None: this process's threads.
-    `pdf_detail`: "summary" (default: each rule's first resources) or "full" (every resource)."""
+    `pdf_detail`: "summary" (default: each rule's first resources) or "full" (every resource).
+    `with_timings`: findings.json carries a `timings` object (stages, live API time by service)."""
     progress = progress or _Silent()
     sources = sources or Sources(import_dir=import_dir)
     if import_dir is not None and sources.import_dir is None:
@@ -284,7 +286,11 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
 
     result = ScanResult(scan=result_scan, rules=rules, config=config, fail_on=fail_on, exit_code=fail_code,
                         timings=timings, baseline=baseline, api_calls=collection.api_calls, score_history=history,
-                        warnings=[g.message for g in graph.gaps if g.code == EMPTY_APP])
+                        warnings=[g.message for g in graph.gaps if g.code == EMPTY_APP], api_timings=collection.api_timings)
+    if with_timings and out_dir is not None and "json" in formats:
+        from drscan.report.timings_table import timings_document
+
+        result.summary["timings"] = timings_document(timings, collection.api_timings)  # context copies it
     if out_dir is not None:
         mark = time.perf_counter()
         full = any(name not in SUMMARY_FORMATS for name in formats)  # only HTML and PDF show the DR chapter

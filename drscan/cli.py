@@ -101,6 +101,8 @@ def scan(
     notify: Optional[Path] = typer.Option(None, "--notify", help="notify.yaml: alert targets for new/regressed failures (and resolve fixed ones). Needs --db."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; only errors."),
     pdf_detail: str = typer.Option("summary", "--pdf-detail", help="report.pdf: summary (each rule's first failing resources; every result is in findings.csv/.json) or full (every failed and not-assessed resource with all its evidence)."),
+    timings: bool = typer.Option(False, "--timings", help="At the end, where the time went: stages, and per live AWS service and API operation the calls, retries, API wait, backoff and CPU (also a `timings` object in findings.json)."),
+    aws_retries: int = typer.Option(8, "--aws-retries", help="Retries per AWS API call after the first attempt (throttling, 5xx; errors that cannot succeed, such as AccessDenied, are never retried)."),
 ) -> None:
     """Collect (exports and/or live clouds), evaluate every rule, store the scan and write reports."""
     console = make_console()
@@ -114,6 +116,10 @@ def scan(
                        per_account=per_account, gcp=gcp, gcp_scope=gcp_scope, gcp_endpoint=gcp_endpoint, azure=azure,
                        subscriptions=subscriptions, azure_endpoint=azure_endpoint, executor=executor,
                        dask_scheduler=dask_scheduler)
+    if sources.aws is not None:
+        if aws_retries < 0:
+            raise InputError("--aws-retries must be 0 or more")
+        sources = dataclasses.replace(sources, aws=dataclasses.replace(sources.aws, max_attempts=aws_retries))
     sources = dataclasses.replace(sources, postgres=tuple(postgres or ()), mysql=tuple(mysql or ()),
                                   more_imports=tuple(import_dir[1:]) if import_dir else ())
     sources = _with_kubernetes(sources, k8s, kube_context, kubeconfig, workers)
@@ -130,7 +136,7 @@ def scan(
             result = api.scan(sources=sources, config_path=config, db_path=db, out_dir=out, fail_on=fail_on, formats=chosen,
                               as_of=api.parse_as_of(as_of), progress=progress, baseline_path=baseline,
                               metrics_path=metrics_file, notify_path=notify, outputs=_outputs(sarif, junit, ocsf),
-                              executor=cluster, pdf_detail=pdf_detail)
+                              executor=cluster, pdf_detail=pdf_detail, with_timings=timings)
     for warning in result.warnings:  # configuration problems: on stderr even with --quiet
         make_console(stderr=True, soft_wrap=True).print("[yellow]drscan: warning:[/]", shown(warning, 2000))
     failed = [d for d in result.deliveries if not d.ok]
@@ -143,6 +149,10 @@ def scan(
             console.print(f"Alerts: {len(result.deliveries) - len(failed)} delivered, {len(failed)} failed")
         for name, path in result.reports.items():
             console.print(f"  wrote {name:<4}", shown(path))
+    if timings:  # asked for: printed even with --quiet
+        from drscan.report.timings_table import print_timings, timings_document
+
+        print_timings(timings_document(result.timings, result.api_timings), make_console(min_width=130))
     raise typer.Exit(result.exit_code)
 
 

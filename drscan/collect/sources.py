@@ -60,6 +60,7 @@ class Sources:
 class Collection:
     inventory: Inventory
     api_calls: dict[str, int] = field(default_factory=dict)
+    api_timings: Any = None  # live AWS: drscan.collect.aws.timings.ApiTimings (where the time went)
 
 
 def collect(sources: Sources, on_item: Callable[[], None] | None = None,
@@ -73,6 +74,7 @@ def collect(sources: Sources, on_item: Callable[[], None] | None = None,
     step = (lambda *_: on_item()) if on_item else None
     parts: list[Inventory] = []
     calls: dict[str, int] = {}
+    timings: list = []
     if sources.import_dir is not None:
         parts.append(import_inventory(sources.import_dir, on_file=step))
         parts.extend(import_inventory(more, on_file=step) for more in sources.more_imports)
@@ -85,7 +87,7 @@ def collect(sources: Sources, on_item: Callable[[], None] | None = None,
             from drscan.collect.aws.collect import collect_aws  # boto3 loads only for live AWS scans
 
             inventory, aws_calls = collect_aws(sources.aws, on_task=step, on_plan=on_plan, executor=executor,
-                                               on_note=on_note)
+                                               on_note=on_note, on_timings=timings.append)
             parts.append(inventory)
             calls.update(aws_calls)
         if sources.gcp is not None:
@@ -112,11 +114,11 @@ def collect(sources: Sources, on_item: Callable[[], None] | None = None,
 
         parts.append(collect_monitoring(sources.monitoring))
     if len(parts) == 1:
-        return Collection(parts[0], calls)
+        return Collection(parts[0], calls, timings[0] if timings else None)
     return Collection(Inventory(
         resources=tuple(merge_resources(r for part in parts for r in part.resources)),
         relations=tuple(r for part in parts for r in part.relations),
         references=tuple(r for part in parts for r in part.references),
         gaps=tuple(g for part in parts for g in part.gaps),
         sources=tuple(s for part in parts for s in part.sources),
-    ), calls)
+    ), calls, timings[0] if timings else None)

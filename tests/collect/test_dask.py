@@ -105,10 +105,16 @@ def test_local_scan_sees_every_member_account(org, local_scan):
 
 def test_dask_scan_finds_exactly_what_the_local_scan_finds(cluster, local_scan):
     executor = _dask(cluster)
+    timings = []
     try:
-        inventory, calls = collect_aws(_options(), executor=executor)
+        inventory, calls = collect_aws(_options(), executor=executor, on_timings=timings.append)
     finally:
         executor.close()
+    # --timings: every task's measurements came back from the workers with its result and add up
+    # to the calls counted (role assumptions are counted, not timed: they belong to no task).
+    (timed,) = timings
+    assert timed.totals()["calls"] == sum(calls.values()) - calls["sts:AssumeRole"]
+    assert timed.totals()["tasks"] == (MEMBERS + 1) * len(SERVICES)  # one region: one task per account and service
     local_inventory, _ = local_scan
     assert sorted(r.id for r in inventory.resources) == sorted(r.id for r in local_inventory.resources)
     assert _verdicts(inventory) == _verdicts(local_inventory)

@@ -19,6 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
+from drscan.collect.aws.timings import ApiTimings, CallMeter
 from drscan.model import Gap, Reference, Resource
 from drscan.normalize.lookup import seen_attrs
 from drscan.normalize.shape import Shape
@@ -62,12 +63,14 @@ class Collected:
     references: list[Reference] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     calls: Counter = field(default_factory=Counter)  # "service:Operation" -> count
+    timings: ApiTimings = field(default_factory=ApiTimings)  # where the task's time went (--timings)
 
     def extend(self, other: "Collected") -> None:
         self.resources.extend(other.resources)
         self.references.extend(other.references)
         self.gaps.extend(other.gaps)
         self.calls.update(other.calls)
+        self.timings.merge(other.timings)
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,8 @@ class TaskContext:
         self.out = Collected()
         self._clients: dict[tuple[str, str], Any] = {}
         record_calls(session, self.out.calls)
+        self.meter = CallMeter(self.out.timings, task.service)
+        self.meter.attach(session.events)
 
     def client(self, service: str, region: str | None = None) -> Any:
         region = region or (self.task.home_region if self.region == GLOBAL else self.region)
@@ -256,7 +261,7 @@ class TaskContext:
         if len(items) < 2 or readers < 2:
             return [read(item) for item in items]
         with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="drscan-aws-read") as pool:
-            return list(pool.map(read, items))
+            return list(pool.map(self.meter.metered(read), items))
 
     # -- results -----------------------------------------------------------------------------
 

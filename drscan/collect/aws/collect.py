@@ -15,6 +15,7 @@ from botocore.parsers import ResponseParserError
 from drscan.collect.aws.base import (DENIED_CODES, GLOBAL, THROTTLE_CODES, AwsAccount, AwsTask, Collected, RoleRefused,
                                      ServiceSpec, SessionFactory, TaskContext, error_code, record_calls)
 from drscan.collect.aws.registry import SERVICES
+from drscan.collect.aws.timings import ApiTimings, CallMeter
 
 from drscan.collect.executor import Executor, LocalExecutor, Outcome
 from drscan.collect.merge import merge_resources
@@ -53,7 +54,7 @@ def run_task(task: AwsTask, sessions: SessionFactory | None = None, spec: Servic
     ctx = TaskContext(task, session)
     ctx.out.calls.update(calls)
     try:
-        spec.collect(ctx)
+        ctx.meter.task(lambda: spec.collect(ctx))
     except (ClientError, BotoCoreError, ResponseParserError) as exc:  # a call the module did not route through ctx
         code, message = error_code(exc)
         ctx.gap(spec.name, "collect", code, message, spec.kinds)
@@ -76,12 +77,15 @@ def plan_tasks(accounts: list[AwsAccount], regions: tuple[str, ...], specs: list
     return sorted(tasks, key=lambda task: task.region != GLOBAL)
 
 
-def _caller(sessions: SessionFactory, options: AwsOptions, calls: Counter) -> tuple[AwsAccount, str]:
+def _caller(sessions: SessionFactory, options: AwsOptions, calls: Counter,
+            meter: CallMeter | None = None) -> tuple[AwsAccount, str]:
     """The account the credentials belong to, and the session's default region."""
     account = AwsAccount(id="", profile=options.profile)
     try:
         session = sessions.session(account, endpoint_url=options.endpoint_url)
         record_calls(session, calls)
+        if meter is not None:
+            meter.attach(session.events)
         region = session.region_name or "us-east-1"
         sts = session.client("sts", region_name=region, endpoint_url=options.endpoint_url)
         identity = sts.get_caller_identity()
@@ -174,9 +178,12 @@ def failure_gap(task: AwsTask, failure) -> Gap:
 
 def collect_aws(options: AwsOptions, on_task: Callable[[AwsTask], None] | None = None,
                 on_plan: Callable[[int], None] | None = None, executor: Executor | None = None,
-                on_note: Callable[[str], None] | None = None) -> tuple[Inventory, dict[str, int]]:
+                on_note: Callable[[str], None] | None = None,
+                on_timings: Callable[[ApiTimings], None] | None = None) -> tuple[Inventory, dict[str, int]]:
     """Collect every planned task; returns the inventory and the API call counts. `on_note` hears
-    how many accounts have had errors so far (refused, throttled, failed tasks)."""
+    how many accounts have had errors so far (refused, throttled, failed tasks); `on_timings`, at
+    the end, where the time went (every task's ApiTimings added up; the orchestrator's own calls
+    under "setup")."""
     unknown = [s for s in options.services if s not in SERVICES]
     if unknown:
         raise InputError(f"unknown AWS service {unknown[0]!r}; choose from {', '.join(SERVICES)}")
@@ -184,9 +191,11 @@ def collect_aws(options: AwsOptions, on_task: Callable[[AwsTask], None] | None =
     sessions = SessionFactory()
     gaps: list[Gap] = []
     calls: Counter = Counter()
-    caller, home = _caller(sessions, options, calls)
+    setup = CallMeter(ApiTimings(), "setup")
+    caller, home = _caller(sessions, options, calls, setup)
     session = sessions.session(caller, endpoint_url=options.endpoint_url)  # the orchestrator's own calls
     record_calls(session, calls)
+    setup.attach(session.events)
     regions = _regions(session, caller, home, options, gaps)
     accounts = [caller]
     if options.org:
@@ -214,13 +223,15 @@ def collect_aws(options: AwsOptions, on_task: Callable[[AwsTask], None] | None =
                 on_note(f"{len(troubled)} of {len(accounts)} accounts with errors")
         if on_task:
             on_task(outcome.task)
-    total = Collected(gaps=gaps, calls=calls)
+    total = Collected(gaps=gaps, calls=calls, timings=setup.timings)
     for result in results:  # in plan order, whatever finished first: merging is deterministic
         if result is not None:
             total.extend(result)
     sources = tuple(sorted({f"aws:{t.account.id}/{t.region}" for t in tasks}))
     inventory = Inventory(resources=tuple(merge_resources(total.resources)), references=tuple(total.references),
                           gaps=tuple(merge_role_gaps(total.gaps)), sources=sources)
+    if on_timings:
+        on_timings(total.timings)
     return inventory, dict(total.calls)
 
 

@@ -3,6 +3,8 @@ global-table replicas and tags."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drscan.collect.aws.base import DumpShape, Record, ServiceSpec, TaskContext, tags_of
 from drscan.normalize.aws import dynamodb_table
 
@@ -34,16 +36,23 @@ def table_dump_record(table: dict, account: str, region: str) -> Record:
 
 def collect(ctx: TaskContext) -> None:
     client = ctx.client("dynamodb")
-    for name in ctx.pages(client, "ListTables", "TableNames", kinds=(KIND,)) or []:
-        arn = f"arn:aws:dynamodb:{ctx.region}:{ctx.account}:table/{name}"
-        described = ctx.call(client, "DescribeTable", kinds=(KIND,), resource_id=arn, absent=GONE, TableName=name)
-        if not described:  # deleted meanwhile ({}), or a gap was recorded (None)
-            continue
-        table = described["Table"]
-        arn = table.get("TableArn") or arn
-        backups = ctx.call(client, "DescribeContinuousBackups", kinds=(KIND,), resource_id=arn, TableName=name)
-        tags = ctx.pages(client, "ListTagsOfResource", "Tags", kinds=(KIND,), resource_id=arn, ResourceArn=arn)
-        ctx.add(table_record(table, ctx.account, ctx.region, backups, tags), "dynamodb:DescribeTable")
+    names = ctx.pages(client, "ListTables", "TableNames", kinds=(KIND,)) or []
+    for record in ctx.each(lambda name: read_table(ctx, client, name), names):  # tables read concurrently
+        if record is not None:
+            ctx.add(record, "dynamodb:DescribeTable")
+
+
+def read_table(ctx: TaskContext, client: Any, name: str) -> Record | None:
+    """One table's description, continuous backups and tags (None: deleted meanwhile, or a gap)."""
+    arn = f"arn:aws:dynamodb:{ctx.region}:{ctx.account}:table/{name}"
+    described = ctx.call(client, "DescribeTable", kinds=(KIND,), resource_id=arn, absent=GONE, TableName=name)
+    if not described:  # deleted meanwhile ({}), or a gap was recorded (None)
+        return None
+    table = described["Table"]
+    arn = table.get("TableArn") or arn
+    backups = ctx.call(client, "DescribeContinuousBackups", kinds=(KIND,), resource_id=arn, TableName=name)
+    tags = ctx.pages(client, "ListTagsOfResource", "Tags", kinds=(KIND,), resource_id=arn, ResourceArn=arn)
+    return table_record(table, ctx.account, ctx.region, backups, tags)
 
 
 # `aws dynamodb describe-table` prints one {"Table": {...}} object, not a list.

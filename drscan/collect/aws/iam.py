@@ -251,9 +251,10 @@ def collect(ctx: TaskContext) -> None:
     report = _credential_report(ctx, client)
     admin = _admin_policies(ctx, client)
     users = ctx.pages(client, "GetAccountAuthorizationDetails", "UserDetailList", kinds=(USER,), Filter=["User"])
-    for detail in users or []:
+    users = users or []
+    every_credentials = ctx.each(lambda detail: _user_credentials(ctx, client, detail["UserName"], detail["Arn"]), users)
+    for detail, credentials in zip(users, every_credentials):  # users' credentials read concurrently
         arn = detail["Arn"]
-        credentials = _user_credentials(ctx, client, detail["UserName"], arn)
         ctx.add(user_record(detail, ctx.account, GLOBAL, credentials, True, admin,
                             None if report is None else report.get(arn, {})), "iam:GetAccountAuthorizationDetails")
     for item in ctx.pages(client, "GetAccountAuthorizationDetails", "GroupDetailList", kinds=(GROUP,), Filter=["Group"]) or []:

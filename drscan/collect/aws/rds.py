@@ -258,20 +258,28 @@ def collect(ctx: TaskContext) -> None:
     client = ctx.client("rds")
     instances = _instances(ctx, client)
     clusters = _clusters(ctx, client)
-    for item in ctx.pages(client, "DescribeDBSnapshots", "DBSnapshots", kinds=(SNAPSHOT,)) or []:
-        attributes = None
-        if item.get("SnapshotType") != AUTOMATED:
-            attributes = _restore_attributes(ctx, client, "DescribeDBSnapshotAttributes", "DBSnapshotAttributesResult",
-                                             "DBSnapshotAttributes", SNAPSHOT, item.get("DBSnapshotArn", ""),
-                                             DBSnapshotIdentifier=item["DBSnapshotIdentifier"])
+
+    def instance_attributes(item: dict) -> list | None:
+        if item.get("SnapshotType") == AUTOMATED:
+            return None
+        return _restore_attributes(ctx, client, "DescribeDBSnapshotAttributes", "DBSnapshotAttributesResult",
+                                   "DBSnapshotAttributes", SNAPSHOT, item.get("DBSnapshotArn", ""),
+                                   DBSnapshotIdentifier=item["DBSnapshotIdentifier"])
+
+    def cluster_attributes(item: dict) -> list | None:
+        if item.get("SnapshotType") == AUTOMATED:
+            return None
+        return _restore_attributes(ctx, client, "DescribeDBClusterSnapshotAttributes",
+                                   "DBClusterSnapshotAttributesResult", "DBClusterSnapshotAttributes",
+                                   CLUSTER_SNAPSHOT, item.get("DBClusterSnapshotArn", ""),
+                                   DBClusterSnapshotIdentifier=item["DBClusterSnapshotIdentifier"])
+
+    # Manual snapshots' restore attributes: one call each, read concurrently.
+    snapshots = ctx.pages(client, "DescribeDBSnapshots", "DBSnapshots", kinds=(SNAPSHOT,)) or []
+    for item, attributes in zip(snapshots, ctx.each(instance_attributes, snapshots)):
         ctx.add(snapshot_record(item, ctx.account, ctx.region, attributes, instances), "rds:DescribeDBSnapshots")
-    for item in ctx.pages(client, "DescribeDBClusterSnapshots", "DBClusterSnapshots", kinds=(CLUSTER_SNAPSHOT,)) or []:
-        attributes = None
-        if item.get("SnapshotType") != AUTOMATED:
-            attributes = _restore_attributes(ctx, client, "DescribeDBClusterSnapshotAttributes",
-                                             "DBClusterSnapshotAttributesResult", "DBClusterSnapshotAttributes",
-                                             CLUSTER_SNAPSHOT, item.get("DBClusterSnapshotArn", ""),
-                                             DBClusterSnapshotIdentifier=item["DBClusterSnapshotIdentifier"])
+    snapshots = ctx.pages(client, "DescribeDBClusterSnapshots", "DBClusterSnapshots", kinds=(CLUSTER_SNAPSHOT,)) or []
+    for item, attributes in zip(snapshots, ctx.each(cluster_attributes, snapshots)):
         ctx.add(cluster_snapshot_record(item, ctx.account, ctx.region, attributes, clusters), "rds:DescribeDBClusterSnapshots")
 
 

@@ -33,6 +33,8 @@ def write_json(context: dict[str, Any], path: Path) -> Path:
     }
     if context.get("notices"):
         document["notices"] = context["notices"]
+    if context.get("timings"):  # drscan scan --timings
+        document["timings"] = context["timings"]
     with atomic_file(path) as handle:
         write_json_document(handle, document)
     return Path(path)

@@ -34,6 +34,8 @@ class FaultProxy:
         self.max_in_flight: Counter = Counter()
         self.requests: Counter = Counter()
         self.throttles: Counter = Counter()
+        self.paths: Counter = Counter()  # "METHOD /path?query" -> requests (REST operations: S3, Lambda, ...)
+        self.throttle_once: set[str] = set()  # markers: the first request containing one is throttled
         self.server: ThreadingHTTPServer | None = None
         # replay=True: answer a request seen before from the answer recorded then, so a benchmark
         # measures the client at a fixed API latency, not moto_server's CPU on a busy machine.
@@ -49,6 +51,7 @@ class FaultProxy:
             self.max_in_flight.clear()
             self.requests.clear()
             self.throttles.clear()
+            self.paths.clear()
 
     def account_of(self, headers) -> tuple[str, str]:
         match = _CREDENTIAL.search(headers.get("Authorization", ""))
@@ -71,14 +74,18 @@ class FaultProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 account, service = proxy.account_of(self.headers)
+                request = f"{self.command} {self.path}"
                 with proxy.lock:
                     proxy.in_flight[account] += 1
                     proxy.requests[account] += 1
+                    proxy.paths[request] += 1
                     proxy.max_in_flight[account] = max(proxy.max_in_flight[account], proxy.in_flight[account])
+                    once = next((m for m in proxy.throttle_once if m in request or m.encode() in body), None)
+                    proxy.throttle_once.discard(once)
                 try:
                     if proxy.latency:
                         time.sleep(proxy.latency)
-                    if account in proxy.throttled:
+                    if account in proxy.throttled or once is not None:
                         with proxy.lock:
                             proxy.throttles[account] += 1
                         self._reply(*_throttle(service, self.headers))
