@@ -5,6 +5,8 @@ Property names follow awslabs/aws-config-resource-schema (config/properties/reso
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from drscan.normalize import aws, aws_data, aws_edge, aws_governance
 from drscan.normalize.aws_compute import root_device_facts, security_group_rule_counts, volume_device_facts
 from drscan.normalize.aws_policies import s3_policy_and_lock
@@ -19,29 +21,20 @@ def s3_bucket(conf: dict, supp: dict, account: str, region: str) -> Shape:
     return shape
 
 
-def ec2_instance(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    shape = aws.ec2_instance(conf, supp, account, region)
-    shape.attrs.update(root_device_facts(conf))
-    return shape
+def adding(base: aws.Transform, facts: Callable[[dict], dict[str, Any]]) -> aws.Transform:
+    """A transform that adds facts(configuration) to `base`'s attributes (as gcp_types.extend does)."""
+
+    def transform(conf: dict, supp: dict, account: str, region: str) -> Shape:
+        shape = base(conf, supp, account, region)
+        shape.attrs.update(facts(conf))
+        return shape
+
+    return transform
 
 
-def ec2_volume(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    shape = aws.ec2_volume(conf, supp, account, region)
-    shape.attrs.update(volume_device_facts(conf))
-    return shape
-
-
-def ec2_security_group(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    shape = aws.ec2_security_group(conf, supp, account, region)
-    shape.attrs.update(security_group_rule_counts(conf))
-    return shape
-
-
-def lambda_function(conf: dict, supp: dict, account: str, region: str) -> Shape:
-    shape = aws.lambda_function(conf, supp, account, region)
-    shape.attrs.update(package_type=field(conf, "packageType"),
-                       **aws_governance.lambda_runtime_facts(field(conf, "runtime"), field(conf, "packageType")))
-    return shape
+def lambda_facts(conf: dict) -> dict[str, Any]:
+    return dict(package_type=field(conf, "packageType"),
+                **aws_governance.lambda_runtime_facts(field(conf, "runtime"), field(conf, "packageType")))
 
 
 def route53_hosted_zone(conf: dict, supp: dict, account: str, region: str) -> Shape:
@@ -61,10 +54,10 @@ def redshift_cluster(conf: dict, supp: dict, account: str, region: str) -> Shape
 CONFIG_TYPES: dict[str, tuple[str, aws.Transform]] = {
     **aws.CONFIG_TYPES,
     "AWS::S3::Bucket": ("aws.s3.bucket", s3_bucket),
-    "AWS::EC2::Instance": ("aws.ec2.instance", ec2_instance),
-    "AWS::EC2::Volume": ("aws.ec2.volume", ec2_volume),
-    "AWS::EC2::SecurityGroup": ("aws.ec2.security_group", ec2_security_group),
-    "AWS::Lambda::Function": ("aws.lambda.function", lambda_function),
+    "AWS::EC2::Instance": ("aws.ec2.instance", adding(aws.ec2_instance, root_device_facts)),
+    "AWS::EC2::Volume": ("aws.ec2.volume", adding(aws.ec2_volume, volume_device_facts)),
+    "AWS::EC2::SecurityGroup": ("aws.ec2.security_group", adding(aws.ec2_security_group, security_group_rule_counts)),
+    "AWS::Lambda::Function": ("aws.lambda.function", adding(aws.lambda_function, lambda_facts)),
     "AWS::Route53::HostedZone": ("aws.route53.hosted_zone", route53_hosted_zone),
     "AWS::Redshift::Cluster": ("aws.redshift.cluster", redshift_cluster),
     "AWS::OpenSearch::Domain": ("aws.opensearch.domain", aws_data.opensearch_domain),
