@@ -10,6 +10,7 @@ peak memory. Optionally time Prowler against the same endpoint for comparison.
 from __future__ import annotations
 
 import argparse
+import statistics
 from collections import Counter
 import os
 import resource
@@ -134,6 +135,8 @@ def main() -> None:
     parser.add_argument("--max-attempts", type=int, default=8,
                         help="botocore attempts per call; moto answers APIs it lacks with HTTP 500, which are retried")
     parser.add_argument("--prowler", help="path to a prowler executable to time against the same endpoint")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="timed scans of the same seeded emulator, one after another (the median is printed)")
     args = parser.parse_args()
     if args.warm_only:
         warm_only()
@@ -144,8 +147,16 @@ def main() -> None:
         print(f"seeded {args.resources} resources in {len(REGIONS)} regions in {seeded:.1f} s")
         if not args.cold:
             print(f"emulator warmed by an untimed scan in another process in {warm_emulator(endpoint, auditor):.1f} s")
-        figures = scan(endpoint, auditor, Path(tmp), args.workers, args.max_attempts)
-        print("drscan:", figures)
+        walls = []
+        for run in range(max(1, args.repeat)):
+            workdir = Path(tmp) / f"run{run}"
+            workdir.mkdir()
+            figures = scan(endpoint, auditor, workdir, args.workers, args.max_attempts)
+            walls.append(figures["wall_s"])
+            print("drscan:", figures, flush=True)
+        if len(walls) > 1:
+            print(f"drscan wall over {len(walls)} scans: median {statistics.median(walls):.2f} s, "
+                  f"min {min(walls):.2f} s, max {max(walls):.2f} s")
         if args.prowler:
             print("prowler:", prowler(args.prowler, endpoint, auditor, Path(tmp)))
 

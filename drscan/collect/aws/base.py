@@ -148,8 +148,10 @@ def record_calls(session: boto3.Session, calls: Counter) -> None:
     session.events.register("before-call", record)
 
 
-# Per-resource reads in flight within one task; matches the client's connection pool below.
+# Per-resource reads in flight within one task, and at most (S3, whose buckets each need eight
+# configuration calls); the client's connection pool below holds the most.
 PER_RESOURCE_READERS = 4
+MAX_READERS = 8
 
 
 class TaskContext:
@@ -172,7 +174,7 @@ class TaskContext:
         key = (service, region)
         if key not in self._clients:
             config = Config(retries={"mode": "adaptive", "max_attempts": self.task.max_attempts},
-                            connect_timeout=10, read_timeout=30, max_pool_connections=PER_RESOURCE_READERS,
+                            connect_timeout=10, read_timeout=30, max_pool_connections=MAX_READERS,
                             # S3 Control and others prefix the host with the account id, which a
                             # local or private endpoint cannot resolve.
                             inject_host_prefix=self.task.endpoint_url is None)
@@ -252,12 +254,28 @@ class TaskContext:
             return None
         return items
 
+    def tags_by_arn(self, resource_type: str) -> dict[str, list] | None:
+        """The tags of this region's resources of one type ("s3:bucket") from the Resource Groups
+        Tagging API: a few paginated GetResources calls instead of one tag call per resource. A
+        resource it does not list was never tagged (the API lists "tagged or previously tagged"
+        resources). None when the API cannot be read (denied, throttled, unsupported): the caller
+        then asks each resource for its tags, so nothing is lost and no gap is recorded here."""
+        client = self.client("resourcegroupstaggingapi")
+        try:
+            pages = client.get_paginator("get_resources").paginate(ResourceTypeFilters=[resource_type])
+            return {mapping["ResourceARN"]: mapping.get("Tags") or []
+                    for page in pages for mapping in page.get("ResourceTagMappingList") or []
+                    if mapping.get("ResourceARN")}
+        except (ClientError, BotoCoreError, ResponseParserError, NotImplementedError):
+            return None
+
     def each(self, read: Callable[[Any], Any], items: Iterable[Any], readers: int = PER_RESOURCE_READERS) -> list[Any]:
         """read(item) for every item, up to `readers` at once, results in the items' order. For
         services that answer one resource per call (S3 buckets, KMS keys): a region with many of
         them would otherwise be the scan's longest chain of calls. `read` goes through call/pages,
         which are safe to use from several threads (boto3 clients are thread-safe)."""
         items = list(items)
+        readers = min(readers, MAX_READERS)
         if len(items) < 2 or readers < 2:
             return [read(item) for item in items]
         with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="drscan-aws-read") as pool:
@@ -406,3 +424,6 @@ class ServiceSpec:
     scope: str = "regional"  # or "global"
     home_region: str = "us-east-1"
     dumps: tuple[DumpShape, ...] = ()
+    # Reads every resource it lists with calls of its own (S3 buckets, KMS keys): its time grows
+    # with the resources it finds, so its tasks are started first and do not become the tail.
+    reads_each: bool = False

@@ -63,18 +63,22 @@ def run_task(task: AwsTask, sessions: SessionFactory | None = None, spec: Servic
 
 def plan_tasks(accounts: list[AwsAccount], regions: tuple[str, ...], specs: list[ServiceSpec],
                endpoint_url: str | None, max_attempts: int, observed_at: str) -> list[AwsTask]:
-    tasks = []
+    planned: list[tuple[tuple[bool, bool], AwsTask]] = []
     for account in accounts:
         for spec in specs:
+            # Longest first, so no long task starts last and becomes the scan's tail: services that
+            # read every resource with calls of their own (S3, KMS, DynamoDB, RDS, IAM), then
+            # account-wide tasks (a whole service's work in one unit: Route 53, CloudFront, ...),
+            # then the short regional ones.
+            order = (not spec.reads_each, spec.scope != GLOBAL)
             if spec.scope == GLOBAL:
                 home = spec.home_region if spec.home_region in regions or not regions else regions[0]
-                tasks.append(AwsTask(account, GLOBAL, spec.name, regions, endpoint_url, max_attempts, observed_at, home))
+                planned.append((order, AwsTask(account, GLOBAL, spec.name, regions, endpoint_url, max_attempts,
+                                               observed_at, home)))
             else:
-                tasks.extend(AwsTask(account, region, spec.name, regions, endpoint_url, max_attempts, observed_at)
-                             for region in regions)
-    # An account-wide task does a whole service's work in one unit (IAM, Route 53, CloudFront, ...):
-    # started first, it does not become the scan's tail behind the short regional ones.
-    return sorted(tasks, key=lambda task: task.region != GLOBAL)
+                planned.extend((order, AwsTask(account, region, spec.name, regions, endpoint_url, max_attempts, observed_at))
+                               for region in regions)
+    return [task for _, task in sorted(planned, key=lambda pair: pair[0])]
 
 
 def _caller(sessions: SessionFactory, options: AwsOptions, calls: Counter,

@@ -281,4 +281,4 @@ DUMPS = (
     DumpShape(key="GroupDetailList", item_field="GroupName", to_record=group_record),
 )
 
-SPEC = ServiceSpec(name="iam", collect=collect, operations=OPERATIONS, kinds=KINDS, scope=GLOBAL, dumps=DUMPS)
+SPEC = ServiceSpec(name="iam", collect=collect, operations=OPERATIONS, kinds=KINDS, scope=GLOBAL, dumps=DUMPS, reads_each=True)

@@ -112,4 +112,4 @@ def read_key(ctx: TaskContext, client: Any, item: dict, aliases: dict | None) ->
 
 DUMPS = (DumpShape(key="Keys", item_field="KeyId", to_record=listed_key_record),)
 
-SPEC = ServiceSpec(name="kms", collect=collect, operations=OPERATIONS, kinds=(KIND,), dumps=DUMPS)
+SPEC = ServiceSpec(name="kms", collect=collect, operations=OPERATIONS, kinds=(KIND,), dumps=DUMPS, reads_each=True)

@@ -291,4 +291,4 @@ DUMPS = (
     DumpShape(key="DBClusterSnapshots", item_field="DBClusterSnapshotIdentifier", to_record=cluster_snapshot_listing_record),
 )
 
-SPEC = ServiceSpec(name="rds", collect=collect, operations=OPERATIONS, kinds=KINDS, dumps=DUMPS)
+SPEC = ServiceSpec(name="rds", collect=collect, operations=OPERATIONS, kinds=KINDS, dumps=DUMPS, reads_each=True)

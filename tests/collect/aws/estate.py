@@ -32,8 +32,9 @@ class Keys:
 # moto's, and only these.
 # moto 5.2.6 and later check every S3 call under its API operation name instead
 # (s3:ListBuckets, s3:GetBucketEncryption, ...), so the test user also gets those names.
-# Likewise CloudWatch is checked as monitoring:* (its endpoint prefix) instead of cloudwatch:*.
-MOTO_ACTION_ALIASES = ("s3:ListBucket", *S3_OPERATIONS, "monitoring:DescribeAlarms")
+# Likewise CloudWatch is checked as monitoring:* (its endpoint prefix) instead of cloudwatch:*, and
+# the Resource Groups Tagging API as tagging:* (its signing name) instead of tag:*.
+MOTO_ACTION_ALIASES = ("s3:ListBucket", *S3_OPERATIONS, "monitoring:DescribeAlarms", "tagging:GetResources")
 
 # Under IAM enforcement moto_server 5.2 rejects SigV4-signed REST-JSON GETs of these services
 # (SignatureDoesNotMatch; Route 53 and CloudFront, REST-XML: a bare 403) whatever the policy says,

@@ -72,3 +72,17 @@ def test_each_reads_concurrently_and_keeps_the_items_order():
     assert ctx.each(read, range(5), readers=4) == [0, 1, 4, 9, 16]
     assert len(seen) > 1
     assert ctx.each(read, [3]) == [9]  # a single item is read in the task's own thread
+
+
+def test_tasks_that_read_each_resource_are_planned_first_then_account_wide_then_the_rest():
+    """Longest first: a region's S3 or KMS task started last would be the scan's tail."""
+    from drscan.collect.aws.base import AwsAccount
+    from drscan.collect.aws.collect import plan_tasks
+    from drscan.collect.aws.registry import SERVICES
+
+    specs = [SERVICES[name] for name in ("vpc", "route53", "s3", "iam", "kms")]
+    planned = plan_tasks([AwsAccount("111111111111")], ("us-east-1", "eu-west-1"), specs, None, 1, "2026-12-07T00:00:00Z")
+    assert [(t.service, t.region) for t in planned] == [
+        ("iam", "global"), ("s3", "us-east-1"), ("s3", "eu-west-1"), ("kms", "us-east-1"), ("kms", "eu-west-1"),
+        ("route53", "global"), ("vpc", "us-east-1"), ("vpc", "eu-west-1")]
+    assert {name for name, spec in SERVICES.items() if spec.reads_each} == {"s3", "kms", "dynamodb", "rds", "iam"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import boto3
+from botocore.stub import Stubber
 
 from drscan.collect.aws import dynamodb
 
@@ -88,7 +89,20 @@ def test_tables_with_backups_encryption_replicas_and_tags(aws):
     assert promo.attrs["deletion_protection"] is False and promo.attrs["replica_regions"] == []
     assert (ledger.id, "encrypted_by", ledger.attrs["kms_key_arn"]) in {(r.source, r.type, r.target) for r in out.references}
     assert not out.gaps
-    assert out.calls["dynamodb:ListTagsOfResource"] == 2 and set(out.calls) <= set(dynamodb.OPERATIONS)
+    # tags in one bulk read (Resource Groups Tagging API), not one call per table
+    assert out.calls["resourcegroupstaggingapi:GetResources"] == 1 and out.calls["dynamodb:ListTagsOfResource"] == 0
+    assert set(out.calls) <= set(dynamodb.OPERATIONS)
+
+
+def test_tagging_api_denied_falls_back_to_each_tables_tags_without_a_gap(aws):
+    _seed()
+    ctx = stubbed_context(task("dynamodb", EAST), {"DescribeTable": _global_table})
+    with Stubber(ctx.client("resourcegroupstaggingapi")) as stub:
+        stub.add_client_error("get_resources", "AccessDeniedException", "not authorized: tag:GetResources", 400)
+        dynamodb.collect(ctx)
+    assert {r.name: r.tags for r in ctx.out.resources} == {"payments-ledger": {"app": "payments"},
+                                                            "promo-codes": {"app": "marketing"}}
+    assert ctx.out.calls["dynamodb:ListTagsOfResource"] == 2 and not ctx.out.gaps
 
 
 def test_rules_judge_the_collected_tables(aws):

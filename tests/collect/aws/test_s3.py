@@ -85,6 +85,40 @@ def test_many_buckets_of_one_region_are_read_concurrently_in_listing_order_with_
     out = run_task(task("s3", "us-east-1"))
     assert [r.name for r in out.resources] == names  # ListBuckets returns names sorted
     assert {r.name for r in out.resources if r.attrs["versioning"] == "Enabled"} == {"acme-many-07"}
-    for operation in s3.BUCKET_OPERATIONS:
-        assert out.calls[f"s3:{operation}"] == len(names), operation
+    for operation in s3.BUCKET_OPERATIONS:  # tags come from one bulk read instead
+        assert out.calls[f"s3:{operation}"] == (0 if operation == "GetBucketTagging" else len(names)), operation
+    assert out.calls["resourcegroupstaggingapi:GetResources"] == 1
     assert not out.gaps
+
+
+def _tagged_buckets() -> None:
+    east = boto3.client("s3", region_name="us-east-1")
+    for name, tags in (("acme-tagged", {"app": "payments", "tier": "1"}), ("acme-untagged", None)):
+        east.create_bucket(Bucket=name)
+        if tags:
+            east.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]})
+    west = boto3.client("s3", region_name="eu-west-1")  # another region's tagged bucket is not this task's
+    west.create_bucket(Bucket="acme-west", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    west.put_bucket_tagging(Bucket="acme-west", Tagging={"TagSet": [{"Key": "app", "Value": "ledger"}]})
+
+
+def test_tags_come_from_the_tagging_api_in_bulk_and_untagged_buckets_have_none(aws):
+    _tagged_buckets()
+    out = run_task(task("s3", "us-east-1"))
+    assert {r.name: r.tags for r in out.resources} == {"acme-tagged": {"app": "payments", "tier": "1"},
+                                                        "acme-untagged": {}}
+    assert out.calls["resourcegroupstaggingapi:GetResources"] == 1 and out.calls["s3:GetBucketTagging"] == 0
+    assert not out.gaps
+
+
+def test_tagging_api_denied_falls_back_to_each_buckets_tags_without_a_gap(aws):
+    """moto cannot deny one API, so botocore's Stubber answers GetResources with AccessDenied."""
+    _tagged_buckets()
+    one = task("s3", "us-east-1", regions=("us-east-1",))
+    ctx = TaskContext(one, SessionFactory().session(one.account))
+    with Stubber(ctx.client("resourcegroupstaggingapi")) as stub:
+        stub.add_client_error("get_resources", "AccessDeniedException", "not authorized: tag:GetResources", 400)
+        s3.collect(ctx)
+    assert {r.name: r.tags for r in ctx.out.resources} == {"acme-tagged": {"app": "payments", "tier": "1"},
+                                                            "acme-untagged": {}}
+    assert ctx.out.calls["s3:GetBucketTagging"] == 2 and not ctx.out.gaps
