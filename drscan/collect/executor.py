@@ -9,12 +9,13 @@ on Dask, each worker process builds its own state from its own credential chain.
 
 from __future__ import annotations
 
+import heapq
 import os
 import threading
 import uuid
 import zlib
+from collections import Counter, defaultdict, deque
 from contextlib import contextmanager
-from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Iterator, Sequence, TypeVar
@@ -73,7 +74,11 @@ def _failure(exc: BaseException) -> TaskFailure:
 
 
 class LocalExecutor:
-    """A bounded thread pool in this process; `budget` tasks at most in flight per budget key."""
+    """A bounded thread pool in this process; `budget` tasks at most in flight per budget key.
+
+    Tasks start in the order given (the planner puts the longest first), as far as budgets allow:
+    the dispatcher, not the pool's threads, holds the budgets, so no thread sits blocked on one
+    and a task queued early is never overtaken by later tasks of the same key."""
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
@@ -84,31 +89,35 @@ class LocalExecutor:
         if not tasks:
             return
         state = state_factory()
-        budgets: dict[str, threading.Semaphore] = defaultdict(lambda: threading.Semaphore(budget))
-        if budget_key and budget:
-            for task in tasks:  # fill before threads start: defaultdict is not thread-safe to fill
-                budgets[budget_key(task)]
-
-        def run_one(task: Any) -> Any:
-            if budget_key and budget:
-                with budgets[budget_key(task)]:
-                    return function(task, state)
-            return function(task, state)
-
-        window = self.workers * 4  # submitted but not finished: bounds what waits in memory
+        limited = bool(budget_key and budget)
+        key_of = (lambda index: budget_key(tasks[index])) if limited else (lambda index: "")
+        queues: dict[str, deque[int]] = defaultdict(deque)  # per key, task indices in the given order
+        for index in range(len(tasks)):
+            queues[key_of(index)].append(index)
+        in_flight: Counter = Counter()
+        # Keys that may start a task now, by the index of their next task: the earliest goes first.
+        ready = [(queue[0], key) for key, queue in queues.items()]
+        heapq.heapify(ready)
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="drscan-collect") as pool:
             pending: dict[Future, int] = {}
-            queue = iter(enumerate(tasks))
             while True:
-                for index, task in queue:
-                    pending[pool.submit(run_one, task)] = index
-                    if len(pending) >= window:
-                        break
+                while ready and len(pending) < self.workers:
+                    _, key = heapq.heappop(ready)
+                    index = queues[key].popleft()
+                    pending[pool.submit(function, tasks[index], state)] = index
+                    in_flight[key] += 1
+                    if queues[key] and (not limited or in_flight[key] < budget):
+                        heapq.heappush(ready, (queues[key][0], key))
                 if not pending:
                     return
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
+                for future in sorted(done, key=pending.__getitem__):
                     index = pending.pop(future)
+                    key = key_of(index)
+                    in_flight[key] -= 1
+                    # The key had no entry in `ready` while at its budget (or with nothing queued).
+                    if queues[key] and limited and in_flight[key] == budget - 1:
+                        heapq.heappush(ready, (queues[key][0], key))
                     exc = future.exception()
                     if exc is not None and (isinstance(exc, DrscanError) or not isinstance(exc, Exception)):
                         raise exc  # rejected credentials, KeyboardInterrupt: the whole scan stops
