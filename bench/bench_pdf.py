@@ -41,14 +41,13 @@ def run_one(findings: int, detail: str) -> dict:
 
     from drscan import api
     from drscan.paths import templates_dir
-    from drscan.report.pdf_view import pdf_view
-    from drscan.report.render import PDF_TEMPLATE, _render
+    from drscan.report.render import pdf_html
 
     estate = ensure_estate(max(100, round(findings / FINDINGS_PER_RESOURCE)))
     result = api.scan(estate, config_path=HERE / "bench.drscan.yaml")
     timings: dict = {}
     context = _timed("context", timings, lambda: result.context)
-    html = _timed("template", timings, lambda: _render(PDF_TEMPLATE, pdf_view(context, detail), templates_dir()))
+    html = _timed("template", timings, lambda: pdf_html(context, templates_dir(), detail))
     document = _timed("layout", timings, lambda: HTML(string=html, base_url=str(templates_dir())).render())
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.pdf"

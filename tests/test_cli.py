@@ -108,6 +108,8 @@ def test_reports_hold_a_dr_chapter_per_app_with_estimates_picture_and_runbook(de
     for app in apps:
         assert f" {app} " in dr_text
     assert "Region loss" in dr_text and "Runbook: region loss" in dr_text and "Single points of failure" in dr_text
+    # the dependency graph's text is laid over its shapes as HTML labels: it is real text in the PDF
+    assert "1. Keys & network" in dr_text and "recovery region" in dr_text
     assert "pilot light" in dr_text and "active active" in dr_text
     # The dependency pictures are drawn as vector graphics: their column titles are text on the page.
     assert dr_text.count("1. Keys & network") == len(apps) and dr_text.count("4. Traffic") == len(apps)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from drscan.outputs import write_atomic
 
 HTML_TEMPLATE = "report.html.j2"
 PDF_TEMPLATE = "report_pdf.html.j2"
+_INDENT = re.compile(r"\n[ \t]+")
 
 
 def _json_value(value: object) -> str:
@@ -111,13 +113,20 @@ class _PageCounter(logging.Handler):
             self.on_page()
 
 
+def pdf_html(context: dict, templates_dir: Path, detail: str = DEFAULT_PDF_DETAIL) -> str:
+    """The HTML that WeasyPrint lays out as report.pdf. The template's indentation is only
+    whitespace the PDF collapses anyway (it has no preformatted text): dropping it makes the HTML
+    a quarter shorter for WeasyPrint's parser."""
+    return _INDENT.sub("\n", _render(PDF_TEMPLATE, pdf_view(context, detail), templates_dir))
+
+
 def render_pdf(context: dict, templates_dir: Path, detail: str = DEFAULT_PDF_DETAIL, progress=None) -> bytes:
     """`detail`: "summary" (each rule's first resources; the rest are in findings.csv/.json) or
     "full" (every failed and not-assessed resource with all its evidence). `progress`
     (api.Progress): a stage that advances per page laid out, then one per page drawn."""
     from weasyprint import HTML  # heavy import, only needed for PDF output
 
-    html = _render(PDF_TEMPLATE, pdf_view(context, detail), templates_dir)
+    html = pdf_html(context, templates_dir, detail)
     if progress is None:
         return HTML(string=html, base_url=str(templates_dir)).write_pdf()
     progress.stage("Laying out report.pdf pages")

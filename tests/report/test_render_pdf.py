@@ -105,14 +105,53 @@ def test_running_footer_and_header(pages, context):
         assert f"scan #{context['scan']['id']}" in text
 
 
-def test_every_control_listed_with_status(pages, context):
+# Control statuses the summary PDF names by id under their theme ("MANUAL 7 controls: A.5.1, A.5.2, ...")
+# instead of one row each (a manual control with an attestation keeps its row).
+LISTED = ("manual", "manual_missing", "not_covered")
+
+
+def assert_every_control_listed(pages: list[str], context: dict, summary: bool) -> set[str]:
+    """Every control of every framework is in the PDF with its status: as a row ("A.8.13 FAIL"), or
+    in summary named in its theme's list for its status. Returns the statuses seen."""
     text = "\n".join(pages)
+    flat = squash(text)
+    seen = set()
     for fw in context["frameworks"]:
         assert fw["title"] in " ".join(text.split())
         for theme in fw["themes"]:
+            listed: dict[str, list[str]] = {}
             for control in theme["controls"]:
-                pattern = re.escape(control["id"]) + r"\s+" + re.escape(STATUS_TEXT[control["status"]])
+                seen.add(control["status"])
+                if summary and control["status"] in LISTED and not control.get("attestations"):
+                    listed.setdefault(control["status"], []).append(control["id"])
+                    continue
+                pattern = re.escape(control["id"]) + r"\s+" + re.escape(STATUS_TEXT[control["status"]]) + r"\b"
                 assert re.search(pattern, text), f"{fw['id']}:{control['id']} {control['status']} not found"
+            for status, ids in listed.items():
+                line = f"{STATUS_TEXT[status]}{len(ids)}control{'' if len(ids) == 1 else 's'}:{','.join(ids)}"
+                assert squash(line) in flat, f"{fw['id']} theme {theme['id']}: {line}"
+    return seen
+
+
+def test_every_control_listed_with_status(pages, context):
+    assert_every_control_listed(pages, context, summary=True)
+
+
+def test_full_gives_every_control_its_row(full_pages, context):
+    assert_every_control_listed(full_pages, context, summary=False)
+
+
+def test_summary_matrix_says_where_the_rest_is(pages, context, full_pages):
+    """Manual and not-covered controls lose their rows (titles) in summary: the matrix says where
+    they are; full keeps every title."""
+    flat = squash("".join(pages))
+    assert squash("their titles, and every rule mapped to every control, are in report.html's control matrix") in flat
+    assert squash("and in this PDF with --pdf-detail full") in flat
+    manual = [c for fw in context["frameworks"] for t in fw["themes"] for c in t["controls"] if c["status"] == "manual"]
+    assert manual
+    full = squash("".join(full_pages))
+    assert all(squash(c["title"]) in full for c in manual)
+    assert sum(squash(c["title"]) in flat for c in manual) < len(manual)
 
 
 def test_failed_finding_in_full(full_pages, context):
@@ -131,13 +170,28 @@ def test_failed_finding_in_full(full_pages, context):
 
 
 def test_summary_lists_each_failure_with_its_rule_and_reason(pages, context):
+    """Summary: each failing rule with its fix and reason; its resources listed unless the rule is
+    low or info severity, whose count then points to findings.csv/.json and --pdf-detail full."""
+    from drscan.report.pdf_view import SUMMARY_UNLISTED_SEVERITIES
+
     text = squash("".join(pages))
+    unlisted: dict[str, int] = {}
     for f in context["findings"]:
         if f["status"] == "FAIL":
-            assert squash(f["resource_name"]) in text, f["resource_name"]
             assert squash(f["remediation"]) in text, f["rule_id"]
             assert squash(f["reason"]) in text, f["reason"]
-    assert squash("<script>window.__drscan_xss = true</script>") in text
+            if f["severity"] in SUMMARY_UNLISTED_SEVERITIES:
+                unlisted[f["rule_id"]] = unlisted.get(f["rule_id"], 0) + 1
+            else:
+                assert squash(f["resource_name"]) in text, f["resource_name"]
+    assert unlisted  # the fixture has low and info failures
+    for rule_id, n in unlisted.items():
+        severity = next(f["severity"] for f in context["findings"] if f["rule_id"] == rule_id)
+        pointer = (f"{n} failed resource{'' if n == 1 else 's'}, not listed for a {severity}-severity rule in this summary"
+                   f" — see findings.csv / findings.json (rule_id {rule_id}), or render with --pdf-detail full.")
+        assert squash(pointer) in text, rule_id
+    # the hostile resource name belongs to a low-severity failure: printed (escaped) in full only
+    assert squash("<script>window.__drscan_xss = true</script>") not in text
 
 
 def test_not_assessed_and_pass_summary(pages, context):
@@ -158,11 +212,19 @@ def test_gaps_section(pages, context):
         assert gap["code"] in text
 
 
-def test_rule_catalogue_appendix(pages, context):
-    text = squash("".join(pages))
-    assert squash("Rule catalogue") in text
+def test_rule_catalogue_appendix_in_full_and_pointed_to_in_summary(pages, full_pages, context):
+    full = squash("".join(full_pages))
+    assert squash("Appendix A — Rule catalogue") in full
     for rule in context["rules"]:
-        assert squash(rule["id"]) in text
+        assert squash(rule["id"]) in full and squash(rule["title"]) in full
+    summary = squash("".join(pages))
+    assert squash("Appendix A — Rule catalogue") in summary
+    assert squash(f"{context['scan']['rule_count']} rules were evaluated") in summary
+    for where in ("it is in report.html (section “Rule catalogue”)", "drscan rules list", "with --pdf-detail full"):
+        assert squash(where) in summary, where
+    passing_only = [r for r in context["rules"] if r["id"] in {p["rule_id"] for p in context["pass_summary"]}
+                    and r["id"] not in {f["rule_id"] for f in context["findings"] if f["status"] != "PASS"}]
+    assert passing_only and not any(squash(r["title"]) in summary for r in passing_only)
 
 
 def test_pages_rasterise(pdf, tmp_path):
@@ -256,13 +318,7 @@ def test_pack_running_footer(pack_pages, pack_context):
 
 def test_pack_every_control_listed_with_new_status(pack_pages, pack_context):
     text = "\n".join(pack_pages)
-    seen = set()
-    for fw in pack_context["frameworks"]:
-        for theme in fw["themes"]:
-            for control in theme["controls"]:
-                pattern = re.escape(control["id"]) + r"\s+" + re.escape(STATUS_TEXT[control["status"]]) + r"\b"
-                assert re.search(pattern, text), f"{fw['id']}:{control['id']} {control['status']} not found"
-                seen.add(control["status"])
+    seen = assert_every_control_listed(pack_pages, pack_context, summary=True)
     assert {"waived", "stale", "manual_attested", "manual_missing", "fail", "pass", "not_assessed"} <= seen
     assert squash("A.8.8 STALE evidence 47.6 d · TTL 30 d") in squash(text)  # the stale control's evidence age
 
@@ -326,7 +382,28 @@ def test_pack_pages_rasterise(pack_pdf, tmp_path):
 # ---------------------------------------------------------------- findings by control, status by theme
 
 
-def test_findings_by_control_chapter(pages, context):
+def test_summary_matrix_names_each_failing_rule_with_its_count_and_group(pages, context):
+    """Summary has no separate findings-by-control chapter: a failing control's row names each
+    failing rule with its failed resources and its group in 3.1, and that group is the rule's."""
+    from drscan.report.pdf_view import pdf_view
+
+    text = squash("".join(pages))
+    assert squash("Findings by control") not in text
+    numbers = pdf_view(context)["fail_numbers"]
+    fw = context["frameworks"][0]
+    control = next(c for t in fw["themes"] for c in t["controls"] if c["status"] == "fail")
+    ref = f"{fw['id']}:{control['id']}"
+    failing = [f for f in context["findings"] if f["status"] == "FAIL" and ref in f["controls"]]
+    assert failing, ref
+    for rule_id in {f["rule_id"] for f in failing}:
+        count = sum(1 for f in failing if f["rule_id"] == rule_id)
+        assert squash(f"{rule_id} {count} · {numbers[rule_id]}") in text, rule_id
+        group = next(g for g in pdf_view(context)["fail_groups"] if g["rule_id"] == rule_id)
+        assert squash(f"{numbers[rule_id]} {group['severity']} {rule_id}") in text.lower(), rule_id
+
+
+def test_findings_by_control_chapter(full_pages, context):
+    pages = full_pages
     start = next(i for i, t in enumerate(pages) if "Findings by control" in t and "Each failed control" in t)
     end = next(i for i, t in enumerate(pages) if i > start and "3 Findings" in t and "3.1 Failed findings" in t)
     section = squash("".join(pages[start:end]))
