@@ -174,12 +174,13 @@ def run_child(estate: Path, formats: str, keep: Path | None) -> dict:
     marks: list[tuple[str, float]] = []  # (stage, CPU seconds when it started), from the progress calls
     scan = api.scan
     names = {"Importing exports": "import", "Building dependency graph": "graph", "Evaluating rules": "evaluate",
-             "Storing scan": "store", "Writing reports": "report"}
+             "Storing scan": "store"}
 
     class Recording(cli_progress.RichProgress):
         def stage(self, name: str, total: int | None = None) -> None:
-            if name in names:
-                marks.append((names[name], time.process_time()))
+            label = "report" if name.startswith("Writing ") else names.get(name)  # one stage per report file
+            if label and not (marks and marks[-1][0] == label):
+                marks.append((label, time.process_time()))
             super().stage(name, total)
 
     def timed_scan(*args, **kwargs):
