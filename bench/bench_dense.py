@@ -168,18 +168,19 @@ def tree_bytes(path: Path) -> int:
 def run_child(estate: Path, formats: str, keep: Path | None) -> dict:
     """In the child: the CLI's `drscan scan` with api.scan's stage timings recorded (wall and CPU)."""
     sys.path.insert(0, str(REPO))
-    from drscan import api, cli
+    from drscan import api, cli, cli_progress
 
     stages: dict[str, dict[str, float]] = {}
     marks: list[tuple[str, float]] = []  # (stage, CPU seconds when it started), from the progress calls
     scan = api.scan
     names = {"Importing exports": "import", "Building dependency graph": "graph", "Evaluating rules": "evaluate",
-             "Storing scan": "store", "Writing reports": "report"}
+             "Storing scan": "store"}
 
-    class Recording(cli.RichProgress):
+    class Recording(cli_progress.RichProgress):
         def stage(self, name: str, total: int | None = None) -> None:
-            if name in names:
-                marks.append((names[name], time.process_time()))
+            label = "report" if name.startswith("Writing ") else names.get(name)  # one stage per report file
+            if label and not (marks and marks[-1][0] == label):
+                marks.append((label, time.process_time()))
             super().stage(name, total)
 
     def timed_scan(*args, **kwargs):
@@ -192,7 +193,7 @@ def run_child(estate: Path, formats: str, keep: Path | None) -> dict:
         return result
 
     api.scan = timed_scan
-    cli.RichProgress = Recording
+    cli_progress.RichProgress = Recording
     work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="dense-"))
     work.mkdir(parents=True, exist_ok=True)
     db, out = work / "dense.db", work / "reports"

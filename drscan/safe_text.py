@@ -61,10 +61,11 @@ def capped(lines: Iterable[str], limit: int = LIST_LIMIT) -> list[str]:
 FORMULA_STARTERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 
 
-def csv_cell(text: str) -> str:
-    """A CSV cell that stays data: controls and bidi characters neutralized (newlines kept, the
-    csv module quotes them) and a leading formula character, even after spaces, made literal."""
-    stripped = text.lstrip(" ")
-    if stripped[:1] in FORMULA_STARTERS:
-        text = "'" + text
-    return neutralize(text, multiline=True)
+def csv_cells(texts: list[str]) -> list[str]:
+    """The cells of a CSV row, each one that stays data: controls and bidi characters neutralized
+    (newlines kept, the csv module quotes them) and a leading formula character, even after
+    spaces, made literal. One search for controls covers the whole row (most rows have none)."""
+    guarded = ["'" + text if text.lstrip(" ")[:1] in FORMULA_STARTERS else text for text in texts]
+    if _INERT_MULTILINE.search("".join(guarded)) is None:
+        return guarded
+    return [neutralize(text, multiline=True) for text in guarded]

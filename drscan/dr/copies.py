@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from drscan.dr.model import Figure, Location, Mechanism, Step
 from drscan.dr.schedules import hours_to_seconds, schedule_interval_seconds
@@ -49,12 +50,14 @@ def location_of(resource: Resource, *, zone_redundant: bool = False, zones: tupl
                     tuple(resource.zones) if zones is None else zones, zone_redundant=zone_redundant)
 
 
+@lru_cache(maxsize=4096)  # a pure function of a few strings, asked for every backup rule of every store
 def regional_copy(provider: str, account: str, region: str) -> Location:
     """A copy kept by a regional service (S3-backed snapshots, vaults): survives one zone."""
     multi = provider == "gcp" and bool(_GCP_MULTI_REGION.match(region or "")) and region != "global"
     return Location(provider, account, region, (), zone_redundant=True, multi_region=multi)
 
 
+@lru_cache(maxsize=4096)  # pure; every schedule of every store is described with the same few intervals
 def human(seconds: float | None) -> str:
     if seconds is None:
         return "unknown"
@@ -263,51 +266,65 @@ def _vault_locked(ctx: DrContext, vault_id: str) -> tuple[bool, Step | None]:
 
 
 def _aws_backup_rules(ctx: DrContext, store: Resource) -> list[dict]:
-    graph = ctx.graph
     sources = []
-    for selection in graph.related(store.id, "protects", "in"):
+    for selection in ctx.graph.related(store.id, "protects", "in"):
         if selection.kind != "aws.backup.selection":
             continue
-        plans = graph.related(selection.id, "selection_of")
-        if not plans:
-            sources.append(dict(kind="backup", label=f"AWS Backup selection {selection.name} (plan not in inventory)",
-                                location=regional_copy("aws", selection.account, selection.region), interval=None,
-                                lag=0.0, immutable=False, action="aws_backup_restore",
-                                evidence=[Step(selection.id, "relation:protects", store.id,
-                                               "selected for backup, but its plan is not in the inventory")]))
-            continue
-        plan = plans[0]
-        for rule in plan.attrs.get("rules") or []:
-            rule_name = rule.get("name") or "rule"
-            selected = Step(selection.id, "relation:protects", store.id, f"selected by backup plan {plan.name}")
-            if rule.get("continuous"):
-                sources.append(dict(kind="pitr", label=f"AWS Backup continuous backup ({plan.name}/{rule_name})",
-                                    location=regional_copy("aws", plan.account, plan.region),
-                                    interval=ctx.assumptions.get("pitr_rpo_seconds.aws_backup_continuous"), lag=0.0,
-                                    immutable=False, action="aws_backup_restore",
-                                    evidence=[selected, Step(plan.id, f"rules[{rule_name}].continuous", True,
-                                                             "continuous backup: restore to any point in time")]))
-            interval = schedule_interval_seconds(rule.get("schedule"))
-            vault_id = f"arn:aws:backup:{plan.region}:{plan.account}:backup-vault:{rule.get('target_vault')}"
-            locked, vault_step = _vault_locked(ctx, vault_id)
-            steps = [selected, Step(plan.id, f"rules[{rule_name}].schedule", rule.get("schedule"),
-                                    f"runs every {human(interval)}" if interval else "schedule expression cannot be read")]
+        for source, inference in _selection_sources(ctx, selection):
+            selected = Step(selection.id, "relation:protects", store.id, inference)
+            sources.append({**source, "evidence": [selected, *source["evidence"]]})
+    return sources
+
+
+def _selection_sources(ctx: DrContext, selection: Resource) -> list[tuple[dict, str]]:
+    """The copies an AWS Backup selection makes of whatever it selects, each with its evidence
+    after the "selected by" step, which names the store: worked out once per selection (it
+    selects hundreds of stores), not once per store."""
+    known = ctx.memo.get(("selection", selection.id))
+    if known is not None:
+        return known
+    graph = ctx.graph
+    sources: list[tuple[dict, str]] = []
+    plans = graph.related(selection.id, "selection_of")
+    if not plans:
+        sources.append((dict(kind="backup", label=f"AWS Backup selection {selection.name} (plan not in inventory)",
+                             location=regional_copy("aws", selection.account, selection.region), interval=None,
+                             lag=0.0, immutable=False, action="aws_backup_restore", evidence=[]),
+                        "selected for backup, but its plan is not in the inventory"))
+        ctx.memo[("selection", selection.id)] = sources
+        return sources
+    plan = plans[0]
+    selected = f"selected by backup plan {plan.name}"
+    for rule in plan.attrs.get("rules") or []:
+        rule_name = rule.get("name") or "rule"
+        if rule.get("continuous"):
+            sources.append((dict(kind="pitr", label=f"AWS Backup continuous backup ({plan.name}/{rule_name})",
+                                 location=regional_copy("aws", plan.account, plan.region),
+                                 interval=ctx.assumptions.get("pitr_rpo_seconds.aws_backup_continuous"), lag=0.0,
+                                 immutable=False, action="aws_backup_restore",
+                                 evidence=[Step(plan.id, f"rules[{rule_name}].continuous", True,
+                                                "continuous backup: restore to any point in time")]), selected))
+        interval = schedule_interval_seconds(rule.get("schedule"))
+        vault_id = f"arn:aws:backup:{plan.region}:{plan.account}:backup-vault:{rule.get('target_vault')}"
+        locked, vault_step = _vault_locked(ctx, vault_id)
+        schedule = Step(plan.id, f"rules[{rule_name}].schedule", rule.get("schedule"),
+                        f"runs every {human(interval)}" if interval else "schedule expression cannot be read")
+        sources.append((dict(kind="backup", label=f"AWS Backup {plan.name}/{rule_name} -> {rule.get('target_vault')}",
+                             location=regional_copy("aws", plan.account, plan.region), interval=interval, lag=0.0,
+                             immutable=locked, action="aws_backup_restore", depends_on=(vault_id,),
+                             evidence=[schedule] + ([vault_step] if vault_step else [])), selected))
+        for destination in rule.get("copy_destinations") or []:
+            region, account = arn_region(destination), arn_account(destination)
+            locked, vault_step = _vault_locked(ctx, destination)
+            copy_steps = [schedule, Step(plan.id, f"rules[{rule_name}].copy_destinations", destination,
+                                         f"each backup is copied to {account or '?'} / {region or '?'}")]
             if vault_step:
-                steps.append(vault_step)
-            sources.append(dict(kind="backup", label=f"AWS Backup {plan.name}/{rule_name} -> {rule.get('target_vault')}",
-                                location=regional_copy("aws", plan.account, plan.region), interval=interval, lag=0.0,
-                                immutable=locked, action="aws_backup_restore", depends_on=(vault_id,), evidence=steps))
-            for destination in rule.get("copy_destinations") or []:
-                region, account = arn_region(destination), arn_account(destination)
-                locked, vault_step = _vault_locked(ctx, destination)
-                copy_steps = steps[:2] + [Step(plan.id, f"rules[{rule_name}].copy_destinations", destination,
-                                               f"each backup is copied to {account or '?'} / {region or '?'}")]
-                if vault_step:
-                    copy_steps.append(vault_step)
-                sources.append(dict(kind="backup", label=f"AWS Backup copy {plan.name}/{rule_name} -> {destination.rsplit(':', 1)[-1]}",
-                                    location=regional_copy("aws", account, region), interval=interval,
-                                    lag=ctx.assumptions.get("replication_lag_seconds.backup_copy"), immutable=locked,
-                                    action="aws_backup_restore", depends_on=(destination,), evidence=copy_steps))
+                copy_steps.append(vault_step)
+            sources.append((dict(kind="backup", label=f"AWS Backup copy {plan.name}/{rule_name} -> {destination.rsplit(':', 1)[-1]}",
+                                 location=regional_copy("aws", account, region), interval=interval,
+                                 lag=ctx.assumptions.get("replication_lag_seconds.backup_copy"), immutable=locked,
+                                 action="aws_backup_restore", depends_on=(destination,), evidence=copy_steps), selected))
+    ctx.memo[("selection", selection.id)] = sources
     return sources
 
 

@@ -151,8 +151,8 @@ def aws_rds_cluster(ctx: DrContext, store: Resource) -> list[Mechanism]:
     for region in store.attrs.get("global_cluster_regions") or []:
         if region == store.region or region in seen_regions:
             continue
-        secondary = next((c for c in ctx.index.kind("aws.rds.db_cluster") if c.region == region and c.id != store.id
-                          and c.attrs.get("global_cluster_id") == store.attrs.get("global_cluster_id")), None)
+        secondary = next((c for c in ctx.index.global_clusters().get((store.attrs.get("global_cluster_id"),), ())
+                          if c.region == region and c.id != store.id), None)
         found.append(_replica(ctx, store, secondary, label=f"Aurora global database secondary in {region}",
                               lag_key="replication_lag_seconds.aurora_global_database",
                               promote_key="promote_seconds.aurora_global_database",
@@ -398,7 +398,17 @@ HANDLERS: dict[str, Callable[[DrContext, Resource], list[Mechanism]]] = {
 
 
 def mechanisms_for(ctx: DrContext, store: Resource) -> tuple[Mechanism, ...]:
-    """All mechanisms protecting one data store, in a stable order."""
+    """All mechanisms protecting one data store, in a stable order (found once per context: a
+    store that belongs to several apps is assessed once)."""
+    known = ctx.memo.get(("mechanisms", store.id))
+    if known is not None and known[0] is store:
+        return known[1]
+    found = _mechanisms_for(ctx, store)
+    ctx.memo[("mechanisms", store.id)] = (store, found)
+    return found
+
+
+def _mechanisms_for(ctx: DrContext, store: Resource) -> tuple[Mechanism, ...]:
     handler = HANDLERS.get(store.kind)
     found = list(handler(ctx, store)) if handler else []
     found.extend(backup_copies(ctx, store))
@@ -407,7 +417,7 @@ def mechanisms_for(ctx: DrContext, store: Resource) -> tuple[Mechanism, ...]:
     if keys:
         # Local copies (PITR logs, snapshots, versions, same-account backups) are encrypted with the
         # store's own key: disabling that key makes them unusable too.
-        found = [replace(m, depends_on=m.depends_on + keys)
+        found = [m.depending_on(keys)
                  if m.kind != "async_replica" and m.location.account == store.account and m.location.region == store.region
                  else m for m in found]
     return tuple(found)

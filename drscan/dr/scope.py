@@ -8,7 +8,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from drscan.config import App, Config, SharedService
 from drscan.dr.assumptions import Assumptions
@@ -84,18 +84,33 @@ class GraphIndex:
         self.by_kind = dict(by_kind)
         self.dns = {k: sorted(set(v)) for k, v in dns.items()}
         self.lower = lower
-        self._vaults_by_key: dict[str, list[Resource]] | None = None
+        self._groups: dict[str, dict[Any, list[Resource]]] = {}
+
+    def _grouped(self, name: str, kind: str, key: Callable[[Resource], Any]) -> dict[Any, list[Resource]]:
+        """Resources of `kind` by key(resource), in inventory order (a None key is left out); built once."""
+        if name not in self._groups:
+            found: dict[Any, list[Resource]] = defaultdict(list)
+            for resource in self.by_kind.get(kind, ()):
+                value = key(resource)
+                if value is not None:
+                    found[value].append(resource)
+            self._groups[name] = dict(found)
+        return self._groups[name]
 
     def vaults_by_key(self) -> dict[str, list[Resource]]:
         """Backup vaults by the KMS key that encrypts them (a vault has no encrypted_by edge)."""
-        if self._vaults_by_key is None:
-            found: dict[str, list[Resource]] = defaultdict(list)
-            for vault in self.by_kind.get("aws.backup.vault", ()):
-                key = vault.attrs.get("encryption_key_arn")
-                if key:
-                    found[str(key)].append(vault)
-            self._vaults_by_key = dict(found)
-        return self._vaults_by_key
+        return self._grouped("vaults_by_key", "aws.backup.vault",
+                             lambda vault: str(vault.attrs["encryption_key_arn"]) if vault.attrs.get("encryption_key_arn") else None)
+
+    def record_groups(self) -> dict[tuple, list[Resource]]:
+        """Route 53 records by (account, zone id, name, type): the records that answer one name."""
+        from drscan.dr.traffic import ROUTE53, record_key
+
+        return self._grouped("record_groups", ROUTE53, record_key)
+
+    def global_clusters(self) -> dict[tuple, list[Resource]]:
+        """Aurora clusters by (global_cluster_id,)."""
+        return self._grouped("global_clusters", "aws.rds.db_cluster", lambda cluster: (cluster.attrs.get("global_cluster_id"),))
 
     def resolve(self, ref: str) -> list[Resource]:
         """A configured entrypoint or member id -> resources (by id, lower-cased id, or DNS name)."""
@@ -123,6 +138,9 @@ class DrContext:
     per_resource_time: bool = False
     index: GraphIndex = field(init=False)
     _scopes: dict[str, "AppScope"] = field(default_factory=dict, repr=False)
+    # Results of pure functions of (this context, one resource), kept because a resource belongs to
+    # several apps: ("mechanisms", store id), ("cascade", resource id), ("selection", selection id).
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.index = GraphIndex(self.graph)
@@ -185,6 +203,7 @@ class AppScope:
     evidence: tuple[Step, ...] = ()
 
     store_index: dict[str, Resource] = field(default_factory=dict, compare=False, repr=False)
+    entrypoint_index: dict[str, Resource] = field(default_factory=dict, compare=False, repr=False)
     tier_of: dict[str, Tier] = field(default_factory=dict, compare=False, repr=False)  # member id -> its tier
     member_ids: frozenset[str] = field(default_factory=frozenset, compare=False, repr=False)
 
@@ -362,20 +381,29 @@ def build_scope(ctx: DrContext, name: str, members: list[Resource], app: App | N
     evidence.append(step)
     moved = _global_table_replicas(stores, primary)
     clusters = [s for s in stores if s.kind == "aws.rds.db_cluster" and s.attrs.get("global_cluster_id")]
+    primary_globals = {c.attrs.get("global_cluster_id") for c in clusters if c.region == primary}
     for cluster in clusters:
-        if cluster.region != primary and any(c.region == primary and c.attrs.get("global_cluster_id") ==
-                                             cluster.attrs.get("global_cluster_id") for c in clusters):
+        if cluster.region != primary and cluster.attrs.get("global_cluster_id") in primary_globals:
             moved[cluster.id] = Step(cluster.id, "global_cluster_id", cluster.attrs.get("global_cluster_id"),
                                      "secondary cluster of an Aurora global database: standby data")
+    store_ids = {s.id for s in stores}
+    by_kind_region: dict[tuple[str, str], list[Resource]] = defaultdict(list)  # in `stores` order
+    for store in stores:
+        by_kind_region[(store.kind, store.region)].append(store)
+    claimers: dict[tuple[str, str], set[str]] = defaultdict(set)  # stores that named a (kind, region) a destination
     for store in stores:
         targets = [t for t in graph.related(store.id, "replicates_to") if t.kind == store.kind]
         for target in targets:
-            if target.region != primary and any(t.id == target.id for t in stores):
+            if target.region != primary and target.id in store_ids:
                 moved.setdefault(target.id, Step(target.id, "relation:replicates_to", store.id,
                                                  f"replica of {store.name} (replication target)"))
         for region in store.attrs.get("replication_regions") or ():
-            for other in stores:
-                if other.kind == store.kind and other.region == region and other.id != store.id and region != primary:
+            named = claimers[(store.kind, region)]
+            if region == primary or store.id in named or len(named) >= 2:
+                continue  # two stores naming it have marked every store there (each all but itself)
+            named.add(store.id)
+            for other in by_kind_region.get((store.kind, region), ()):
+                if other.id != store.id:
                     moved.setdefault(other.id, Step(other.id, "region", region,
                                                     f"replication destination of {store.name}"))
     if moved:
@@ -407,7 +435,8 @@ def build_scope(ctx: DrContext, name: str, members: list[Resource], app: App | N
         keys=tuple(sorted(keys.values(), key=lambda r: r.id)), network=tuple(sorted(network.values(), key=lambda r: r.id)),
         primary_region=primary, primary_provider=primary_provider, regions=tuple(regions),
         providers=tuple(sorted({r.provider for r in members})), accounts=tuple(sorted({r.account for r in members if r.account})),
-        evidence=tuple(evidence), store_index={r.id: r for r in kept}, member_ids=frozenset(r.id for r in members),
+        evidence=tuple(evidence), store_index={r.id: r for r in kept}, entrypoint_index={r.id: r for r in entrypoints},
+        member_ids=frozenset(r.id for r in members),
         tier_of={m: t for t in tiers for m in t.member_ids},
     )
 

@@ -27,6 +27,7 @@ PROPAGATION: dict[str, str] = {
     "encrypted_by": "source", "child_of": "source", "member_of": "source", "listener_of": "source",
     "stored_in": "source", "attached_to": "target",
 }
+_PROPAGATION_LOOKUPS = tuple((relation, "in" if end == "source" else "out") for relation, end in PROPAGATION.items())
 _WHY = {"encrypted_by": "cannot decrypt: its key {other} failed", "child_of": "its parent {other} failed",
         "member_of": "its cluster {other} failed", "listener_of": "its load balancer {other} failed",
         "stored_in": "its vault {other} failed", "attached_to": "its volume {other} failed"}
@@ -126,24 +127,24 @@ def initial_failures(ctx: DrContext, failures: tuple[Failure, ...]) -> FailedSet
 def propagate(ctx: DrContext, failed: FailedSet) -> FailedSet:
     """Fixed point over PROPAGATION edges; each resource enters the queue at most once."""
     graph = ctx.graph
+    resources, related_ids = graph.resources, graph.related_ids
     vaults_by_key = ctx.index.vaults_by_key()
     queue = deque(failed.resources)
     while queue:
         current = queue.popleft()
         origin = failed.cause.get(current, "cascade")
-        victims: list[tuple[Resource, str]] = []
-        for relation, end in PROPAGATION.items():
-            neighbours = graph.related(current, relation, "in" if end == "source" else "out")
-            victims.extend((n, relation) for n in neighbours)
-        victims.extend((v, "encrypted_by") for v in vaults_by_key.get(current, ()))
+        victims: list[tuple[str, str]] = []
+        for relation, direction in _PROPAGATION_LOOKUPS:  # ids, not resources: this runs for every SPOF candidate
+            victims.extend((i, relation) for i in related_ids(current, relation, direction) if i in resources)
+        victims.extend((v.id, "encrypted_by") for v in vaults_by_key.get(current, ()))
         for victim, relation in victims:
-            if victim.id in failed.resources:
+            if victim in failed.resources:
                 continue
-            other = graph.resources.get(current)
-            failed.resources[victim.id] = Step(victim.id, f"relation:{relation}", current,
-                                               _WHY[relation].format(other=other.name if other else current))
-            failed.cause[victim.id] = "zone" if origin == "zone" and relation == "attached_to" else f"cascade:{origin}"
-            queue.append(victim.id)
+            other = resources.get(current)
+            failed.resources[victim] = Step(victim, f"relation:{relation}", current,
+                                            _WHY[relation].format(other=other.name if other else current))
+            failed.cause[victim] = "zone" if origin == "zone" and relation == "attached_to" else f"cascade:{origin}"
+            queue.append(victim)
     return failed
 
 
@@ -263,13 +264,15 @@ def app_outcome(ctx: DrContext, scope: AppScope, mechanisms: dict[str, tuple[Mec
                 and any(m not in failed.resources for m in t.member_ids)]
     regional = any(f.kind in ("region", "provider", "account") for f in failed.failures)
     for tier in serving:
+        group = tier.key.startswith("asg:")
+        instances = tier.member_ids[1:] if group else tier.member_ids
+        # Survivors first: it stops at the first one, where listing the failed members walks the
+        # whole tier (hundreds of instances) for every single-resource failure.
+        if any(m not in failed.resources for m in instances):
+            continue  # survivors in the tier keep serving
         down = [m for m in tier.member_ids if m in failed.resources]
         if not down:
             continue
-        group = tier.key.startswith("asg:")
-        instances = tier.member_ids[1:] if group else tier.member_ids
-        if any(m not in failed.resources for m in instances):
-            continue  # survivors in the tier keep serving
         if strategy == "active_active" and any(
                 other is not tier and other.units > 0 and other.region != tier.region
                 and any(m not in failed.resources for m in other.member_ids) for other in scope.tiers):
@@ -303,7 +306,11 @@ def app_outcome(ctx: DrContext, scope: AppScope, mechanisms: dict[str, tuple[Mec
                 compute_time = figure.seconds
                 other_figures = [f for f in other_figures if not f.source.startswith("compute")] + [figure]
     traffic_time = 0.0
-    entry_failed = [e for e in scope.entrypoints if e.id in failed.resources]
+    if len(failed.resources) < len(scope.entrypoints):  # entrypoints are sorted by id
+        entry_failed = sorted((scope.entrypoint_index[i] for i in failed.resources if i in scope.entrypoint_index),
+                              key=lambda r: r.id)
+    else:
+        entry_failed = [e for e in scope.entrypoints if e.id in failed.resources]
     if entry_failed and (len(entry_failed) == len(scope.entrypoints) or outcome != KEEPS_SERVING):
         cascade.extend(failed.resources[e.id] for e in entry_failed)
         worse(FAILOVER)
@@ -443,9 +450,8 @@ def single_points_of_failure(ctx: DrContext, name: str, assessed: Assessed) -> l
     involved = _involved(ctx, [name] + dependencies, assessed)
     found = []
     for resource_id in sorted(candidates):
-        failed = propagate(ctx, FailedSet((Failure("resource", resource_id),), {resource_id: Step(
-            resource_id, "dr.failure", f"resource:{resource_id}", "fails alone")}, {resource_id: "resource"}))
-        if not (set(failed.resources) & involved):
+        failed = failure_cascade(ctx, resource_id)
+        if involved.isdisjoint(failed.resources):
             continue
         outcomes: dict[str, AppOutcome] = {}
         for current in _order(ctx, dependencies + [name]):
@@ -454,6 +460,21 @@ def single_points_of_failure(ctx: DrContext, name: str, assessed: Assessed) -> l
         if outcomes[name].outcome != KEEPS_SERVING:
             found.append((resource_id, outcomes[name].outcome))
     return found
+
+
+SHARED_CASCADE = 16  # cascades at least this large (a key, a vault) are kept: every app holding the resource asks again
+
+
+def failure_cascade(ctx: DrContext, resource_id: str) -> FailedSet:
+    """What fails when `resource_id` fails alone (read only by the caller)."""
+    known = ctx.memo.get(("cascade", resource_id))
+    if known is not None:
+        return known
+    failed = propagate(ctx, FailedSet((Failure("resource", resource_id),), {resource_id: Step(
+        resource_id, "dr.failure", f"resource:{resource_id}", "fails alone")}, {resource_id: "resource"}))
+    if len(failed.resources) >= SHARED_CASCADE:
+        ctx.memo[("cascade", resource_id)] = failed
+    return failed
 
 
 def _involved(ctx: DrContext, names: list[str], assessed: Assessed) -> set[str]:

@@ -67,10 +67,13 @@ def record_group(ctx: DrContext, record: Resource) -> list[Resource]:
     the latency records of every region): Route 53 chooses among them."""
     if record.kind != ROUTE53:
         return [record]
-    key = (record.account, record.attrs.get("zone_id"), _name(record), record.attrs.get("type"))
-    group = [r for r in ctx.index.kind(ROUTE53)
-             if (r.account, r.attrs.get("zone_id"), _name(r), r.attrs.get("type")) == key]
+    group = ctx.index.record_groups().get(record_key(record))
     return sorted(group or [record], key=lambda r: r.id)
+
+
+def record_key(record: Resource) -> tuple:
+    """What makes Route 53 records answer the same queries: account, zone, name and type."""
+    return record.account, record.attrs.get("zone_id"), _name(record), record.attrs.get("type")
 
 
 def _deciding_records(group: list[Resource]) -> tuple[list[Resource], str]:

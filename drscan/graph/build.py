@@ -52,6 +52,10 @@ class ResourceGraph:
         index = self._outgoing if direction == "out" else self._incoming
         return [self.resources[i] for i in index.get((resource_id, relation), ()) if i in self.resources]
 
+    def related_ids(self, resource_id: str, relation: str, direction: str = "out") -> list[str]:
+        """The ids `related` would return resources for, in the same order (ids not in the graph included)."""
+        return (self._outgoing if direction == "out" else self._incoming).get((resource_id, relation), [])
+
     @property
     def graph(self) -> nx.MultiDiGraph:
         """The networkx view (nodes: resource ids and app:<name>; edge keys: relation types), for

@@ -13,7 +13,7 @@ from drscan.errors import InputError
 from drscan.engine.loader import RuleSet
 from drscan.model import CATEGORIES, SEVERITIES, SEVERITY_RANK, Scan, Status
 from drscan.report.dr_section import dr_section
-from drscan.report.coverage import WAIVED, control_statuses
+from drscan.report.coverage import WAIVED, control_statuses, rule_tallies
 
 if TYPE_CHECKING:
     from drscan.assurance import Assurance, Attestation
@@ -112,11 +112,13 @@ def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit
         raise InputError(f"unknown framework {unknown[0]!r}; known: {', '.join(sorted(rules.catalogues))}")
     ttl = dict(config.evidence_ttl_days)
     framework_rows = []
+    tallies = rule_tallies(scan.findings, waived=waived, ages=ages)  # once, not once per framework
     for framework_id in chosen:
         catalogue = rules.catalogues[framework_id]
         framework_ttl = ttl.get(framework_id, ttl.get("default", DEFAULT_EVIDENCE_TTL_DAYS))
         statuses = control_statuses(catalogue, rules, scan.findings, waived=waived, ages=ages,
-                                    ttl_days=framework_ttl if assurance is not None else None, assurance=assurance)
+                                    ttl_days=framework_ttl if assurance is not None else None, assurance=assurance,
+                                    tallies=tallies)
         themes: dict[str, dict] = {}
         for cs in statuses:
             theme = themes.setdefault(cs.control.theme_id, {"id": cs.control.theme_id, "name": cs.control.theme_name, "controls": []})

@@ -53,10 +53,9 @@ def rules_by_control(rules: RuleSet, framework: str) -> dict[str, list[str]]:
     return mapping
 
 
-def control_statuses(catalogue: Catalogue, rules: RuleSet, findings: Iterable[Finding] = (), *,
-                     waived: frozenset[str] | set[str] = frozenset(), ages: dict[str, float] | None = None,
-                     ttl_days: float | None = None, assurance: "Assurance | None" = None) -> list[ControlStatus]:
-    """`waived` and `ages` are keyed by finding fingerprint (rule_id|resource_id)."""
+def rule_tallies(findings: Iterable[Finding], *, waived: frozenset[str] | set[str] = frozenset(),
+                 ages: dict[str, float] | None = None) -> tuple[dict[str, Counter], dict[str, float]]:
+    """Findings per rule by status (WAIVED for waived fingerprints), and each rule's oldest evidence age."""
     by_rule: dict[str, Counter] = defaultdict(Counter)
     oldest: dict[str, float] = {}
     for finding in findings:
@@ -64,6 +63,16 @@ def control_statuses(catalogue: Catalogue, rules: RuleSet, findings: Iterable[Fi
         by_rule[finding.rule_id][WAIVED if key in waived else finding.status.value] += 1
         if ages and key in ages:
             oldest[finding.rule_id] = max(oldest.get(finding.rule_id, 0.0), ages[key])
+    return by_rule, oldest
+
+
+def control_statuses(catalogue: Catalogue, rules: RuleSet, findings: Iterable[Finding] = (), *,
+                     waived: frozenset[str] | set[str] = frozenset(), ages: dict[str, float] | None = None,
+                     ttl_days: float | None = None, assurance: "Assurance | None" = None,
+                     tallies: tuple[dict[str, Counter], dict[str, float]] | None = None) -> list[ControlStatus]:
+    """`waived` and `ages` are keyed by finding fingerprint (rule_id|resource_id); `tallies`
+    (from rule_tallies, the same findings, waivers and ages) saves counting them again per framework."""
+    by_rule, oldest = tallies if tallies is not None else rule_tallies(findings, waived=waived, ages=ages)
     mapping = rules_by_control(rules, catalogue.framework)
     out = []
     for control in catalogue.controls:

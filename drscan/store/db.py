@@ -25,6 +25,7 @@ SCHEMA_VERSION = 5  # 2: drills (restore drill records); 3: indexes for drscan s
 #                     4: dr_scores (DR readiness score per app and disruption, per scan); 5: notifications.state
 #                     (pending | sent | failed)
 BATCH = 2000
+WRITE_CACHE_KIB = 65536  # SQLite page cache while a scan is written (the default, 2 MB, thrashes on 1M+ relation rows)
 BUSY_TIMEOUT_S = 300  # DRSCAN_DB_TIMEOUT overrides it
 # The tables each schema version has; a file of an older version is migrated by its next writer.
 TABLES_SINCE = {1: ("meta", "scans", "resources", "relations", "findings", "gaps", "finding_history", "notifications"),
@@ -262,6 +263,7 @@ def save_scan(db: sqlite_utils.Database, scan: Scan) -> int:
         # on one database are serialized instead of interleaving their history updates.
         if conn.in_transaction:
             conn.commit()
+        conn.execute(f"pragma cache_size = -{WRITE_CACHE_KIB}")  # index pages of a large scan stay in memory
         conn.execute("BEGIN IMMEDIATE")
         try:
             cursor = conn.execute(

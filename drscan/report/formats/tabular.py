@@ -8,12 +8,12 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable
+from typing import Any, BinaryIO, Callable, Iterable
 
 import orjson
 
 from drscan.outputs import atomic_file
-from drscan.safe_text import csv_cell
+from drscan.safe_text import csv_cells
 
 _ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
 
@@ -65,23 +65,25 @@ def write_json_document(handle: BinaryIO, document: dict[str, Any], stream: str 
     handle.write(b"\n}\n")
 
 
-def _cell(value: Any) -> str:
-    """Every cell goes through safe_text.csv_cell: a cell a spreadsheet would run as a formula
-    (= + - @ tab CR LF, their full-width forms) is made literal, control and bidi characters
-    are shown as escapes. Values are never cut."""
+def _text(value: Any, encode: Callable[[Any], str]) -> str:
+    """A finding's field as CSV text: evidence as path=JSON pairs, lists joined with "; "."""
     if isinstance(value, (list, tuple)):
         if value and isinstance(value[0], dict):
-            return csv_cell("; ".join(f"{v['path']}={json.dumps(v['value'], default=str)}" for v in value))
-        return csv_cell("; ".join(str(v) for v in value))
-    return csv_cell("" if value is None else str(value))
+            return "; ".join(f"{v['path']}={encode(v['value'])}" for v in value)
+        return "; ".join(str(v) for v in value)
+    return "" if value is None else str(value)
 
 
 def write_csv_rows(text: Any, findings: Iterable[dict[str, Any]]) -> None:
-    """The CSV (header and one row per finding) to a text stream."""
+    """The CSV (header and one row per finding) to a text stream. Every cell goes through
+    safe_text.csv_cells: a cell a spreadsheet would run as a formula (= + - @ tab CR LF, their
+    full-width forms) is made literal, control and bidi characters are shown as escapes. Values
+    are never cut."""
     writer = csv.writer(text)
     writer.writerow(CSV_COLUMNS)
+    encode = json.JSONEncoder(default=str).encode  # json.dumps(value, default=str) without an encoder per value
     for finding in findings:
-        writer.writerow([_cell(finding.get(column)) for column in CSV_COLUMNS])
+        writer.writerow(csv_cells([_text(finding.get(column), encode) for column in CSV_COLUMNS]))
 
 
 def csv_text(findings: list[dict[str, Any]]) -> str:
