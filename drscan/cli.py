@@ -102,7 +102,7 @@ def scan(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; only errors."),
     pdf_detail: str = typer.Option("summary", "--pdf-detail", help="report.pdf: summary (each rule's first failing resources; every result is in findings.csv/.json) or full (every failed and not-assessed resource with all its evidence)."),
     timings: bool = typer.Option(False, "--timings", help="At the end, where the time went: stages, and per live AWS service and API operation the calls, retries, API wait, backoff and CPU (also a `timings` object in findings.json)."),
-    aws_retries: int = typer.Option(8, "--aws-retries", help="Retries per AWS API call after the first attempt (throttling, 5xx; errors that cannot succeed, such as AccessDenied, are never retried)."),
+    aws_retries: int = typer.Option(8, "--aws-retries", help="Retries per AWS API call after the first attempt when throttled (5xx and dropped connections: at most 2; errors that cannot succeed, such as AccessDenied, are never retried)."),
 ) -> None:
     """Collect (exports and/or live clouds), evaluate every rule, store the scan and write reports."""
     console = make_console()

@@ -18,6 +18,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
+from botocore.retries import standard
 
 from drscan.collect.aws.timings import ApiTimings, CallMeter
 from drscan.model import Gap, Reference, Resource
@@ -154,6 +155,38 @@ PER_RESOURCE_READERS = 4
 MAX_READERS = 8
 
 
+# Server errors (5xx, timeouts, dropped connections) are retried at most this often; throttling
+# gets the whole --aws-retries budget. Throttling is expected in a large organization and passes;
+# a service that fails three times running is down or lacks the API, and waiting out eight
+# backoffs only delays the gap that reports it.
+SERVER_ERROR_RETRIES = 2
+
+
+def limit_server_error_retries(client: Any) -> None:
+    """Wrap the client's botocore retry handler (standard/adaptive mode) so that only throttling
+    is retried beyond SERVER_ERROR_RETRIES; backoff, retry quota and adaptive rate limiting stay
+    botocore's own."""
+    max_attempts = client.meta.config.retries.get("total_max_attempts")  # the first call and its retries
+    if max_attempts is None or max_attempts <= SERVER_ERROR_RETRIES + 1:
+        return
+    event = f"needs-retry.{client.meta.service_model.service_id.hyphenize()}"
+    unique_id = f"retry-config-{client.meta.service_model.service_id.hyphenize()}"
+    client.meta.events.unregister(event, unique_id=unique_id)  # botocore's handler, made at client creation
+    handler = standard.register_retry_handler(client, max_attempts=max_attempts)  # the same, handed back
+    client.meta.events.unregister(event, unique_id=unique_id)
+    adapter, throttled = standard.RetryEventAdapter(), standard.ThrottledRetryableChecker()
+
+    def needs_retry(attempts: int = 1, **kwargs: Any) -> float | None:
+        if attempts > SERVER_ERROR_RETRIES:
+            context = adapter.create_retry_context(attempts=attempts, **kwargs)
+            status = getattr(context.http_response, "status_code", None)
+            if not (throttled.is_retryable(context) or status == 429):
+                return None  # no more retries: the error becomes a gap now
+        return handler.needs_retry(attempts=attempts, **kwargs)
+
+    client.meta.events.register(event, needs_retry, unique_id=unique_id)
+
+
 class TaskContext:
     """Per task: one boto3 session (never shared with another thread), read-only calls, results."""
 
@@ -178,8 +211,9 @@ class TaskContext:
                             # S3 Control and others prefix the host with the account id, which a
                             # local or private endpoint cannot resolve.
                             inject_host_prefix=self.task.endpoint_url is None)
-            self._clients[key] = self.session.client(service, region_name=region, config=config,
-                                                     endpoint_url=self.task.endpoint_url)
+            client = self.session.client(service, region_name=region, config=config, endpoint_url=self.task.endpoint_url)
+            limit_server_error_retries(client)
+            self._clients[key] = client
         return self._clients[key]
 
     # -- calls -------------------------------------------------------------------------------
