@@ -168,31 +168,40 @@ def tree_bytes(path: Path) -> int:
 def run_child(estate: Path, formats: str, keep: Path | None) -> dict:
     """In the child: the CLI's `drscan scan` with api.scan's stage timings recorded (wall and CPU)."""
     sys.path.insert(0, str(REPO))
-    from drscan import api, cli
+    from drscan import api, cli, cli_progress
 
     stages: dict[str, dict[str, float]] = {}
     marks: list[tuple[str, float]] = []  # (stage, CPU seconds when it started), from the progress calls
+    peaks: dict[str, int] = {}  # stage -> peak RSS (MB) of the process when the stage ended
     scan = api.scan
     names = {"Importing exports": "import", "Building dependency graph": "graph", "Evaluating rules": "evaluate",
              "Storing scan": "store", "Writing reports": "report"}
 
-    class Recording(cli.RichProgress):
+    def peak_mb() -> int:
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+    class Recording(cli_progress.RichProgress):
         def stage(self, name: str, total: int | None = None) -> None:
-            if name in names:
-                marks.append((names[name], time.process_time()))
+            if marks and marks[-1][0] not in peaks:
+                peaks[marks[-1][0]] = peak_mb()
+            label = names.get(name) or ("report" if name.startswith("Writing ") else None)
+            if label and not (marks and marks[-1][0] == label):
+                marks.append((label, time.process_time()))
             super().stage(name, total)
 
     def timed_scan(*args, **kwargs):
         result = scan(*args, **kwargs)
+        if marks and marks[-1][0] not in peaks:
+            peaks[marks[-1][0]] = peak_mb()
         marks.append(("end", time.process_time()))
         cpu = {stage: round(marks[i + 1][1] - started, 2) for i, (stage, started) in enumerate(marks[:-1])}
         for name, seconds in result.timings.items():
             label = "import" if name == "collect" else name
-            stages[label] = {"wall": round(seconds, 2), "cpu": cpu.get(label)}
+            stages[label] = {"wall": round(seconds, 2), "cpu": cpu.get(label), "peak_mb": peaks.get(label)}
         return result
 
     api.scan = timed_scan
-    cli.RichProgress = Recording
+    cli_progress.RichProgress = Recording
     work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="dense-"))
     work.mkdir(parents=True, exist_ok=True)
     db, out = work / "dense.db", work / "reports"
@@ -253,11 +262,11 @@ def main() -> None:
         row.update(size=text, formats=formats, export_mb=round(tree_bytes(estate) / 1e6),
                    load_before=[round(x, 2) for x in load], load_after=[round(x, 2) for x in os.getloadavg()])
         results.append(row)
-        stages = "  ".join(f"{k} {v['wall']:.1f}s/{v['cpu']}s" for k, v in row["stages"].items())
+        stages = "  ".join(f"{k} {v['wall']:.1f}s/{v['cpu']}s/{v['peak_mb']}MB" for k, v in row["stages"].items())
         print(f"{text:>5} {formats:<8} {row.get('resources', '?'):>8} resources  {row.get('relations', '?'):>9} relations  "
               f"{row.get('findings', '?'):>8} findings  wall {row['seconds']:.1f}s cpu {row['cpu_seconds']:.1f}s  "
               f"peak {row['peak_rss_mb']} MB  db {row['db_mb']} MB  json {row['findings_json_mb']} MB  "
-              f"[wall/cpu: {stages}]  load {row['load_before'][0]}", flush=True)
+              f"[wall/cpu/peak so far: {stages}]  load {row['load_before'][0]}", flush=True)
     print(json.dumps(results, indent=2))
 
 
