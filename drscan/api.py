@@ -98,7 +98,7 @@ class ScanResult:
             return self._context
         if self._summary is None:
             self._summary = build_context(self.scan, self.rules, self.config, self.fail_on, self.exit_code,
-                                          score_history=self.score_history, dr=False)
+                                          score_history=self.score_history, dr=False, lazy=True)
         return self._summary
 
 

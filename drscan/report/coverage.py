@@ -55,12 +55,14 @@ def rules_by_control(rules: RuleSet, framework: str) -> dict[str, list[str]]:
 
 def control_statuses(catalogue: Catalogue, rules: RuleSet, findings: Iterable[Finding] = (), *,
                      waived: frozenset[str] | set[str] = frozenset(), ages: dict[str, float] | None = None,
-                     ttl_days: float | None = None, assurance: "Assurance | None" = None) -> list[ControlStatus]:
-    """`waived` and `ages` are keyed by finding fingerprint (rule_id|resource_id)."""
+                     ttl_days: float | None = None, assurance: "Assurance | None" = None,
+                     oldest: dict[str, float] | None = None) -> list[ControlStatus]:
+    """`waived` and `ages` are keyed by finding fingerprint (rule_id|resource_id); `oldest` (rule
+    id -> oldest evidence age in days, instead of `ages`) is what the ages come to per rule."""
     by_rule: dict[str, Counter] = defaultdict(Counter)
-    oldest: dict[str, float] = {}
+    oldest = dict(oldest or {})
     for finding in findings:
-        key = f"{finding.rule_id}|{finding.resource_id}"
+        key = f"{finding.rule_id}|{finding.resource_id}" if waived or ages else ""
         by_rule[finding.rule_id][WAIVED if key in waived else finding.status.value] += 1
         if ages and key in ages:
             oldest[finding.rule_id] = max(oldest.get(finding.rule_id, 0.0), ages[key])
