@@ -256,7 +256,7 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
         findings = evaluate_partitioned(graph, rules, now, gaps, executor, previous, on_progress=progress.advance,
                                         per_resource_time=per_resource_time)
     else:
-        findings = evaluate(graph, rules, now, gaps, on_progress=lambda _: progress.advance(5000), previous=previous,
+        findings = evaluate(graph, rules, now, gaps, on_progress=progress.advance, previous=previous,
                             per_resource_time=per_resource_time)
     timings["evaluate"] = time.perf_counter() - mark
 
