@@ -222,6 +222,7 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     if not collection.inventory.resources:
         raise InputError(redact_text(nothing_to_assess(sources, collection.inventory.gaps)))
     inventory = collection.inventory
+    collection = replace(collection, inventory=replace(inventory, resources=(), references=()))  # held once, below
     drills = stored_drill_resources(db_path)  # drscan drill restore records: measured restore times for the DR engine
     if drills:
         inventory = replace(inventory, resources=inventory.resources + tuple(drills))
@@ -234,6 +235,7 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     progress.stage("Building dependency graph")
     inventory = link_backups(inventory, config)  # backup sources -protects-> what they protect
     graph = build_graph(inventory, config.apps)
+    inventory = replace(inventory, references=())  # resolved into graph.relations (or gaps): not kept twice
     for resource in judge_backups(graph.resources, graph.related, graph.apps_of, config, now, per_resource_time):
         graph.resources[resource.id] = resource  # backup sources judged against their max age (drscan.graph.backups)
     from drscan.dr.kubernetes_facts import kubernetes_facts  # Velero schedules vs the apps' RPO, measured ages
