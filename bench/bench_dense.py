@@ -165,31 +165,39 @@ def tree_bytes(path: Path) -> int:
 
 # ---------------------------------------------------------------- the run
 
-def run_child(estate: Path, formats: str, keep: Path | None) -> dict:
+def run_child(estate: Path, formats: str, keep: Path | None, no_apps: bool = False) -> dict:
     """In the child: the CLI's `drscan scan` with api.scan's stage timings recorded (wall and CPU)."""
     sys.path.insert(0, str(REPO))
     from drscan import api, cli, cli_progress
 
     stages: dict[str, dict[str, float]] = {}
     marks: list[tuple[str, float]] = []  # (stage, CPU seconds when it started), from the progress calls
+    peaks: dict[str, int] = {}  # stage -> peak RSS (MB) of the process when the stage ended
     scan = api.scan
     names = {"Importing exports": "import", "Building dependency graph": "graph", "Evaluating rules": "evaluate",
              "Storing scan": "store"}
 
+    def peak_mb() -> int:
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
     class Recording(cli_progress.RichProgress):
         def stage(self, name: str, total: int | None = None) -> None:
-            label = "report" if name.startswith("Writing ") else names.get(name)  # one stage per report file
+            if marks and marks[-1][0] not in peaks:
+                peaks[marks[-1][0]] = peak_mb()
+            label = names.get(name) or ("report" if name.startswith("Writing ") else None)
             if label and not (marks and marks[-1][0] == label):
                 marks.append((label, time.process_time()))
             super().stage(name, total)
 
     def timed_scan(*args, **kwargs):
         result = scan(*args, **kwargs)
+        if marks and marks[-1][0] not in peaks:
+            peaks[marks[-1][0]] = peak_mb()
         marks.append(("end", time.process_time()))
         cpu = {stage: round(marks[i + 1][1] - started, 2) for i, (stage, started) in enumerate(marks[:-1])}
         for name, seconds in result.timings.items():
             label = "import" if name == "collect" else name
-            stages[label] = {"wall": round(seconds, 2), "cpu": cpu.get(label)}
+            stages[label] = {"wall": round(seconds, 2), "cpu": cpu.get(label), "peak_mb": peaks.get(label)}
         return result
 
     api.scan = timed_scan
@@ -198,7 +206,11 @@ def run_child(estate: Path, formats: str, keep: Path | None) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     db, out = work / "dense.db", work / "reports"
     db.unlink(missing_ok=True)
-    command = ["scan", "--import", str(estate), "--config", str(estate / "drscan.yaml"), "--db", str(db),
+    config = estate / "drscan.yaml"
+    if no_apps:  # the scan without the DR assessment of every app (the graph stage's DR part)
+        config = work / "drscan-no-apps.yaml"
+        config.write_text("organization: Dense Corp\nscope: {name: dense}\n")
+    command = ["scan", "--import", str(estate), "--config", str(config), "--db", str(db),
                "--out", str(out), "--format", formats, "--fail-on", "none", "--quiet"]
     wall, cpu = time.perf_counter(), time.process_time()
     try:
@@ -214,14 +226,13 @@ def run_child(estate: Path, formats: str, keep: Path | None) -> dict:
         "findings_json_mb": round((out / "findings.json").stat().st_size / 1e6, 1) if (out / "findings.json").exists() else None,
         "findings_csv_mb": round((out / "findings.csv").stat().st_size / 1e6, 1) if (out / "findings.csv").exists() else None,
     }
-    document = (out / "findings.json")
-    if document.exists():
-        import orjson
+    import sqlite3  # the counts from the stored scan: reading findings.json back would cost more than the scan
 
-        data = orjson.loads(document.read_bytes())
-        row["resources"] = data["scan"]["resource_count"]
-        row["relations"] = data["scan"]["relation_count"]
-        row["findings"] = len(data["findings"])
+    with sqlite3.connect(db) as conn:
+        counts = conn.execute("select resource_count, relation_count, pass_count + fail_count + not_assessed_count"
+                              " from scans order by id desc limit 1").fetchone()
+    if counts:
+        row["resources"], row["relations"], row["findings"] = counts
         row["relations_per_resource"] = round(row["relations"] / max(1, row["resources"]), 1)
         row["findings_per_resource"] = round(row["findings"] / max(1, row["resources"]), 1)
     if not keep:
@@ -234,11 +245,12 @@ def main() -> None:
     parser.add_argument("--size", nargs="+", default=["10k", "100k"], help="10k, 100k, 1m or a number")
     parser.add_argument("--csv", action="store_true", help="write findings.csv too (--format json,csv)")
     parser.add_argument("--keep", type=Path, help="keep the DB and reports in this directory")
+    parser.add_argument("--no-apps", action="store_true", help="scan without drscan.yaml's apps (no DR assessment)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--formats", default="json", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_child(Path(args.child), args.formats, args.keep)))
+        print(json.dumps(run_child(Path(args.child), args.formats, args.keep, args.no_apps)))
         return
     results = []
     for text in args.size:
@@ -248,17 +260,19 @@ def main() -> None:
         command = [sys.executable, __file__, "--child", str(estate), "--formats", formats]
         if args.keep:
             command += ["--keep", str(args.keep)]
+        if args.no_apps:
+            command += ["--no-apps"]
         load = os.getloadavg()
         done = subprocess.run(command, check=True, capture_output=True, text=True)
         row = json.loads(done.stdout.strip().splitlines()[-1])
         row.update(size=text, formats=formats, export_mb=round(tree_bytes(estate) / 1e6),
                    load_before=[round(x, 2) for x in load], load_after=[round(x, 2) for x in os.getloadavg()])
         results.append(row)
-        stages = "  ".join(f"{k} {v['wall']:.1f}s/{v['cpu']}s" for k, v in row["stages"].items())
+        stages = "  ".join(f"{k} {v['wall']:.1f}s/{v['cpu']}s/{v['peak_mb']}MB" for k, v in row["stages"].items())
         print(f"{text:>5} {formats:<8} {row.get('resources', '?'):>8} resources  {row.get('relations', '?'):>9} relations  "
               f"{row.get('findings', '?'):>8} findings  wall {row['seconds']:.1f}s cpu {row['cpu_seconds']:.1f}s  "
               f"peak {row['peak_rss_mb']} MB  db {row['db_mb']} MB  json {row['findings_json_mb']} MB  "
-              f"[wall/cpu: {stages}]  load {row['load_before'][0]}", flush=True)
+              f"[wall/cpu/peak so far: {stages}]  load {row['load_before'][0]}", flush=True)
     print(json.dumps(results, indent=2))
 
 

@@ -98,7 +98,7 @@ class ScanResult:
             return self._context
         if self._summary is None:
             self._summary = build_context(self.scan, self.rules, self.config, self.fail_on, self.exit_code,
-                                          score_history=self.score_history, dr=False)
+                                          score_history=self.score_history, dr=False, lazy=True)
         return self._summary
 
 
@@ -222,6 +222,7 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     if not collection.inventory.resources:
         raise InputError(redact_text(nothing_to_assess(sources, collection.inventory.gaps)))
     inventory = collection.inventory
+    collection = replace(collection, inventory=replace(inventory, resources=(), references=()))  # held once, below
     drills = stored_drill_resources(db_path)  # drscan drill restore records: measured restore times for the DR engine
     if drills:
         inventory = replace(inventory, resources=inventory.resources + tuple(drills))
@@ -234,6 +235,7 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
     progress.stage("Building dependency graph")
     inventory = link_backups(inventory, config)  # backup sources -protects-> what they protect
     graph = build_graph(inventory, config.apps)
+    inventory = replace(inventory, references=())  # resolved into graph.relations (or gaps): not kept twice
     for resource in judge_backups(graph.resources, graph.related, graph.apps_of, config, now, per_resource_time):
         graph.resources[resource.id] = resource  # backup sources judged against their max age (drscan.graph.backups)
     from drscan.dr.kubernetes_facts import kubernetes_facts  # Velero schedules vs the apps' RPO, measured ages
@@ -256,7 +258,7 @@ def scan(import_dir: Path | None = None, *, sources: Sources | None = None, conf
         findings = evaluate_partitioned(graph, rules, now, gaps, executor, previous, on_progress=progress.advance,
                                         per_resource_time=per_resource_time)
     else:
-        findings = evaluate(graph, rules, now, gaps, on_progress=lambda _: progress.advance(5000), previous=previous,
+        findings = evaluate(graph, rules, now, gaps, on_progress=progress.advance, previous=previous,
                             per_resource_time=per_resource_time)
     timings["evaluate"] = time.perf_counter() - mark
 

@@ -16,7 +16,8 @@ from drscan.collect.imports.backups import find_backup_files, import_backup_file
 from drscan.collect.imports.batch import ImportBatch
 from drscan.collect.imports.files import find_export_files, import_file
 from drscan.collect.merge import merge_resources
-from drscan.model import Inventory
+from drscan.model import Inventory, Resource
+from drscan.normalize.lookup import shared
 
 Progress = Callable[[Path], None]
 
@@ -58,8 +59,8 @@ def import_inventory(root: Path, on_file: Progress | None = None) -> Inventory:
         batch = import_file(path)
         # An export is evidence as of when it was captured: each record's own capture time (AWS
         # Config), else the file's (a Cloud Asset readTime), else the file's name or mtime.
-        observed = batch.captured_at or file_time(path)[0]
-        batch.resources = [r if r.observed_at else replace(r, observed_at=observed) for r in batch.resources]
+        observed = shared(batch.captured_at or file_time(path)[0])
+        batch.resources = [compact(r, observed) for r in batch.resources]
         total.extend(batch)
         if on_file:
             on_file(path)
@@ -74,6 +75,17 @@ def import_inventory(root: Path, on_file: Progress | None = None) -> Inventory:
         gaps=tuple(total.gaps),
         sources=tuple(str(p) for p in files),
     )
+
+
+def compact(resource: Resource, observed: str) -> Resource:
+    """The resource dated `observed` unless it carries its own capture time, its account, region
+    and zones shared with every other resource that names them (lookup.shared)."""
+    account, region = shared(resource.account), shared(resource.region)
+    zones = tuple(shared(zone) for zone in resource.zones)
+    if resource.observed_at and account is resource.account and region is resource.region and zones == resource.zones \
+            and all(a is b for a, b in zip(zones, resource.zones)):
+        return resource
+    return replace(resource, observed_at=resource.observed_at or observed, account=account, region=region, zones=zones)
 
 
 def observed_now() -> str:

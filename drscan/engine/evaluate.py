@@ -27,6 +27,7 @@ def _gap_note(resource: Resource, gaps_by_kind: dict[str, list[Gap]]) -> str:
 
 
 DRIFT = "drift"
+PROGRESS_EVERY = 5000  # on_progress(n) after every n resources evaluated
 
 
 def _no_previous(_resource_id: str) -> Resource | None:
@@ -78,6 +79,7 @@ def evaluate_resources(graph: ResourceGraph, rules: RuleSet, now: datetime, subj
     `now`, or, with per_resource_time, as of when each resource's data was captured (its
     observed_at; `now` for resources without one): an old export is judged as of its capture."""
     findings: list[Finding] = []
+    count = 0
     for count, resource in enumerate(subjects, start=1):
         applicable = rules.by_kind.get(resource.kind)
         if applicable:
@@ -87,8 +89,10 @@ def evaluate_resources(graph: ResourceGraph, rules: RuleSet, now: datetime, subj
                 finding = evaluate_resource(resource, rule, graph, moment, note, previous)
                 if finding is not None:
                     findings.append(finding)
-        if on_progress and count % 5000 == 0:
-            on_progress(count)
+        if on_progress and count % PROGRESS_EVERY == 0:
+            on_progress(PROGRESS_EVERY)  # resources done since the last call
+    if on_progress and count % PROGRESS_EVERY:
+        on_progress(count % PROGRESS_EVERY)
     return findings
 
 

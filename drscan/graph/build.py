@@ -95,8 +95,10 @@ def build_graph(inventory: Inventory, apps: tuple[App, ...] = (), open_world: st
     gaps: list[Gap] = []
 
     for ref in inventory.references:
-        if ref.target in resources and ref.source in resources:
-            relations.append(Relation(ref.source, ref.target, ref.type))
+        target = resources.get(ref.target)
+        if target is not None and ref.source in resources:
+            # the resource's own id string, not the reference's copy of it (one per relation at a million)
+            relations.append(Relation(ref.source, target.id, ref.type))
         else:
             source = resources.get(ref.source)
             gaps.append(Gap(

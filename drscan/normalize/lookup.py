@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from sys import intern
 from typing import Any
 
 import orjson
@@ -82,17 +83,26 @@ def as_int(value: Any) -> int | None:
         return None
 
 
+def shared(text: str) -> str:
+    """One copy of a short text that many resources repeat (tag keys and values, accounts,
+    regions, capture times): a million resources otherwise hold a million copies of each."""
+    return intern(text) if len(text) <= SHARED_MAX else text
+
+
+SHARED_MAX = 64
+
+
 def tags_dict(value: Any) -> dict[str, str]:
     """Tags as {"k": "v"} or [{"key"/"Key": k, "value"/"Value": v}]."""
     if isinstance(value, dict):
-        return {str(k): "" if v is None else str(v) for k, v in value.items()}
+        return {shared(str(k)): "" if v is None else shared(str(v)) for k, v in value.items()}
     out: dict[str, str] = {}
     for entry in as_list(value):
         if isinstance(entry, dict):
             key = field(entry, "key")
             if key is not None:
                 val = field(entry, "value")
-                out[str(key)] = "" if val is None else str(val)
+                out[shared(str(key))] = "" if val is None else shared(str(val))
     return out
 
 
@@ -103,7 +113,7 @@ def iso_time(value: Any) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if value > 10**11 else value
         try:
-            return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return intern(datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
         except (OverflowError, OSError, ValueError):  # past year 9999, NaN: no time at all
             return None
     text = str(value).strip()
@@ -113,7 +123,7 @@ def iso_time(value: Any) -> str | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return intern(parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def last_segment(value: Any) -> str:
@@ -163,7 +173,7 @@ def _too_deep(value: Any) -> bool:
 def seen_attrs(attrs: dict) -> dict:
     """The attributes without the ones whose source was not seen (and without any nested so
     deeply that it can only be raw input passed through: later stages recurse into values)."""
-    return {k: v for k, v in attrs.items()
+    return {k: shared(v) if type(v) is str else v for k, v in attrs.items()
             if v is not UNSEEN and not (isinstance(v, (dict, list)) and v and _too_deep(v))}
 
 

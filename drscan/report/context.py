@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from drscan import __version__
 from drscan.config import Config
@@ -37,6 +38,36 @@ def _age_days(observed_at: str, now: datetime) -> float | None:
     return round(max(0.0, (now - moment).total_seconds() / 86400), 2)
 
 
+class FindingRows(Sequence):
+    """The report rows of a scan's findings, in report order, built when read: iterating, indexing
+    or slicing gives dicts, as a list of them would, without holding a dict per finding (a million
+    findings with their evidence would be gigabytes). It reads like the list; to change rows,
+    copy them (list(rows))."""
+
+    def __init__(self, order: list[int], row: Callable[[int], dict[str, Any]]) -> None:
+        self._order, self._row = order, row
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(i) for i in self._order[index]]
+        return self._row(self._order[index])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(self._row, self._order)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and not isinstance(other, str) and list(self) == list(other)
+
+    def __add__(self, other: Sequence) -> list[dict[str, Any]]:
+        return list(self) + list(other)
+
+    def __radd__(self, other: Sequence) -> list[dict[str, Any]]:
+        return list(other) + list(self)
+
+
 def apps_by_resource(scan: Scan) -> dict[str, list[str]]:
     apps: dict[str, list[str]] = defaultdict(list)
     for relation in scan.relations:
@@ -48,61 +79,86 @@ def apps_by_resource(scan: Scan) -> dict[str, list[str]]:
 def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit_code: int,
                   generated_at: str | None = None, *, assurance: "Assurance | None" = None,
                   frameworks: tuple[str, ...] | None = None, now: datetime | None = None,
-                  score_history: list[dict] | None = None, dr: bool = True) -> dict[str, Any]:
+                  score_history: list[dict] | None = None, dr: bool = True, lazy: bool = False) -> dict[str, Any]:
     """`assurance` (attestations and waivers) and `frameworks` (a subset, in order) are for
     evidence packs; without them the context is the plain scan report's. dr=False leaves out the
     DR chapter (`dr`, a DR assessment of every app: the costly part), for the outputs that do not
-    show it (findings.json, findings.csv, the terminal summary); with_dr adds it later."""
+    show it (findings.json, findings.csv, the terminal summary); with_dr adds it later.
+    lazy=True: `findings` is a FindingRows, each row built as it is read (a scan's outputs stream
+    them), instead of a list holding a dict per finding."""
     now = now or datetime.now(timezone.utc)
     resources = {r.id: r for r in scan.resources}
     rules_by_id = {r.id: r for r in rules.rules}
     apps_of = apps_by_resource(scan)
     waived: set[str] = set()
     waiver_hits: Counter = Counter()
-    findings = []
-    for f in scan.findings:
-        rule = rules_by_id.get(f.rule_id)
-        resource = resources.get(f.resource_id)
-        name = resource.name if resource else f.resource_id
-        observed = resource.observed_at if resource else ""
-        status, waiver = f.status.value, None
-        if assurance is not None and f.status is not Status.PASS:
-            match = assurance.waiver_for(f.rule_id, f.resource_id, name)
-            if match is not None:  # accepted, time-boxed: shown as WAIVED, never as PASS
-                status, waiver = WAIVED, match.as_dict()
-                waived.add(f"{f.rule_id}|{f.resource_id}")
-                waiver_hits[match] += 1
-        item = {
-            "rule_id": f.rule_id, "rule_version": f.rule_version, "title": rule.title if rule else f.rule_id,
-            "status": status, "severity": f.severity, "category": f.category,
-            "resource_id": f.resource_id, "resource_name": name,
-            "resource_kind": f.resource_kind, "provider": f.provider, "account": f.account, "region": f.region,
-            "apps": apps_of.get(f.resource_id, []), "controls": list(f.controls),
-            "evidence": [{"path": e.path, "value": e.value} for e in f.evidence], "reason": f.reason,
-            "remediation": rule.remediation if rule else "", "source": resource.source if resource else "",
-            "observed_at": observed, "evidence_age_days": _age_days(observed, now),
-        }
-        if waiver is not None:
-            item["waiver"], item["original_status"] = waiver, f.status.value
-        findings.append(item)
-    findings.sort(key=lambda f: (STATUS_ORDER[f["status"]], SEVERITY_RANK.get(f["severity"], 9), f["rule_id"], f["resource_id"]))
-    ages = {f"{f['rule_id']}|{f['resource_id']}": f["evidence_age_days"] for f in findings if f["evidence_age_days"] is not None}
+    waivers: dict[int, Any] = {}  # index in scan.findings -> the waiver it matched (packs only)
+    if assurance is not None:
+        for index, f in enumerate(scan.findings):
+            if f.status is not Status.PASS:
+                resource = resources.get(f.resource_id)
+                match = assurance.waiver_for(f.rule_id, f.resource_id, resource.name if resource else f.resource_id)
+                if match is not None:  # accepted, time-boxed: shown as WAIVED, never as PASS
+                    waivers[index] = match
+                    waived.add(f"{f.rule_id}|{f.resource_id}")
+                    waiver_hits[match] += 1
 
+    def status_of(index: int, f) -> str:
+        return WAIVED if index in waivers else f.status.value
+
+    # Counted from the Finding objects, not from their report rows: the rows (a dict per finding,
+    # with its evidence) are built only as an output reads them (FindingRows).
     by_severity: dict[str, Counter] = {s: Counter() for s in SEVERITIES}
     by_category: dict[str, Counter] = {c: Counter() for c in CATEGORIES}
     by_provider: dict[str, Counter] = defaultdict(Counter)
     by_app: dict[str, Counter] = defaultdict(Counter)
     totals: Counter = Counter()
     passes: Counter = Counter()
-    for f in findings:
-        totals[f["status"]] += 1
-        by_severity[f["severity"]][f["status"]] += 1
-        by_category[f["category"]][f["status"]] += 1
-        by_provider[f["provider"]][f["status"]] += 1
-        for app in f["apps"]:
-            by_app[app][f["status"]] += 1
-        if f["status"] == Status.PASS.value:
-            passes[f["rule_id"]] += 1
+    oldest: dict[str, float] = {}  # rule id -> the oldest evidence among its findings, in days
+    age_of: dict[str, float | None] = {}  # observed_at -> age in days (few distinct capture times)
+    for index, f in enumerate(scan.findings):
+        status = status_of(index, f)
+        totals[status] += 1
+        by_severity[f.severity][status] += 1
+        by_category[f.category][status] += 1
+        by_provider[f.provider][status] += 1
+        for app in apps_of.get(f.resource_id, ()):
+            by_app[app][status] += 1
+        if status == Status.PASS.value:
+            passes[f.rule_id] += 1
+        resource = resources.get(f.resource_id)
+        if resource is not None and resource.observed_at:
+            if resource.observed_at not in age_of:
+                age_of[resource.observed_at] = _age_days(resource.observed_at, now)
+            age = age_of[resource.observed_at]
+            if age is not None and age >= oldest.get(f.rule_id, 0.0):
+                oldest[f.rule_id] = age
+
+    def row(index: int) -> dict[str, Any]:
+        f = scan.findings[index]
+        rule = rules_by_id.get(f.rule_id)
+        resource = resources.get(f.resource_id)
+        observed = resource.observed_at if resource else ""
+        item = {
+            "rule_id": f.rule_id, "rule_version": f.rule_version, "title": rule.title if rule else f.rule_id,
+            "status": status_of(index, f), "severity": f.severity, "category": f.category,
+            "resource_id": f.resource_id, "resource_name": resource.name if resource else f.resource_id,
+            "resource_kind": f.resource_kind, "provider": f.provider, "account": f.account, "region": f.region,
+            "apps": apps_of.get(f.resource_id, []), "controls": list(f.controls),
+            "evidence": [{"path": e.path, "value": e.value} for e in f.evidence], "reason": f.reason,
+            "remediation": rule.remediation if rule else "", "source": resource.source if resource else "",
+            "observed_at": observed, "evidence_age_days": age_of.get(observed) if observed else None,
+        }
+        if index in waivers:
+            item["waiver"], item["original_status"] = waivers[index].as_dict(), f.status.value
+        return item
+
+    def order(index: int) -> tuple:
+        f = scan.findings[index]
+        return (STATUS_ORDER[status_of(index, f)], SEVERITY_RANK.get(f.severity, 9), f.rule_id, f.resource_id)
+
+    ordered = sorted(range(len(scan.findings)), key=order)
+    findings = FindingRows(ordered, row) if lazy else [row(index) for index in ordered]
     resources_per_provider = Counter(r.provider for r in scan.resources)
     resources_per_app = Counter(app for names in apps_of.values() for app in names)
 
@@ -112,13 +168,12 @@ def build_context(scan: Scan, rules: RuleSet, config: Config, fail_on: str, exit
         raise InputError(f"unknown framework {unknown[0]!r}; known: {', '.join(sorted(rules.catalogues))}")
     ttl = dict(config.evidence_ttl_days)
     framework_rows = []
-    tallies = rule_tallies(scan.findings, waived=waived, ages=ages)  # once, not once per framework
+    tallies = rule_tallies(scan.findings, waived=waived, oldest=oldest)  # once, not once per framework
     for framework_id in chosen:
         catalogue = rules.catalogues[framework_id]
         framework_ttl = ttl.get(framework_id, ttl.get("default", DEFAULT_EVIDENCE_TTL_DAYS))
-        statuses = control_statuses(catalogue, rules, scan.findings, waived=waived, ages=ages,
-                                    ttl_days=framework_ttl if assurance is not None else None, assurance=assurance,
-                                    tallies=tallies)
+        statuses = control_statuses(catalogue, rules, ttl_days=framework_ttl if assurance is not None else None,
+                                    assurance=assurance, tallies=tallies)
         themes: dict[str, dict] = {}
         for cs in statuses:
             theme = themes.setdefault(cs.control.theme_id, {"id": cs.control.theme_id, "name": cs.control.theme_name, "controls": []})

@@ -54,12 +54,14 @@ def rules_by_control(rules: RuleSet, framework: str) -> dict[str, list[str]]:
 
 
 def rule_tallies(findings: Iterable[Finding], *, waived: frozenset[str] | set[str] = frozenset(),
-                 ages: dict[str, float] | None = None) -> tuple[dict[str, Counter], dict[str, float]]:
-    """Findings per rule by status (WAIVED for waived fingerprints), and each rule's oldest evidence age."""
+                 ages: dict[str, float] | None = None,
+                 oldest: dict[str, float] | None = None) -> tuple[dict[str, Counter], dict[str, float]]:
+    """Findings per rule by status (WAIVED for waived fingerprints), and each rule's oldest evidence
+    age: from `ages` (keyed by fingerprint, rule_id|resource_id) or given per rule as `oldest`."""
     by_rule: dict[str, Counter] = defaultdict(Counter)
-    oldest: dict[str, float] = {}
+    oldest = dict(oldest or {})
     for finding in findings:
-        key = f"{finding.rule_id}|{finding.resource_id}"
+        key = f"{finding.rule_id}|{finding.resource_id}" if waived or ages else ""
         by_rule[finding.rule_id][WAIVED if key in waived else finding.status.value] += 1
         if ages and key in ages:
             oldest[finding.rule_id] = max(oldest.get(finding.rule_id, 0.0), ages[key])

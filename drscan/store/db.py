@@ -313,35 +313,44 @@ def _seconds_between(earlier: str, later: str) -> float:
     return max(0.0, (end - start).total_seconds())
 
 
+_SEEN = object()
+
+
 def update_history(conn: sqlite3.Connection, scan_id: int, at: str, findings: Iterable[Finding]) -> None:
     """Fold one scan into finding_history. A finding counts as in violation from a scan where it
-    FAILed until the next scan that sees it (a finding that disappears counts as resolved)."""
+    FAILed until the next scan that sees it (a finding that disappears counts as resolved).
+    The rows are written in batches as the findings are read, not gathered first."""
     previous = {row[0]: row for row in conn.execute(
         "select fingerprint, first_seen_scan, first_seen_at, last_status, last_seen_at, failing_since,"
         " violation_seconds, failing_scans from finding_history")}
-    rows = []
-    seen = set()
-    for f in findings:
-        key = fingerprint(f.rule_id, f.resource_id)
-        seen.add(key)
-        failing = f.status is Status.FAIL
-        old = previous.get(key)
-        if old is None:
-            rows.append((key, f.rule_id, f.resource_id, scan_id, at, scan_id, at, f.status.value,
-                         at if failing else None, 0.0, int(failing)))
-            continue
-        _, first_scan, first_at, last_status, last_at, since, seconds, failing_scans = old
-        if last_status == Status.FAIL.value:
-            seconds += _seconds_between(last_at, at)
-        since = (since if last_status == Status.FAIL.value else at) if failing else None
-        rows.append((key, f.rule_id, f.resource_id, first_scan, first_at, scan_id, at, f.status.value, since,
-                     seconds, failing_scans + int(failing)))
-    for key, old in previous.items():
-        if key not in seen and old[3] == Status.FAIL.value:  # failing before, gone now: resolved
-            rule_id, _, resource_id = key.partition("|")
-            rows.append((key, rule_id, resource_id, old[1], old[2], scan_id, at, "GONE", None,
-                         old[6] + _seconds_between(old[4], at), old[7]))
-    for batch in _batched(rows):
+
+    def rows() -> Iterator[tuple]:
+        for f in findings:
+            key = fingerprint(f.rule_id, f.resource_id)
+            failing = f.status is Status.FAIL
+            old = previous.get(key)
+            if old is not None:
+                if old[0] is _SEEN:
+                    old = old[1]
+                else:  # marked, not copied to a set of seen keys: entries left unmarked were not seen
+                    previous[key] = (_SEEN, old)
+            if old is None:
+                yield (key, f.rule_id, f.resource_id, scan_id, at, scan_id, at, f.status.value,
+                       at if failing else None, 0.0, int(failing))
+                continue
+            _, first_scan, first_at, last_status, last_at, since, seconds, failing_scans = old
+            if last_status == Status.FAIL.value:
+                seconds += _seconds_between(last_at, at)
+            since = (since if last_status == Status.FAIL.value else at) if failing else None
+            yield (key, f.rule_id, f.resource_id, first_scan, first_at, scan_id, at, f.status.value, since,
+                   seconds, failing_scans + int(failing))
+        for key, old in previous.items():
+            if old[0] is not _SEEN and old[3] == Status.FAIL.value:  # failing before, gone now: resolved
+                rule_id, _, resource_id = key.partition("|")
+                yield (key, rule_id, resource_id, old[1], old[2], scan_id, at, "GONE", None,
+                       old[6] + _seconds_between(old[4], at), old[7])
+
+    for batch in _batched(rows()):
         conn.executemany("insert or replace into finding_history values (?,?,?,?,?,?,?,?,?,?,?)", batch)
 
 

@@ -6,10 +6,11 @@ is a Gap naming it."""
 
 from __future__ import annotations
 
+import io
 import json
 import zlib
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 import orjson  # several times faster than json on large exports; errors carry line and column
 
@@ -19,9 +20,11 @@ from drscan.collect.imports.aws_credential_report import credential_report_recor
 from drscan.collect.imports.azure_graph import row_records
 from drscan.collect.imports.backups import import_backup_document
 from drscan.collect.imports.batch import ImportBatch
-from drscan.collect.imports.gcp_asset import asset_capture, asset_records, asset_type_of, convert_asset
+from drscan.collect.imports.gcp_asset import (NEWEST_UPDATE, asset_capture, asset_records, asset_type_of, asset_updated,
+                                              convert_asset)
 from drscan.collect.imports.kubernetes import import_kubernetes_document, looks_like_kubernetes
 from drscan.collect.imports.records import UNREADABLE, RawRecord, convert_records, unreadable_gap
+from drscan.collect.imports.streams import STREAM_AT, config_items, ndjson_lines, open_export
 from drscan.errors import InputError
 from drscan.model import Gap
 from drscan.monitoring.imports import (YAML_SUFFIXES, import_monitoring_json, import_monitoring_yaml,
@@ -140,12 +143,11 @@ def _first_line_is_json(raw: bytes) -> bool:
     return True
 
 
-def _ndjson_records(raw: bytes, path: Path) -> list[RawRecord]:
-    records = []
-    for number, line in enumerate(raw.split(b"\n"), start=1):
-        if line.strip():
-            records.append(RawRecord(f"{path}#line {number}", parse_json(line, path, number), convert_asset))
-    return records
+def _ndjson_records(handle: BinaryIO, path: Path) -> Iterator[RawRecord]:
+    """An NDJSON export's records, each parsed when the importer reaches it."""
+    with handle:
+        for number, line in ndjson_lines(handle):
+            yield RawRecord(f"{path}#line {number}", parse_json(line, path, number), convert_asset)
 
 
 def _is_asset(value: Any) -> bool:
@@ -182,21 +184,32 @@ def document_records(document: Any, path: Path) -> list[RawRecord] | None:
     return None
 
 
-def file_records(path: Path) -> tuple[list[RawRecord], ImportBatch]:
+def file_records(path: Path, stream_at: int | None = None) -> tuple[Iterable[RawRecord], ImportBatch]:
     """Read one export file: its records, and what needs no records (gaps about the file itself,
     such as empty or unrecognized; backup-tool and Kubernetes exports, which their importers read
-    whole)."""
-    raw = read_bytes(path)
-    head = raw[:512].lstrip()
+    whole). NDJSON exports, and Config snapshots of `stream_at` bytes or more, give their records
+    lazily (drscan.collect.imports.streams): parsed one at a time as they are converted."""
+    stream_at = STREAM_AT if stream_at is None else stream_at
+    handle, size = open_export(path, read_bytes)
+    start = handle.tell()
+    head = handle.read(512).lstrip()
+    handle.seek(start)
+    name = path.name.lower()
+    if head and name.endswith((".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz")):
+        batch = ImportBatch()
+        return _capturing(_ndjson_records(handle, path), batch), batch
+    if head[:1] == b"{" and size >= stream_at and name.endswith((".json", ".json.gz")):
+        records = config_items(handle, path, lambda raw: _relocated(raw, path))
+        if records is not None:
+            return records, ImportBatch()
+    with handle:
+        raw = handle.read()
     if not head:
         return [], _file_gap(path, "EmptyFile", "the file is empty (or only whitespace)")
     if looks_like_credential_report(head.split(b"\n", 1)[0].decode("utf-8", "replace")):
         return credential_report_records(decode(raw, path).lstrip(), str(path))
-    name = path.name.lower()
     if name.endswith(YAML_SUFFIXES):  # find_export_files keeps only monitoring YAML
         return [], _whole_file(path, "monitoring YAML", lambda: import_monitoring_yaml(decode(raw, path), path)) or ImportBatch()
-    if name.endswith((".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz")):
-        return _with_capture(_ndjson_records(raw, path))
     if name.endswith((".csv", ".csv.gz")):
         return [], _file_gap(path, "UnrecognizedFormat",
                              "CSV is not an IAM credential report (header must start 'user,arn,user_creation_time')")
@@ -204,7 +217,8 @@ def file_records(path: Path) -> tuple[list[RawRecord], ImportBatch]:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         if head.startswith(b"{") and "depth limit" not in exc.msg and _first_line_is_json(raw):  # NDJSON saved as .json
-            return _with_capture(_ndjson_records(raw, path))
+            batch = ImportBatch()
+            return _capturing(_ndjson_records(io.BytesIO(raw), path), batch), batch
         raise json_error(raw, path, exc) from None
     backup = import_backup_document(document, path)  # first: a Veeam {"data": [...]} page is no Azure result
     if backup is not None:
@@ -221,6 +235,15 @@ def file_records(path: Path) -> tuple[list[RawRecord], ImportBatch]:
     return _with_capture(records, document.get("readTime") if listing else None)
 
 
+def _relocated(raw: bytes, path: Path) -> InputError | None:
+    """The InputError (line and column) for a file whose streamed parse failed; None if it parses."""
+    try:
+        orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        return json_error(raw, path, exc)
+    return None
+
+
 def _with_capture(records: list[RawRecord], read_time: Any = None) -> tuple[list[RawRecord], ImportBatch]:
     """Records and an empty batch dated when the file says its data was captured (Cloud Asset
     files: a readTime, else their newest updateTime); other records carry their own time or none."""
@@ -228,6 +251,19 @@ def _with_capture(records: list[RawRecord], read_time: Any = None) -> tuple[list
     if any(record.convert is convert_asset for record in records):
         batch.captured_at, batch.captured_basis = asset_capture(records, read_time)
     return records, batch
+
+
+def _capturing(records: Iterable[RawRecord], batch: ImportBatch) -> Iterator[RawRecord]:
+    """The records, passed on as they come, dating `batch` by the newest Cloud Asset updateTime
+    among them once they are all read (asset_capture, without holding them)."""
+    newest = ""
+    for record in records:
+        updated = asset_updated(record)
+        if updated > newest:
+            newest = updated
+        yield record
+    if newest:
+        batch.captured_at, batch.captured_basis = newest, NEWEST_UPDATE
 
 
 def import_file(path: Path) -> ImportBatch:

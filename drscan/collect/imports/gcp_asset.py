@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterable
 
 from drscan.collect.imports.records import Converted, RawRecord, RecordError, record_gap, type_name
 from drscan.model import Reference, Resource
@@ -96,7 +96,18 @@ def convert_asset(asset: Any, where: str) -> Converted:
     return out
 
 
-def asset_capture(records: list[RawRecord], read_time: Any = None) -> tuple[str, str]:
+def asset_updated(record: RawRecord) -> str:
+    """A Cloud Asset record's updateTime (ISO 8601 UTC), "" when it is no asset or has none."""
+    asset = record.value
+    if record.convert is not convert_asset or not isinstance(asset, dict):
+        return ""
+    return iso_time(text(asset.get("updateTime")) or text(asset.get("update_time"))) or ""
+
+
+NEWEST_UPDATE = "newest Cloud Asset updateTime in the file"
+
+
+def asset_capture(records: Iterable[RawRecord], read_time: Any = None) -> tuple[str, str]:
     """When a file of assets was captured, and how that is known ("" when it does not say).
     `read_time`: the listing's readTime (gcloud list / REST), the time the assets were read.
     An export (NDJSON) carries none: its newest asset updateTime is the best bound it has (the
@@ -105,12 +116,5 @@ def asset_capture(records: list[RawRecord], read_time: Any = None) -> tuple[str,
     read = iso_time(read_time)
     if read:
         return read, "Cloud Asset readTime"
-    newest = ""
-    for record in records:
-        asset = record.value
-        if record.convert is not convert_asset or not isinstance(asset, dict):
-            continue
-        updated = iso_time(text(asset.get("updateTime")) or text(asset.get("update_time")))
-        if updated and updated > newest:
-            newest = updated
-    return (newest, "newest Cloud Asset updateTime in the file") if newest else ("", "")
+    newest = max((asset_updated(record) for record in records), default="")
+    return (newest, NEWEST_UPDATE) if newest else ("", "")
