@@ -13,16 +13,11 @@ import json
 import boto3
 
 from drscan.collect.aws import acm, apigateway, cloudfront, ecr, eks, globalaccelerator, secretsmanager, sns, sqs
-from tests.collect.aws.conftest import ACCOUNT, global_task, task
-from tests.collect.aws.test_ec2 import Error, load_fixture, status, stubbed_context, verdicts
+from tests.collect.aws.conftest import ACCOUNT
+from tests.collect.aws.test_ec2 import collect_stubbed, Error, load_fixture, status, verdicts
 
 EAST = "us-east-1"
 
-
-def _run(module, service: str, answers: dict | None = None, scope: str = "regional"):
-    ctx = stubbed_context(global_task(service) if scope == "global" else task(service, EAST), answers or {})
-    module.collect(ctx)
-    return ctx.out
 
 
 def test_ecr_replication_rules_reach_matching_repositories(aws):
@@ -33,7 +28,7 @@ def test_ecr_replication_rules_reach_matching_repositories(aws):
     client.put_replication_configuration(replicationConfiguration={"rules": [{
         "destinations": [{"region": "us-west-2", "registryId": ACCOUNT}],
         "repositoryFilters": [{"filter": "payments/", "filterType": "PREFIX_MATCH"}]}]})
-    out = _run(ecr, "ecr")
+    out = collect_stubbed(ecr, "ecr")
     by_name = {r.name: r for r in out.resources}
     api, tools = by_name["payments/api"], by_name["scratch/tools"]
     assert api.attrs["replication_regions"] == ["us-west-2"] and tools.attrs["replication_regions"] == []
@@ -46,13 +41,13 @@ def test_ecr_replication_rules_reach_matching_repositories(aws):
 
 def test_ecr_registry_denied_leaves_replication_unknown(aws):
     boto3.client("ecr", region_name=EAST).create_repository(repositoryName="web")
-    out = _run(ecr, "ecr", {"DescribeRegistry": lambda p: Error("AccessDeniedException", "no", 403)})
+    out = collect_stubbed(ecr, "ecr", {"DescribeRegistry": lambda p: Error("AccessDeniedException", "no", 403)})
     repo, = out.resources
     assert repo.attrs["replication_regions"] is None and [g.operation for g in out.gaps] == ["DescribeRegistry"]
 
 
 def test_ecr_empty_region_costs_one_call(aws):
-    out = _run(ecr, "ecr")
+    out = collect_stubbed(ecr, "ecr")
     assert dict(out.calls) == {"ecr:DescribeRepositories": 1}
 
 
@@ -62,7 +57,7 @@ def test_secrets_rotation_key_and_replicas(aws):
     client.create_secret(Name="payments/db", SecretString="s3cr3t-value", KmsKeyId=key,
                          AddReplicaRegions=[{"Region": "us-west-2"}], Tags=[{"Key": "app", "Value": "payments"}])
     client.create_secret(Name="legacy/api-key", SecretString="another-value")
-    out = _run(secretsmanager, "secretsmanager")
+    out = collect_stubbed(secretsmanager, "secretsmanager")
     by_name = {r.name: r for r in out.resources}
     db, legacy = by_name["payments/db"], by_name["legacy/api-key"]
     assert db.attrs["replica_regions"] == ["us-west-2"] and db.attrs["customer_managed_key"] is True
@@ -84,7 +79,7 @@ def test_sqs_queues_encryption_redrive_and_policy(aws):
     open_queue = client.create_queue(QueueName="open", tags={"app": "orders"}, Attributes={"SqsManagedSseEnabled": "false"})["QueueUrl"]
     client.set_queue_attributes(QueueUrl=open_queue, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"}]})})
-    out = _run(sqs, "sqs")
+    out = collect_stubbed(sqs, "sqs")
     by_name = {r.name: r for r in out.resources}
     orders, opened = by_name["orders"], by_name["open"]
     assert orders.attrs["dead_letter_target_arn"] == dlq_arn and orders.tags == {"app": "orders"}
@@ -101,7 +96,7 @@ def test_sns_topics(aws):
     client = boto3.client("sns", region_name=EAST)
     encrypted = client.create_topic(Name="alerts", Attributes={"KmsMasterKeyId": "alias/aws/sns"})["TopicArn"]
     plain = client.create_topic(Name="plain")["TopicArn"]
-    out = _run(sns, "sns")
+    out = collect_stubbed(sns, "sns")
     by_id = {r.id: r for r in out.resources}
     assert by_id[encrypted].attrs["encrypted"] is True and by_id[plain].attrs["encrypted"] is False
     assert by_id[plain].attrs["policy_public"] is False  # SNS's default policy names the owner account
@@ -144,7 +139,7 @@ def test_cloudfront_origin_failover_and_logging(aws):
     """moto 5.2 refuses a default behaviour that targets an origin group (NoSuchOrigin), so the
     listing and configs are API-reference-shaped Stubber answers here; moto serves the next test."""
     configs = {"E1RESILIENT": _distribution_config("resilient", True), "E2SINGLE": _distribution_config("single", False)}
-    out = _run(cloudfront, "cloudfront", {
+    out = collect_stubbed(cloudfront, "cloudfront", {
         "ListDistributions": lambda p: {"DistributionList": {"Marker": "", "MaxItems": 100, "IsTruncated": False, "Quantity": 2,
                                                              "Items": [_summary(c, i) for i, c in configs.items()]}},
         "GetDistributionConfig": lambda p: {"DistributionConfig": configs[p["Id"]], "ETag": "E2QWRUHEXAMPLE"}}, "global")
@@ -162,10 +157,10 @@ def test_cloudfront_origin_failover_and_logging(aws):
 def test_cloudfront_against_moto_and_config_denied(aws):
     created = boto3.client("cloudfront", region_name=EAST).create_distribution(
         DistributionConfig=_distribution_config("single", False))["Distribution"]
-    dist, = _run(cloudfront, "cloudfront", scope="global").resources
+    dist, = collect_stubbed(cloudfront, "cloudfront", scope="global").resources
     assert dist.id == created["ARN"] and dist.attrs["logging_enabled"] is False
     assert dist.attrs["default_origin_is_group"] is False
-    out = _run(cloudfront, "cloudfront", {"GetDistributionConfig": lambda p: Error("AccessDenied", "no", 403)}, "global")
+    out = collect_stubbed(cloudfront, "cloudfront", {"GetDistributionConfig": lambda p: Error("AccessDenied", "no", 403)}, "global")
     dist, = out.resources
     assert dist.attrs["logging_enabled"] is None
     assert verdicts(out)[("aws-cloudfront-distribution-logging", dist.id)].status.value == "NOT_ASSESSED"
@@ -174,7 +169,7 @@ def test_cloudfront_against_moto_and_config_denied(aws):
 def test_global_accelerator_regions_health_and_flow_logs(aws):
     answers = {name: (lambda p, n=name: load_fixture("globalaccelerator", n)) for name in (
         "list_accelerators", "list_listeners", "list_endpoint_groups", "describe_accelerator_attributes")}
-    out = _run(globalaccelerator, "globalaccelerator", {
+    out = collect_stubbed(globalaccelerator, "globalaccelerator", {
         "ListAccelerators": answers["list_accelerators"], "ListListeners": answers["list_listeners"],
         "ListEndpointGroups": answers["list_endpoint_groups"],
         "DescribeAcceleratorAttributes": answers["describe_accelerator_attributes"]}, "global")
@@ -189,7 +184,7 @@ def test_global_accelerator_regions_health_and_flow_logs(aws):
 
 
 def test_global_accelerator_listener_denied_is_not_assessed(aws):
-    out = _run(globalaccelerator, "globalaccelerator", {
+    out = collect_stubbed(globalaccelerator, "globalaccelerator", {
         "ListAccelerators": lambda p: load_fixture("globalaccelerator", "list_accelerators"),
         "DescribeAcceleratorAttributes": lambda p: load_fixture("globalaccelerator", "describe_accelerator_attributes"),
         "ListListeners": lambda p: Error("AccessDeniedException", "no", 403)}, "global")
@@ -206,7 +201,7 @@ def test_apigateway_stages(aws):
     client.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
     deployment = client.create_deployment(restApiId=api)["id"]
     client.create_stage(restApiId=api, stageName="prod", deploymentId=deployment, tracingEnabled=True)
-    out = _run(apigateway, "apigateway")
+    out = collect_stubbed(apigateway, "apigateway")
     stage = next(r for r in out.resources if r.kind == "aws.apigateway.stage")
     assert stage.id == f"arn:aws:apigateway:{EAST}::/restapis/{api}/stages/prod"
     assert stage.attrs["tracing_enabled"] is True
@@ -220,7 +215,7 @@ def test_apigateway_stages(aws):
 def test_acm_certificates(aws):
     client = boto3.client("acm", region_name=EAST)
     arn = client.request_certificate(DomainName="pay.example.com", ValidationMethod="DNS")["CertificateArn"]
-    out = _run(acm, "acm")
+    out = collect_stubbed(acm, "acm")
     cert, = out.resources
     assert cert.id == arn and cert.attrs["domain_name"] == "pay.example.com"
     assert "acm:ListCertificates" in out.calls and not out.gaps
@@ -234,7 +229,7 @@ def test_eks_cluster_attributes_the_kubernetes_linking_reads(aws):
                           resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"], "endpointPublicAccess": True,
                                               "endpointPrivateAccess": False},
                           logging={"clusterLogging": [{"types": ["api", "audit"], "enabled": True}]})
-    out = _run(eks, "eks")
+    out = collect_stubbed(eks, "eks")
     cluster, = out.resources
     assert cluster.kind == "aws.eks.cluster" and cluster.id == cluster.attrs["arn"]
     for attr in ("name", "arn", "endpoint", "version", "logging", "vpc_config"):

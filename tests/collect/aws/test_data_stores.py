@@ -10,16 +10,11 @@ from __future__ import annotations
 import boto3
 
 from drscan.collect.aws import docdb, elasticache, fsx, memorydb, neptune, opensearch, rds, redshift
-from tests.collect.aws.conftest import ACCOUNT, task
-from tests.collect.aws.test_ec2 import Error, load_fixture, status, stubbed_context, verdicts
+from tests.collect.aws.conftest import ACCOUNT
+from tests.collect.aws.test_ec2 import collect_stubbed, Error, load_fixture, status, verdicts
 
 EAST = "us-east-1"
 
-
-def _run(module, service: str, answers: dict | None = None):
-    ctx = stubbed_context(task(service, EAST), answers or {})
-    module.collect(ctx)
-    return ctx.out
 
 
 def test_elasticache_groups_and_standalone_clusters(aws):
@@ -36,7 +31,7 @@ def test_elasticache_groups_and_standalone_clusters(aws):
     listed = client.describe_cache_clusters(ShowCacheNodeInfo=True)["CacheClusters"]
     listing = {"CacheClusters": listed + [{"CacheClusterId": m, "ReplicationGroupId": "sessions", "Engine": "redis",
                                            "CacheClusterStatus": "available"} for m in members]}
-    out = _run(elasticache, "elasticache", {"DescribeCacheClusters": lambda p: listing})
+    out = collect_stubbed(elasticache, "elasticache", {"DescribeCacheClusters": lambda p: listing})
     kinds = {r.kind: r for r in out.resources}
     group, standalone = kinds["aws.elasticache.replication_group"], kinds["aws.elasticache.cluster"]
     assert group.name == "sessions" and group.attrs["automatic_failover"] is True and group.attrs["multi_az"] is True
@@ -51,12 +46,12 @@ def test_elasticache_groups_and_standalone_clusters(aws):
 
 
 def test_elasticache_empty_region_costs_one_call(aws):
-    out = _run(elasticache, "elasticache")
+    out = collect_stubbed(elasticache, "elasticache")
     assert out.resources == [] and dict(out.calls) == {"elasticache:DescribeCacheClusters": 1}
 
 
 def test_elasticache_denied_listing_is_a_gap(aws):
-    out = _run(elasticache, "elasticache", {"DescribeCacheClusters": lambda p: Error("AccessDenied", "no", 403)})
+    out = collect_stubbed(elasticache, "elasticache", {"DescribeCacheClusters": lambda p: Error("AccessDenied", "no", 403)})
     assert out.resources == [] and [(g.operation, g.code) for g in out.gaps] == [("DescribeCacheClusters", "AccessDenied")]
 
 
@@ -64,7 +59,7 @@ def test_memorydb_cluster(aws):
     client = boto3.client("memorydb", region_name=EAST)
     client.create_cluster(ClusterName="ledger-cache", NodeType="db.t4g.small", ACLName="open-access", TLSEnabled=False,
                           NumReplicasPerShard=0, SnapshotRetentionLimit=0)
-    out = _run(memorydb, "memorydb")
+    out = collect_stubbed(memorydb, "memorydb")
     cluster, = out.resources
     assert cluster.kind == "aws.memorydb.cluster" and cluster.name == "ledger-cache"
     assert cluster.attrs["tls_enabled"] is False and cluster.attrs["snapshot_retention_days"] == 0
@@ -81,7 +76,7 @@ def test_redshift_cluster_with_logging_and_snapshot_copy(aws):
     client.create_snapshot_copy_grant(SnapshotCopyGrantName="bi-west")
     client.enable_snapshot_copy(ClusterIdentifier="bi", DestinationRegion="us-west-2", RetentionPeriod=7,
                                 SnapshotCopyGrantName="bi-west")
-    out = _run(redshift, "redshift")
+    out = collect_stubbed(redshift, "redshift")
     cluster, = out.resources
     assert cluster.id == f"arn:aws:redshift:{EAST}:{ACCOUNT}:cluster:bi" and cluster.tags == {"app": "bi"}
     assert cluster.attrs["encrypted"] is True and cluster.attrs["snapshot_copy_region"] == "us-west-2"
@@ -95,7 +90,7 @@ def test_redshift_cluster_with_logging_and_snapshot_copy(aws):
 def test_redshift_logging_denied_is_not_assessed(aws):
     boto3.client("redshift", region_name=EAST).create_cluster(
         ClusterIdentifier="bi", NodeType="ra3.xlplus", MasterUsername="admin", MasterUserPassword="Password1234")
-    out = _run(redshift, "redshift", {"DescribeLoggingStatus": lambda p: Error("AccessDenied", "no", 403)})
+    out = collect_stubbed(redshift, "redshift", {"DescribeLoggingStatus": lambda p: Error("AccessDenied", "no", 403)})
     cluster, = out.resources
     assert cluster.attrs["logging_enabled"] is None
     assert verdicts(out)[("aws-redshift-cluster-audit-logging", cluster.id)].status.value == "NOT_ASSESSED"
@@ -107,7 +102,7 @@ def test_opensearch_domain(aws):
                          ClusterConfig={"InstanceType": "r6g.large.search", "InstanceCount": 2, "ZoneAwarenessEnabled": True},
                          EncryptionAtRestOptions={"Enabled": True}, NodeToNodeEncryptionOptions={"Enabled": False},
                          DomainEndpointOptions={"EnforceHTTPS": True})
-    out = _run(opensearch, "opensearch")
+    out = collect_stubbed(opensearch, "opensearch")
     domain, = out.resources
     assert domain.kind == "aws.opensearch.domain" and domain.attrs["encrypted_at_rest"] is True
     assert domain.attrs["zone_awareness"] is True and domain.attrs["node_to_node_encrypted"] is False
@@ -123,7 +118,7 @@ def test_fsx_windows_file_system(aws):
                               WindowsConfiguration={"ThroughputCapacity": 8, "DeploymentType": "SINGLE_AZ_2",
                                                     "AutomaticBackupRetentionDays": 0},
                               Tags=[{"Key": "app", "Value": "files"}, {"Key": "Name", "Value": "shares"}])
-    out = _run(fsx, "fsx")
+    out = collect_stubbed(fsx, "fsx")
     fs, = out.resources
     assert fs.kind == "aws.fsx.file_system" and fs.id.startswith(f"arn:aws:fsx:{EAST}:{ACCOUNT}:file-system/fs-")
     assert fs.attrs["file_system_type"] == "WINDOWS" and fs.attrs["multi_az"] is False
@@ -137,20 +132,20 @@ def test_neptune_cluster_and_rds_leaves_it_alone(aws):
     client = boto3.client("neptune", region_name=EAST)
     client.create_db_cluster(DBClusterIdentifier="graph", Engine="neptune", StorageEncrypted=True,
                              BackupRetentionPeriod=1, DeletionProtection=False)
-    out = _run(neptune, "neptune")
+    out = collect_stubbed(neptune, "neptune")
     cluster, = out.resources
     assert cluster.kind == "aws.neptune.cluster" and cluster.attrs["storage_encrypted"] is True
     assert cluster.attrs["backup_retention_days"] == 1
     found = verdicts(out)
     assert status(found, "aws-neptune-cluster-backup-retention", cluster.id) == "FAIL"
     assert status(found, "aws-neptune-cluster-encrypted", cluster.id) == "PASS"
-    rds_out = _run(rds, "rds")
+    rds_out = collect_stubbed(rds, "rds")
     assert all(r.kind != "aws.rds.db_cluster" for r in rds_out.resources)  # one module owns each engine
 
 
 def test_docdb_cluster_from_the_api_reference_shape(aws):
     answer = load_fixture("docdb", "describe_db_clusters")
-    out = _run(docdb, "docdb", {"DescribeDBClusters": lambda p: answer})
+    out = collect_stubbed(docdb, "docdb", {"DescribeDBClusters": lambda p: answer})
     cluster, = out.resources
     assert cluster.kind == "aws.docdb.cluster" and cluster.name == "catalog"
     assert cluster.attrs["storage_encrypted"] is True and cluster.attrs["log_exports"] == ["audit"]

@@ -27,7 +27,7 @@ from drscan.graph.build import build_graph
 from drscan.model import Inventory
 from drscan.paths import rules_dir
 
-from tests.collect.aws.conftest import ACCOUNT, task
+from tests.collect.aws.conftest import ACCOUNT, global_task, task
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "aws_api"
@@ -71,6 +71,15 @@ def stubbed_context(task_, answers: dict[str, Answer]) -> TaskContext:
     # reads run one at a time here so a moto-bound call never meets another read's Stubber.
     ctx.each = lambda read, items, readers=1: [read(item) for item in items]
     return ctx
+
+
+def collect_stubbed(module, service: str, answers: dict[str, Answer] | None = None, scope: str = "regional",
+                    region: str = "us-east-1") -> Collected:
+    """One service module's collect() in a stubbed_context: its account-wide task (scope "global")
+    or its task for `region`."""
+    ctx = stubbed_context(global_task(service) if scope == "global" else task(service, region), answers or {})
+    module.collect(ctx)
+    return ctx.out
 
 
 def load_fixture(service: str, name: str) -> Any:

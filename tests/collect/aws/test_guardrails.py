@@ -12,17 +12,12 @@ import json
 import boto3
 
 from drscan.collect.aws import config, ec2, guardduty, iam, kms, lambda_, organizations, route53, s3, securityhub, vpc
-from tests.collect.aws.conftest import ACCOUNT, global_task, task
-from tests.collect.aws.test_ec2 import Error, load_fixture, status, stubbed_context, verdicts
+from tests.collect.aws.conftest import ACCOUNT
+from tests.collect.aws.test_ec2 import collect_stubbed, Error, load_fixture, status, verdicts
 
 EAST = "us-east-1"
 OTHER = "222222222222"
 
-
-def _run(module, service: str, answers: dict | None = None, scope: str = "regional"):
-    ctx = stubbed_context(global_task(service) if scope == "global" else task(service, EAST), answers or {})
-    module.collect(ctx)
-    return ctx.out
 
 
 def test_organization_from_the_management_account(aws):
@@ -35,7 +30,7 @@ def test_organization_from_the_management_account(aws):
                              {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}))
     member = client.create_account(AccountName="security", Email="sec@example.com")["CreateAccountStatus"]["AccountId"]
     client.register_delegated_administrator(AccountId=member, ServicePrincipal="guardduty.amazonaws.com")
-    out = _run(organizations, "organizations", scope="global")
+    out = collect_stubbed(organizations, "organizations", scope="global")
     org, = out.resources
     assert org.kind == "aws.organizations.organization" and org.attrs["all_features"] is True
     assert org.attrs["scp_enabled"] is True and org.attrs["custom_scp_count"] == 1
@@ -46,33 +41,33 @@ def test_organization_from_the_management_account(aws):
 
 
 def test_account_outside_an_organization_yields_nothing_and_no_gap(aws):
-    out = _run(organizations, "organizations", scope="global")
+    out = collect_stubbed(organizations, "organizations", scope="global")
     assert out.resources == [] and out.gaps == []
 
 
 def test_guardduty_detector_and_a_region_without_one(aws):
-    out = _run(guardduty, "guardduty")
+    out = collect_stubbed(guardduty, "guardduty")
     off, = out.resources
     assert off.attrs["enabled"] is False and status(verdicts(out), "aws-guardduty-enabled", off.id) == "FAIL"
     detector = boto3.client("guardduty", region_name=EAST).create_detector(Enable=True)["DetectorId"]
-    out = _run(guardduty, "guardduty")
+    out = collect_stubbed(guardduty, "guardduty")
     on, = out.resources
     assert on.id.endswith(f"detector/{detector}") and on.attrs["enabled"] is True
     assert status(verdicts(out), "aws-guardduty-enabled", on.id) == "PASS"
 
 
 def test_guardduty_denied_is_a_gap_not_a_disabled_region(aws):
-    out = _run(guardduty, "guardduty", {"ListDetectors": lambda p: Error("AccessDeniedException", "no", 403)})
+    out = collect_stubbed(guardduty, "guardduty", {"ListDetectors": lambda p: Error("AccessDeniedException", "no", 403)})
     assert out.resources == [] and [g.code for g in out.gaps] == ["AccessDeniedException"]
 
 
 def test_security_hub_enabled_with_standards_and_not_subscribed(aws):
-    out = _run(securityhub, "securityhub")
+    out = collect_stubbed(securityhub, "securityhub")
     hub, = out.resources
     assert hub.attrs["enabled"] is False and not out.gaps  # "not subscribed" is an answer
     assert status(verdicts(out), "aws-securityhub-enabled", hub.id) == "FAIL"
     boto3.client("securityhub", region_name=EAST).enable_security_hub(EnableDefaultStandards=False)
-    out = _run(securityhub, "securityhub", {
+    out = collect_stubbed(securityhub, "securityhub", {
         "GetEnabledStandards": lambda p: load_fixture("securityhub", "get_enabled_standards")})
     hub, = out.resources
     assert hub.attrs["enabled"] is True
@@ -83,7 +78,7 @@ def test_security_hub_enabled_with_standards_and_not_subscribed(aws):
 
 
 def test_config_recorder_and_a_region_without_one(aws):
-    out = _run(config, "config")
+    out = collect_stubbed(config, "config")
     none, = out.resources
     assert none.attrs["recording"] is False and dict(out.calls) == {"config:DescribeConfigurationRecorders": 1}
     client = boto3.client("config", region_name=EAST)
@@ -92,7 +87,7 @@ def test_config_recorder_and_a_region_without_one(aws):
         "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
     client.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "config-bucket"})
     client.start_configuration_recorder(ConfigurationRecorderName="default")
-    out = _run(config, "config")
+    out = collect_stubbed(config, "config")
     recorder, = out.resources
     assert recorder.attrs["recording"] is True and recorder.attrs["all_supported"] is True
     assert status(verdicts(out), "aws-config-recorder-recording", recorder.id) == "PASS"
@@ -104,7 +99,7 @@ def test_vpc_flow_logs(aws):
     boto3.client("s3", region_name=EAST).create_bucket(Bucket="flow-logs")
     client.create_flow_logs(ResourceIds=[logged], ResourceType="VPC", TrafficType="ALL", LogDestinationType="s3",
                             LogDestination="arn:aws:s3:::flow-logs")
-    out = _run(vpc, "vpc")
+    out = collect_stubbed(vpc, "vpc")
     by_id = {r.attrs["vpc_id"]: r for r in out.resources}
     assert by_id[logged].attrs["flow_logs_enabled"] is True
     default = next(r for r in out.resources if r.attrs["is_default"])
@@ -112,7 +107,7 @@ def test_vpc_flow_logs(aws):
     found = verdicts(out)
     assert status(found, "aws-vpc-flow-logs", by_id[logged].id) == "PASS"
     assert status(found, "aws-vpc-flow-logs", default.id) == "FAIL"
-    denied = _run(vpc, "vpc", {"DescribeFlowLogs": lambda p: Error("UnauthorizedOperation", "no", 403)})
+    denied = collect_stubbed(vpc, "vpc", {"DescribeFlowLogs": lambda p: Error("UnauthorizedOperation", "no", 403)})
     assert {r.attrs["flow_logs_enabled"] for r in denied.resources} == {None}
 
 
@@ -128,7 +123,7 @@ def test_bucket_policy_and_object_lock_retention(aws):
     client.put_bucket_policy(Bucket="website", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::website/*"}]}))
     client.create_bucket(Bucket="plain")
-    out = _run(s3, "s3")
+    out = collect_stubbed(s3, "s3")
     by_name = {r.name: r for r in out.resources}
     logs, site, plain = by_name["trail-logs"], by_name["website"], by_name["plain"]
     assert logs.attrs["policy_denies_insecure_transport"] is True and logs.attrs["policy_public"] is False
@@ -138,7 +133,7 @@ def test_bucket_policy_and_object_lock_retention(aws):
     found = verdicts(out)
     assert status(found, "aws-s3-bucket-deny-insecure-transport", logs.id) == "PASS"
     assert status(found, "aws-s3-bucket-policy-not-public", site.id) == "FAIL"
-    denied = _run(s3, "s3", {"GetBucketPolicy": lambda p: Error("AccessDenied", "no", 403)})
+    denied = collect_stubbed(s3, "s3", {"GetBucketPolicy": lambda p: Error("AccessDenied", "no", 403)})
     bucket = next(r for r in denied.resources if r.name == "plain")
     assert "policy_denies_insecure_transport" not in bucket.attrs and "policy_public" not in bucket.attrs
 
@@ -149,7 +144,7 @@ def test_kms_key_policy_cross_account_and_public(aws):
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"},
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"}, "Action": "kms:Decrypt", "Resource": "*"}]}))
     private = client.create_key()
-    out = _run(kms, "kms")
+    out = collect_stubbed(kms, "kms")
     by_id = {r.id: r for r in out.resources}
     shared_key, private_key = by_id[shared["KeyMetadata"]["Arn"]], by_id[private["KeyMetadata"]["Arn"]]
     assert shared_key.attrs["policy_external_accounts"] == [OTHER] and shared_key.attrs["policy_public"] is False
@@ -168,7 +163,7 @@ def test_iam_role_trust_and_support_role(aws):
         {"AWS": f"arn:aws:iam::{OTHER}:root"}, {"StringEquals": {"sts:ExternalId": "acme-7f3a"}}))
     client.create_role(RoleName="open", AssumeRolePolicyDocument=trust({"AWS": "*"}))
     client.create_role(RoleName="lambda-exec", AssumeRolePolicyDocument=trust({"Service": "lambda.amazonaws.com"}))
-    out = _run(iam, "iam", scope="global")
+    out = collect_stubbed(iam, "iam", scope="global")
     roles = {r.name: r for r in out.resources if r.kind == "aws.iam.role"}
     assert roles["vendor"].attrs["trusted_accounts"] == [OTHER] and roles["vendor"].attrs["cross_account_without_external_id"] is True
     assert roles["vendor-safe"].attrs["cross_account_without_external_id"] is False
@@ -191,7 +186,7 @@ def test_route53_query_logging(aws):
     group.create_log_group(logGroupName="/aws/route53/example.com")
     arn = group.describe_log_groups()["logGroups"][0]["arn"]
     client.create_query_logging_config(HostedZoneId=logged, CloudWatchLogsLogGroupArn=arn)
-    out = _run(route53, "route53", scope="global")
+    out = collect_stubbed(route53, "route53", scope="global")
     zones = {r.attrs["zone_name"]: r for r in out.resources if r.kind == "aws.route53.hosted_zone"}
     assert zones["example.com."].attrs["query_logging_enabled"] is True
     assert zones["example.org."].attrs["query_logging_enabled"] is False
@@ -203,7 +198,7 @@ def test_ec2_instance_root_volume_encryption(aws):
     image = client.register_image(Name="base", RootDeviceName="/dev/sda1",
                                   BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 8}}])["ImageId"]
     instance = client.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
-    out = _run(ec2, "ec2")
+    out = collect_stubbed(ec2, "ec2")
     node = next(r for r in out.resources if r.kind == "aws.ec2.instance")
     root = node.attrs["root_volume_id"]
     assert node.id.endswith(instance) and node.attrs["root_device_type"] == "ebs" and root
@@ -214,7 +209,7 @@ def test_ec2_instance_root_volume_encryption(aws):
     assert status(found, "aws-ec2-instance-root-volume-encrypted", node.id) == "FAIL"
     default_group = next(r for r in out.resources if r.kind == "aws.ec2.security_group" and r.attrs["group_name"] == "default")
     assert status(found, "aws-ec2-default-security-group-closed", default_group.id) == "FAIL"
-    denied = _run(ec2, "ec2", {"DescribeVolumes": lambda p: Error("UnauthorizedOperation", "no", 403)})
+    denied = collect_stubbed(ec2, "ec2", {"DescribeVolumes": lambda p: Error("UnauthorizedOperation", "no", 403)})
     node = next(r for r in denied.resources if r.kind == "aws.ec2.instance")
     assert node.attrs["root_volume_encrypted"] is None
     assert verdicts(denied)[("aws-ec2-instance-root-volume-encrypted", node.id)].status.value == "NOT_ASSESSED"
@@ -226,7 +221,7 @@ def test_lambda_runtime_support_from_the_data_file(aws):
     for name, runtime in (("old", "python3.8"), ("new", "python3.13")):
         client.create_function(FunctionName=name, Runtime=runtime, Role=role, Handler="x.handler",
                                Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18})
-    out = _run(lambda_, "lambda")
+    out = collect_stubbed(lambda_, "lambda")
     by_name = {r.name: r for r in out.resources}
     assert by_name["old"].attrs["runtime_deprecation_date"] == "2024-10-14T00:00:00Z"
     found = verdicts(out)
