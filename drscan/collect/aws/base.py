@@ -4,6 +4,7 @@ errors into Gaps, and a place to put what they found."""
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -14,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping
 
 import boto3
+import botocore.loaders
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -136,8 +138,9 @@ def error_code(exc: Exception) -> tuple[str, str]:
     return type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
 
 
-def record_calls(session: boto3.Session, calls: Counter) -> None:
-    """Count every API operation the session's clients call, as "service:Operation"."""
+def record_calls(session: boto3.Session | Any, calls: Counter) -> None:
+    """Count every API operation called through a session's clients (those it creates after this)
+    or through one client (its `meta.events`), as "service:Operation"."""
 
     lock = threading.Lock()  # a task may read several resources at once (S3 buckets)
 
@@ -146,7 +149,8 @@ def record_calls(session: boto3.Session, calls: Counter) -> None:
             with lock:
                 calls[f"{model.service_model.service_name}:{model.name}"] += 1
 
-    session.events.register("before-call", record)
+    events = session.meta.events if hasattr(session, "meta") else session.events
+    events.register("before-call", record)
 
 
 # Per-resource reads in flight within one task, and at most (S3, whose buckets each need eight
@@ -188,7 +192,9 @@ def limit_server_error_retries(client: Any) -> None:
 
 
 class TaskContext:
-    """Per task: one boto3 session (never shared with another thread), read-only calls, results."""
+    """Per task: boto3 clients of its own (from a session that may be shared with other tasks of
+    the same account), read-only calls, results. The task's call counts and timings are hooked
+    on each client it creates, so tasks sharing a session never count each other's calls."""
 
     def __init__(self, task: AwsTask, session: boto3.Session, now: datetime | None = None) -> None:
         self.task = task
@@ -198,9 +204,7 @@ class TaskContext:
         self.now = now or datetime.now(timezone.utc)
         self.out = Collected()
         self._clients: dict[tuple[str, str], Any] = {}
-        record_calls(session, self.out.calls)
         self.meter = CallMeter(self.out.timings, task.service)
-        self.meter.attach(session.events)
 
     def client(self, service: str, region: str | None = None) -> Any:
         region = region or (self.task.home_region if self.region == GLOBAL else self.region)
@@ -213,6 +217,8 @@ class TaskContext:
                             inject_host_prefix=self.task.endpoint_url is None)
             client = self.session.client(service, region_name=region, config=config, endpoint_url=self.task.endpoint_url)
             limit_server_error_retries(client)
+            record_calls(client, self.out.calls)
+            self.meter.attach(client.meta.events)
             self._clients[key] = client
         return self._clients[key]
 
@@ -367,21 +373,64 @@ class _Grant:
     renew_at: float  # time.monotonic() after which to assume again
 
 
+class SharedLoader(botocore.loaders.Loader):
+    """botocore's data loader, shared by all of a process's sessions, so each service's model is
+    parsed once per process. botocore caches what a loader has read but does not stop several
+    threads from reading the same file at once: tasks of one service in three regions start
+    together and would each parse its model (EC2's takes 0.2 s). Here the first reader of a file
+    reads it and the others wait for its copy."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._guard = threading.Lock()
+        self._reading: dict[tuple, threading.RLock] = {}
+
+    def _single(self, key: tuple) -> threading.RLock:
+        with self._guard:
+            return self._reading.setdefault(key, threading.RLock())
+
+    def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
+        with self._single(("model", service_name, type_name, api_version)):
+            return super().load_service_model(service_name, type_name, api_version=api_version)
+
+    def load_data_with_path(self, name: str) -> Any:
+        with self._single(("data", name)):
+            return super().load_data_with_path(name)
+
+
+class SharedSession(boto3.Session):
+    """A session that several tasks' threads use at once: boto3 sessions are not thread-safe but
+    their clients are, so only making a client is one thread at a time. A new botocore session
+    costs about as much CPU as a client (its ~200 built-in event handlers); sharing one per
+    account's credentials saves that for each of the scan's tasks."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._making = threading.Lock()
+
+    def client(self, *args: Any, **kwargs: Any) -> Any:
+        with self._making:
+            return super().client(*args, **kwargs)
+
+
 class SessionFactory:
     """Thread-safe; one per scan locally, one per worker process on Dask."""
 
     def __init__(self) -> None:
-        self._loader = None
+        self._loader: SharedLoader | None = None
         self._lock = threading.Lock()
         self._role_locks: dict[tuple, threading.Lock] = defaultdict(threading.Lock)
         self._grants: dict[tuple, _Grant] = {}
         self._refusals: dict[tuple, tuple[RoleRefused, float]] = {}
+        self._shared: dict[tuple, tuple[str | None, SharedSession]] = {}
 
     def _core(self, profile: str | None) -> botocore.session.Session:
         core = botocore.session.Session(profile=profile)
         with self._lock:
-            if self._loader is None:
-                self._loader = core.get_component("data_loader")
+            if self._loader is None:  # botocore's own search path (AWS_DATA_PATH, ~/.aws/models)
+                paths = core.get_config_variable("data_path")
+                extra = [os.path.expanduser(os.path.expandvars(path)) for path in paths.split(os.pathsep)] if paths else []
+                self._loader = SharedLoader(extra_search_paths=extra)
         core.register_component("data_loader", self._loader)
         return core
 
@@ -394,6 +443,29 @@ class SessionFactory:
             grant = self._grant(account, calls, endpoint_url, region, max_attempts)
             core.set_credentials(grant.access_key_id, grant.secret_access_key, grant.session_token)
         return boto3.Session(botocore_session=core)
+
+    def shared_session(self, account: AwsAccount, calls: Counter | None = None, *, endpoint_url: str | None = None,
+                       region: str = "us-east-1", max_attempts: int = 8) -> SharedSession:
+        """The process's session for the account's credentials, for tasks (which hook their
+        accounting on their own clients, never on the session). A renewed role grant gets a new
+        session, so no client is made with expired credentials."""
+        key = (account.profile, account.role_arn, account.external_id)
+        grant = self._grant(account, calls, endpoint_url, region, max_attempts) if account.role_arn else None
+        credentials = grant.access_key_id if grant else None
+        with self._lock:
+            held = self._shared.get(key)
+            if held is not None and held[0] == credentials:
+                return held[1]
+        core = self._core(account.profile)
+        if grant is not None:
+            core.set_credentials(grant.access_key_id, grant.secret_access_key, grant.session_token)
+        session = SharedSession(botocore_session=core)
+        with self._lock:
+            held = self._shared.get(key)
+            if held is not None and held[0] == credentials:
+                return held[1]  # another task made it meanwhile
+            self._shared[key] = (credentials, session)
+        return session
 
     def _grant(self, account: AwsAccount, calls: Counter | None, endpoint_url: str | None, region: str,
                max_attempts: int) -> _Grant:

@@ -44,8 +44,8 @@ def run_task(task: AwsTask, sessions: SessionFactory | None = None, spec: Servic
     spec = spec or SERVICES[task.service]
     calls: Counter = Counter()
     try:
-        session = (sessions or SessionFactory()).session(task.account, calls, endpoint_url=task.endpoint_url,
-                                                         region=task.home_region, max_attempts=task.max_attempts)
+        session = (sessions or SessionFactory()).shared_session(task.account, calls, endpoint_url=task.endpoint_url,
+                                                                region=task.home_region, max_attempts=task.max_attempts)
     except RoleRefused as refused:
         name = f" ({task.account.name})" if task.account.name else ""
         return Collected(gaps=[Gap("aws", task.account.id, GLOBAL, "sts", "AssumeRole", refused.code,

@@ -112,7 +112,7 @@ def _rounded(timing: OperationTiming) -> dict[str, Any]:
 
 
 class CallMeter:
-    """Measures every API call made through the clients of one session, into `timings` under
+    """Measures every API call made through the clients it is attached to, into `timings` under
     `service`. A call runs start to finish in its caller's thread, so the attempt hooks that carry
     no request context (before-send) find their call through a thread-local."""
 
@@ -123,7 +123,8 @@ class CallMeter:
         self._current = threading.local()
 
     def attach(self, events: Any) -> None:
-        """Register on a boto3/botocore session's events, before its clients are created."""
+        """Register on a client's events (`client.meta.events`), or on a session's before it
+        creates the clients to measure."""
         events.register("before-call", self._before_call)
         # Last, so the time starts after adaptive mode's client-side rate limiter has let it go.
         events.register_last("before-send", self._before_send)

@@ -86,3 +86,61 @@ def test_tasks_that_read_each_resource_are_planned_first_then_account_wide_then_
         ("iam", "global"), ("s3", "us-east-1"), ("s3", "eu-west-1"), ("kms", "us-east-1"), ("kms", "eu-west-1"),
         ("route53", "global"), ("vpc", "us-east-1"), ("vpc", "eu-west-1")]
     assert {name for name, spec in SERVICES.items() if spec.reads_each} == {"s3", "kms", "dynamodb", "rds", "iam"}
+
+
+def test_tasks_sharing_a_session_count_only_their_own_calls(aws):
+    """Tasks of one account share the process's session (a new session per task cost as much CPU
+    as its client); each task's call counts and timings are hooked on its own clients, so two
+    tasks running at once never count each other's calls."""
+    import boto3
+    from concurrent.futures import ThreadPoolExecutor
+
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="one-bucket")
+    boto3.client("kms", region_name="us-east-1").create_key(Description="one key")
+    sessions = SessionFactory()
+    assert sessions.shared_session(task("s3").account) is sessions.shared_session(task("kms").account)
+    assert sessions.session(task("s3").account) is not sessions.session(task("s3").account)  # private ones stay private
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda service: run_task(task(service), sessions), ["s3", "kms", "s3", "kms"]))
+    for service, out in zip(["s3", "kms", "s3", "kms"], outs):
+        counted = {name.split(":")[0] for name in out.calls}
+        timed = set(out.timings.operations)
+        assert timed == {service}
+        assert counted <= {service, "resourcegroupstaggingapi"} and service in counted
+        assert sum(t.calls for t in out.timings.operations[service].values()) == sum(out.calls.values())
+    assert outs[0].calls == outs[2].calls and outs[1].calls == outs[3].calls
+
+
+def test_a_service_model_is_read_once_however_many_tasks_ask_at_once(aws, monkeypatch):
+    """Tasks of one service start together in every account (each with its own session: its own
+    role's credentials); botocore's loader caches what it has read but let each of them parse the
+    model (EC2's takes 0.2 s) until one had finished. The process's sessions share one loader
+    that reads each file once."""
+    import threading
+    from collections import Counter
+
+    import botocore.loaders
+
+    reads: Counter = Counter()
+    real = botocore.loaders.JSONFileLoader.load_file
+
+    def counting(self, path):
+        reads[path] += 1
+        return real(self, path)
+
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", counting)
+    sessions = SessionFactory()
+    start = threading.Barrier(4)
+
+    def make(region: str) -> None:
+        start.wait(timeout=10)
+        TaskContext(task("ec2", region), sessions.session(task("ec2").account)).client("ec2")
+
+    threads = [threading.Thread(target=make, args=(region,)) for region in
+               ("us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    models = {path: n for path, n in reads.items() if path.rstrip("/").endswith("ec2/2016-11-15/service-2")}
+    assert list(models.values()) == [1], reads
