@@ -29,7 +29,7 @@ from drscan.notify.deliver import deliver
 from drscan.notify.events import events_for_scan
 from drscan.notify.payloads import build_requests
 from drscan.model import DATA_TIME_BASIS, SEVERITIES, SEVERITY_RANK, Finding, Gap, Resource, Scan, Status, parse_moment
-from drscan.outputs import prepare_directory, prepare_file
+from drscan.outputs import prepare_directory, prepare_file, write_atomic
 from drscan.paths import rules_dir, templates_dir
 from drscan.redact import Redactor, redact_inventory, redact_text, redact_value
 from drscan.report.context import build_context, with_dr
@@ -340,15 +340,34 @@ def write_outputs(context: dict, outputs: dict[str, Path], *, pdf_detail: str = 
                   progress: Progress | None = None) -> dict[str, Path]:
     """Write each named format to its path: {"sarif": Path("out.sarif"), ...}. With `progress`,
     each file is a stage ("Writing findings.csv"); the PDF's pages advance its own stages."""
+    from drscan.report.pdf_job import PdfJob
+    from drscan.report.render import render_pdf
+
     writers = _writers(pdf_detail, progress)
+    unknown = [name for name in outputs if name not in writers]
+    if unknown:
+        raise InputError(f"unknown output format {unknown[0]!r}; choose from {', '.join(OUTPUT_NAMES)}")
+    # The PDF takes most of the time: with other formats to write, it is laid out in a second
+    # process meanwhile (report/pdf_job.py) and written last.
+    pdf = (PdfJob.start(lambda shown: render_pdf(context, templates_dir(), pdf_detail, shown))
+           if "pdf" in outputs and len(outputs) > 1 else None)
     written = {}
-    for name, path in outputs.items():
-        if name not in writers:
-            raise InputError(f"unknown output format {name!r}; choose from {', '.join(OUTPUT_NAMES)}")
-        if progress is not None:
-            progress.stage(f"Writing {path.name}")
-        written[name] = writers[name](context, path)
-    return written
+    try:
+        for name, path in outputs.items():
+            if name == "pdf" and pdf is not None:
+                continue
+            if progress is not None:
+                progress.stage(f"Writing {path.name}")
+            written[name] = writers[name](context, path)
+        if pdf is not None:
+            path = outputs["pdf"]
+            if progress is not None:
+                progress.stage(f"Writing {path.name}")
+            written["pdf"] = write_atomic(path, pdf.result(progress))
+    finally:
+        if pdf is not None:
+            pdf.cancel()  # only does something when another format failed while the PDF was rendering
+    return {name: written[name] for name in outputs}
 
 
 def write_reports(context: dict, out_dir: Path, formats: tuple[str, ...], progress: Progress | None = None,
@@ -504,7 +523,7 @@ def pack(db_path: Path, out_path: Path, signing_key: Path, *, scan_ref: str = "l
         progress.stage("Rendering report.html")
         return render_html(ctx, templates_dir())
 
-    renderers = {"html": html, "pdf": lambda ctx: render_pdf(ctx, templates_dir(), pdf_detail, progress)}
+    renderers = {"html": html, "pdf": lambda ctx, shown: render_pdf(ctx, templates_dir(), pdf_detail, shown)}
     return build_evidence_pack(out_path, scan=stored, context=context, signing_key=signing_key,
                                attestation_files=evidence, inputs=inputs, period=period,
                                rule_versions={r.id: r.version for r in rules.rules}, render=renderers,

@@ -73,18 +73,20 @@ def canonical_json(value: Any) -> bytes:
 
 def build_pack(
     out_path: Path,
-    files: Mapping[str, bytes | Path],
+    files: Mapping[str, bytes | Path | Callable[[], bytes]],
     metadata: Mapping[str, Any],
     private_key: Ed25519PrivateKey,
     on_file: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Write the signed pack to `out_path` atomically and return its manifest.
-    `files` maps archive name -> content (bytes) or a file to copy (Path, streamed); `on_file` is
-    called after each one is written (a progress display)."""
+    `files` maps archive name -> content (bytes), a file to copy (Path, streamed), or a callable
+    returning the bytes, called when its turn comes (a report still being rendered elsewhere:
+    the members before it are written meanwhile); `on_file` is called after each one is written
+    (a progress display)."""
     if not isinstance(private_key, Ed25519PrivateKey):
         raise TypeError(f"private_key must be an Ed25519PrivateKey, not {type(private_key).__name__}")
     names = _check_names(files)
-    sizes = {name: _content_size(name, files[name]) for name in names}
+    sizes = {name: None if callable(files[name]) else _content_size(name, files[name]) for name in names}
     _check_metadata(metadata)
     with atomic_file(Path(out_path)) as handle:  # OSError -> OutputError; a failure keeps the previous pack
         manifest_bytes = _write_zip(handle, files, sizes, metadata, private_key, on_file)
@@ -144,8 +146,8 @@ def _check_metadata(metadata: Mapping[str, Any]) -> None:
 
 def _write_zip(
     handle: BinaryIO,
-    files: Mapping[str, bytes | Path],
-    sizes: dict[str, int],
+    files: Mapping[str, bytes | Path | Callable[[], bytes]],
+    sizes: dict[str, int | None],
     metadata: Mapping[str, Any],
     private_key: Ed25519PrivateKey,
     on_file: Callable[[], None] | None = None,
@@ -154,7 +156,11 @@ def _write_zip(
     entries = []
     with zipfile.ZipFile(handle, "w") as archive:
         for name, size in sizes.items():
-            digest = _add_member(archive, name, files[name], size)
+            content = files[name]
+            if callable(content):
+                content = content()
+                size = _content_size(name, content)
+            digest = _add_member(archive, name, content, size)
             entries.append({"path": name, "sha256": digest, "size": size})
             if on_file is not None:
                 on_file()

@@ -13,11 +13,17 @@ from drscan import __version__
 from drscan.model import Scan
 from drscan.pack.archive import build_pack
 from drscan.pack.keys import fingerprint, load_private_key
+from drscan.report.pdf_job import PdfJob
 from drscan.report.formats.tabular import csv_text
 
 
 def _json(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS, default=str) + b"\n"
+
+
+def control_file_names(context: dict[str, Any]) -> list[str]:
+    return [f"controls/{framework['id']}/{control['id']}.json"
+            for framework in context["frameworks"] for theme in framework["themes"] for control in theme["controls"]]
 
 
 def control_files(context: dict[str, Any]) -> dict[str, bytes]:
@@ -45,12 +51,32 @@ def build_evidence_pack(out_path: Path, *, scan: Scan, context: dict[str, Any], 
                         attestation_files: dict[str, Path], inputs: dict[str, bytes | Path], period: dict[str, str],
                         rule_versions: dict[str, int], render: dict[str, Any],
                         extra_files: dict[str, bytes] | None = None, progress=None) -> dict[str, Any]:
-    """`render` holds callables html(context)->str and pdf(context)->bytes. Returns the manifest.
-    `progress` (api.Progress): a stage that advances per file written into the pack."""
+    """`render` holds callables html(context)->str and pdf(context, progress)->bytes. Returns the
+    manifest. `progress` (api.Progress): a stage that advances per file written into the pack.
+    The PDF is laid out in a second process (report/pdf_job.py) while this one assembles the
+    other files and the HTML."""
     key = load_private_key(signing_key)
     context["pack"] = {"signature_fingerprint": fingerprint(key), "frameworks": [f["id"] for f in context["frameworks"]]}
     context["audit_period"] = period
-    files: dict[str, bytes | Path] = {
+    names = {*FIXED_FILES, *control_file_names(context), *(extra_files or {}),
+             *(f"attestations/{name}" for name in attestation_files), *(f"inputs/{name}" for name in inputs)}
+    context["pack"]["manifest_files"] = len(names) + 2  # + report.html and report.pdf
+    pdf = PdfJob.start(lambda shown: render["pdf"](context, shown))
+    try:
+        return _assemble(out_path, scan, context, key, attestation_files, inputs, period, rule_versions, render,
+                         extra_files, progress, pdf)
+    finally:
+        pdf.cancel()  # only does something when the pack failed while the PDF was rendering
+
+
+# The files every pack holds besides controls/, attestations/, inputs/ and the reports.
+FIXED_FILES = ("findings.json", "findings.csv", "inventory.json", "relations.json", "gaps.json", "dr/readiness.json")
+
+
+def _assemble(out_path: Path, scan: Scan, context: dict[str, Any], key: Any, attestation_files: dict[str, Path],
+              inputs: dict[str, bytes | Path], period: dict[str, str], rule_versions: dict[str, int],
+              render: dict[str, Any], extra_files: dict[str, bytes] | None, progress: Any, pdf: PdfJob) -> dict[str, Any]:
+    files: dict[str, Any] = {
         "findings.json": _json({"drscan_version": context["drscan_version"], "scan": context["scan"],
                                 "totals": context["totals"], "findings": context["findings"]}),
         "findings.csv": csv_text(context["findings"]).encode(),
@@ -69,9 +95,17 @@ def build_evidence_pack(out_path: Path, *, scan: Scan, context: dict[str, Any], 
         files[f"attestations/{name}"] = path
     for name, path in inputs.items():
         files[f"inputs/{name}"] = path
-    context["pack"]["manifest_files"] = len(files) + 2  # + report.html and report.pdf
+    if len(files) + 2 != context["pack"]["manifest_files"]:  # FIXED_FILES out of step with the files above
+        raise RuntimeError(f"evidence pack: {len(files) + 2} files, {context['pack']['manifest_files']} announced")
     files["report.html"] = render["html"](context).encode()
-    files["report.pdf"] = render["pdf"](context)  # in memory: no temporary file beside the pack
+
+    def finished_pdf() -> bytes:  # called by build_pack at its turn: the other files are written meanwhile
+        data = pdf.result(progress)
+        if progress is not None:
+            progress.stage("Writing evidence pack files", total=3)  # report.pdf, manifest.json, manifest.sig
+        return data
+
+    files["report.pdf"] = finished_pdf
     metadata = {
         "generator": f"drscan {__version__}", "drscan_version": __version__,
         "generated_at": context["generated_at"],
