@@ -1,7 +1,8 @@
 """The PDF's view of the report context (report stage): failed and not-assessed results grouped
 by rule, each rule's resources capped in the `summary` detail (every one in `full`), each
 control's failing rules, and the control matrix's rows (in `summary`, manual and not-covered
-controls are listed by id under their theme instead of one row each), so the template lays out
+controls, and automated ones with no result at all, are listed by id under their theme instead of
+one row each), so the template lays out
 a short report while findings.csv/.json, report.html and the evidence pack's per-control files
 keep every result."""
 
@@ -25,6 +26,9 @@ SUMMARY_UNLISTED_SEVERITIES = ("low", "info")
 # drscan did not test (no rule maps to the control, or it is organisational). A manual control
 # with an attestation keeps its row (the row carries the attestation).
 LISTED_STATUSES = ("manual", "manual_missing", "not_covered")
+# An automated control NOT ASSESSED without a single result (no resource of the kinds its rules
+# check is in scope) is listed the same way, under this key: its row would only repeat the title.
+NOTHING_IN_SCOPE = "not_assessed"
 FAILED_SECTION = "3.1"
 
 
@@ -85,14 +89,21 @@ def _matrix(frameworks: list[dict], full: bool) -> dict[str, list[dict[str, Any]
         for theme in fw["themes"]:
             rows, listed = [], {}
             for control in theme["controls"]:
-                if full or control["status"] not in LISTED_STATUSES or control.get("attestations"):
+                if full or control.get("attestations") or not _listed(control):
                     rows.append(control)
                 else:
                     listed.setdefault(control["status"], []).append(control["id"])
             themes.append({"id": theme["id"], "name": theme["name"], "count": len(theme["controls"]), "rows": rows,
-                           "listed": [(status, listed[status]) for status in LISTED_STATUSES if status in listed]})
+                           "listed": [(status, listed[status]) for status in (NOTHING_IN_SCOPE, *LISTED_STATUSES)
+                                      if status in listed]})
         matrix[fw["id"]] = themes
     return matrix
+
+
+def _listed(control: dict) -> bool:
+    if control["status"] == NOTHING_IN_SCOPE:
+        return not any((control.get("counts") or {}).values())
+    return control["status"] in LISTED_STATUSES
 
 
 def controls_by_framework(refs: list[str]) -> str:

@@ -122,13 +122,15 @@ def assert_every_control_listed(pages: list[str], context: dict, summary: bool) 
             listed: dict[str, list[str]] = {}
             for control in theme["controls"]:
                 seen.add(control["status"])
-                if summary and control["status"] in LISTED and not control.get("attestations"):
+                empty = control["status"] == "not_assessed" and not any(control["counts"].values())
+                if summary and (control["status"] in LISTED or empty) and not control.get("attestations"):
                     listed.setdefault(control["status"], []).append(control["id"])
                     continue
                 pattern = re.escape(control["id"]) + r"\s+" + re.escape(STATUS_TEXT[control["status"]]) + r"\b"
                 assert re.search(pattern, text), f"{fw['id']}:{control['id']} {control['status']} not found"
             for status, ids in listed.items():
-                line = f"{STATUS_TEXT[status]}{len(ids)}control{'' if len(ids) == 1 else 's'}:{','.join(ids)}"
+                scope = "withnoresourceinscope" if status == "not_assessed" else ""
+                line = f"{STATUS_TEXT[status]}{len(ids)}control{'' if len(ids) == 1 else 's'}{scope}:{','.join(ids)}"
                 assert squash(line) in flat, f"{fw['id']} theme {theme['id']}: {line}"
     return seen
 
@@ -426,3 +428,35 @@ def test_control_status_by_theme_chart(pages, context):
     assert squash("Control status by theme") in summary
     for theme in context["frameworks"][0]["themes"]:
         assert squash(f"{theme['id']} {theme['name']}") in summary, theme["name"]
+
+
+def test_summary_names_automated_controls_with_nothing_in_scope_by_id(context):
+    """An automated control NOT ASSESSED without a single result (no resource of its rules' kinds
+    was found) is named by id under its theme in summary, with why; it keeps its row in full and
+    so does a NOT ASSESSED control that has results."""
+    import copy
+    import html as html_lib
+
+    from drscan.report.pdf_view import pdf_view
+    from drscan.report.render import pdf_html
+
+    changed = copy.deepcopy(context)
+    controls = [c for fw in changed["frameworks"] for t in fw["themes"] for c in t["controls"]
+                if c["status"] in ("fail", "pass", "not_assessed")]
+    empty, with_results = controls[0], controls[1]
+    empty.update(status="not_assessed", counts={key: 0 for key in empty["counts"]})
+    with_results.update(status="not_assessed", counts={**{key: 0 for key in with_results["counts"]}, "NOT_ASSESSED": 2})
+    fw_id = next(fw["id"] for fw in changed["frameworks"] for t in fw["themes"] if empty in t["controls"])
+
+    def placement(detail: str, control: dict) -> str:
+        for theme in pdf_view(changed, detail)["matrix"][fw_id]:
+            if any(row is control or row["id"] == control["id"] and row["title"] == control["title"] for row in theme["rows"]):
+                return "row"
+            if any(control["id"] in ids for status, ids in theme["listed"] if status == "not_assessed"):
+                return "listed"
+        return "missing"
+
+    assert placement("summary", empty) == "listed" and placement("full", empty) == "row"
+    assert placement("summary", with_results) == "row"
+    text = squash(html_lib.unescape(re.sub(r"<[^>]+>", " ", pdf_html(changed, TEMPLATES))))
+    assert squash("control with no resource in scope:") in text or squash("controls with no resource in scope:") in text
