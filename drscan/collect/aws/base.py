@@ -138,9 +138,9 @@ def error_code(exc: Exception) -> tuple[str, str]:
     return type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
 
 
-def record_calls(session: boto3.Session | Any, calls: Counter) -> None:
-    """Count every API operation called through a session's clients (those it creates after this)
-    or through one client (its `meta.events`), as "service:Operation"."""
+def record_calls(events: Any, calls: Counter) -> None:
+    """Count every API operation, as "service:Operation", called through one client (`events` =
+    client.meta.events) or through the clients a session creates after this (session.events)."""
 
     lock = threading.Lock()  # a task may read several resources at once (S3 buckets)
 
@@ -149,7 +149,6 @@ def record_calls(session: boto3.Session | Any, calls: Counter) -> None:
             with lock:
                 calls[f"{model.service_model.service_name}:{model.name}"] += 1
 
-    events = session.meta.events if hasattr(session, "meta") else session.events
     events.register("before-call", record)
 
 
@@ -217,7 +216,7 @@ class TaskContext:
                             inject_host_prefix=self.task.endpoint_url is None)
             client = self.session.client(service, region_name=region, config=config, endpoint_url=self.task.endpoint_url)
             limit_server_error_retries(client)
-            record_calls(client, self.out.calls)
+            record_calls(client.meta.events, self.out.calls)
             self.meter.attach(client.meta.events)
             self._clients[key] = client
         return self._clients[key]
@@ -482,7 +481,7 @@ class SessionFactory:
                 return grant
             base = boto3.Session(botocore_session=self._core(account.profile))
             if calls is not None:
-                record_calls(base, calls)
+                record_calls(base.events, calls)
             sts = base.client("sts", region_name=region, endpoint_url=endpoint_url,
                               config=Config(retries={"mode": "adaptive", "max_attempts": max_attempts}))
             params = {"RoleArn": account.role_arn, "RoleSessionName": SESSION_NAME, "DurationSeconds": ROLE_SECONDS}

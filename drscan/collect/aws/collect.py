@@ -87,7 +87,7 @@ def _caller(sessions: SessionFactory, options: AwsOptions, calls: Counter,
     account = AwsAccount(id="", profile=options.profile)
     try:
         session = sessions.session(account, endpoint_url=options.endpoint_url)
-        record_calls(session, calls)
+        record_calls(session.events, calls)
         if meter is not None:
             meter.attach(session.events)
         region = session.region_name or "us-east-1"
@@ -198,7 +198,7 @@ def collect_aws(options: AwsOptions, on_task: Callable[[AwsTask], None] | None =
     setup = CallMeter(ApiTimings(), "setup")
     caller, home = _caller(sessions, options, calls, setup)
     session = sessions.session(caller, endpoint_url=options.endpoint_url)  # the orchestrator's own calls
-    record_calls(session, calls)
+    record_calls(session.events, calls)
     setup.attach(session.events)
     regions = _regions(session, caller, home, options, gaps)
     accounts = [caller]
